@@ -1,0 +1,84 @@
+// fedgate <command> [options]: the command line. Plugins add their own commands (plugin.commands).
+import { parseArgs } from 'node:util'
+import { builtinPlugins } from '../../plugins/index.ts'
+import { loadConfigFile, ConfigError } from '../config/load.ts'
+import { startGateway } from '../gateway.ts'
+import { ensureCertificates } from '../tls/certificates.ts'
+import { runDemo } from './demo.ts'
+import type { CliCommand } from '../plugin-api.ts'
+
+const core: Record<string, CliCommand> = {
+  start: {
+    summary: 'start --config site.yaml          run the site',
+    async run({ config }) {
+      await startGateway(config(), { plugins: builtinPlugins })
+      return 'running'
+    },
+  },
+  check: {
+    summary: 'check --config site.yaml          validate the file; non-zero exit with the problem',
+    async run({ config }) {
+      const c = config()
+      console.log(`ok: ${c.file}: site ${c.site.name} (${c.site.role})${c.root ? `, root ${c.root.url.origin}` : ''}`)
+    },
+  },
+  certs: {
+    summary: 'certs --config site.yaml          create the local CA and the site certificate if absent',
+    async run({ config }) {
+      const c = config()
+      const r = ensureCertificates({ dir: c.tls.dir, siteName: c.site.name, hosts: c.tls.hosts, cert: c.tls.cert, key: c.tls.key })
+      console.log(r.created.length ? `created:\n  ${r.created.join('\n  ')}` : `already present: ${r.cert}`)
+      console.log(`clients trust: ${r.ca}`)
+    },
+  },
+  demo: {
+    summary: 'demo [--dir .fedgate/demo]          a local root and child with generated certificates',
+    async run({ values }) {
+      await runDemo(typeof values.dir === 'string' ? values.dir : '.fedgate/demo')
+      return 'running'
+    },
+  },
+}
+
+const commands: Record<string, CliCommand> = { ...core }
+for (const p of builtinPlugins) Object.assign(commands, p.commands ?? {})
+
+function usage(): string {
+  return `usage: fedgate <command> [options]\n\n${Object.values(commands)
+    .map((c) => `  fedgate ${c.summary}`)
+    .join('\n')}\n`
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  const cmd = name ? commands[name] : undefined
+  if (!cmd) {
+    process.stderr.write((name && name !== 'help' && name !== '--help' ? `fedgate: unknown command "${name}"\n\n` : '') + usage())
+    return name && name !== 'help' && name !== '--help' ? 2 : 0
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: false,
+    options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' } },
+  })
+  const config = () => {
+    if (typeof values.config !== 'string') throw new UsageError(`fedgate ${name}: --config site.yaml is required`)
+    return loadConfigFile(values.config, builtinPlugins)
+  }
+  const result = await cmd.run({ config, values, positionals, argv: rest, plugins: builtinPlugins })
+  return result === 'running' ? -1 : 0
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code)
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof UsageError) process.stderr.write(`fedgate: ${err.message}\n`)
+    else process.stderr.write(`fedgate: ${(err as Error)?.message ?? err}\n`)
+    process.exit(2)
+  },
+)

@@ -1,0 +1,96 @@
+// Reads one site's YAML file, validates it against the core's and the plugins' declared options, and
+// reports the first problem with file, line, key and what was expected.
+import { readFileSync } from 'node:fs'
+import { dirname, basename, resolve } from 'node:path'
+import { parseDocument, LineCounter, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml'
+import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
+import { coreOptions, type CoreConfig } from './schema.ts'
+import type { GatewayPlugin } from '../plugin-api.ts'
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** The parsed site: the core's options plus each plugin's own sections (plugins read theirs by name). */
+export type SiteConfig = CoreConfig & { readonly file: string; readonly sections: Record<string, unknown> }
+
+/** The whole declared option tree: the core's sections and every plugin's. */
+export function siteSpec(plugins: readonly GatewayPlugin[]): Spec<Record<string, unknown>> {
+  const fields: Record<string, Spec<unknown>> = { ...coreOptions }
+  for (const p of plugins) {
+    for (const [k, s] of Object.entries(p.options ?? {})) {
+      if (k in fields) throw new Error(`plugin ${p.name} declares option section "${k}", which is already declared`)
+      fields[k] = s
+    }
+  }
+  return opt.obj(fields, { doc: 'A fedgate site' }) as Spec<Record<string, unknown>>
+}
+
+export function loadConfigFile(file: string, plugins: readonly GatewayPlugin[], env = process.env): SiteConfig {
+  const path = resolve(file)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? e})`, path)
+  }
+  return parseConfig(text, path, plugins, env)
+}
+
+export function parseConfig(text: string, file: string, plugins: readonly GatewayPlugin[], env = process.env): SiteConfig {
+  const name = basename(file)
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
+  const syntax = doc.errors[0]
+  if (syntax) {
+    const pos = syntax.linePos?.[0]
+    throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${syntax.message.split('\n')[0]}`, file, pos?.line)
+  }
+  const ctx: ParseContext = { baseDir: dirname(file), env }
+  const spec = siteSpec(plugins)
+  let parsed: Record<string, unknown>
+  try {
+    parsed = spec.parse(doc.toJS() ?? {}, [], ctx)
+  } catch (e) {
+    if (!(e instanceof OptionError)) throw e
+    const pos = locate(doc, lines, e.path)
+    throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message}`, file, pos?.line)
+  }
+  const config = { ...(parsed as CoreConfig), file, sections: parsed }
+  const fail = (path: Path, message: string): never => {
+    const pos = locate(doc, lines, path)
+    throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${path.join('.')}: ${message}`, file, pos?.line)
+  }
+  if (config.site.role === 'child') {
+    if (!config.root) fail(['root'], 'a child site needs `root.url` (and usually `root.key`)')
+  }
+  for (const p of plugins) p.validate?.(config, fail)
+  return config
+}
+
+/** Line and column of the deepest node on `path` that exists (the key itself when it is unknown). */
+function locate(doc: Document, lines: LineCounter, path: Path): { line: number; col: number } | undefined {
+  let node: Node | null | undefined = doc.contents as Node | null
+  let offset = node?.range?.[0]
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key)
+      if (!pair) break
+      const k = pair.key as Node
+      offset = k.range?.[0] ?? offset
+      node = pair.value as Node | null
+      if (node?.range && !isMap(node) && !isSeq(node)) offset = node.range[0]
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key] as Node | null
+      offset = node?.range?.[0] ?? offset
+    } else break
+  }
+  return offset === undefined ? undefined : lines.linePos(offset)
+}

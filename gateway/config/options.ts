@@ -1,0 +1,244 @@
+// The option DSL: every YAML option is declared once, here or in a plugin, with its type, default and
+// a one-line doc. The same declaration validates the file, gives defaults, and lists the documented
+// options (a test checks that config.example.yaml shows each one).
+import { readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { parseDuration, parseBytes } from '../util/units.ts'
+import { Secret } from './secret.ts'
+
+export type Path = (string | number)[]
+
+/** Thrown by a spec when a value does not fit; the loader adds file and line. */
+export class OptionError extends Error {
+  constructor(
+    readonly path: Path,
+    readonly expected: string,
+    readonly got?: unknown,
+  ) {
+    super(`${formatPath(path)}: expected ${expected}${got === undefined ? '' : `, got ${describeValue(got)}`}`)
+  }
+}
+
+export interface ParseContext {
+  /** Folder of the YAML file: relative paths are resolved against it. */
+  baseDir: string
+  env: NodeJS.ProcessEnv
+}
+
+export interface Spec<T> {
+  readonly kind: string
+  readonly doc: string
+  readonly optional: boolean
+  readonly hasDefault: boolean
+  readonly fallback?: T
+  /** Children, for documentation walks. */
+  readonly fields?: Record<string, Spec<unknown>>
+  readonly item?: Spec<unknown>
+  parse(value: unknown, path: Path, ctx: ParseContext): T
+}
+
+export type Infer<S> = S extends Spec<infer T> ? T : never
+
+interface Common<T> {
+  doc: string
+  default?: T
+  /** No default and may be absent: the value is then undefined. */
+  optional?: boolean
+}
+
+function leaf<T>(kind: string, o: Common<T>, check: (v: unknown, path: Path, ctx: ParseContext) => T): Spec<T> {
+  const hasDefault = 'default' in o
+  return {
+    kind,
+    doc: o.doc,
+    optional: o.optional === true || hasDefault,
+    hasDefault,
+    fallback: o.default,
+    parse(value, path, ctx) {
+      if (value === undefined || value === null) {
+        if (hasDefault) return o.default as T
+        if (o.optional) return undefined as T
+        throw new OptionError(path, `a value (${kind}): ${o.doc}`)
+      }
+      return check(value, path, ctx)
+    },
+  }
+}
+
+export const opt = {
+  string(o: Common<string> & { pattern?: RegExp; patternText?: string }): Spec<string> {
+    return leaf('string', o, (v, path) => {
+      if (typeof v !== 'string' || v === '') throw new OptionError(path, 'a non-empty string', v)
+      if (o.pattern && !o.pattern.test(v)) throw new OptionError(path, o.patternText ?? `a string matching ${o.pattern}`, v)
+      return v
+    })
+  },
+
+  int(o: Common<number> & { min?: number; max?: number }): Spec<number> {
+    const range = `an integer${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` ≤ ${o.max}` : ''}`
+    return leaf('integer', o, (v, path) => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new OptionError(path, range, v)
+      if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max)) throw new OptionError(path, range, v)
+      return v
+    })
+  },
+
+  port(o: Common<number>): Spec<number> {
+    return opt.int({ ...o, min: 0, max: 65535 })
+  },
+
+  bool(o: Common<boolean>): Spec<boolean> {
+    return leaf('boolean', o, (v, path) => {
+      if (typeof v !== 'boolean') throw new OptionError(path, 'true or false', v)
+      return v
+    })
+  },
+
+  /** "250ms", "2s", "1m", "1h"; a bare number is milliseconds. Parsed to milliseconds. */
+  duration(o: Common<number>): Spec<number> {
+    return leaf('duration', o, (v, path) => {
+      const ms = parseDuration(v)
+      if (ms === undefined) throw new OptionError(path, 'a duration such as "500ms", "2s" or "1m"', v)
+      return ms
+    })
+  },
+
+  /** "512KiB", "1MiB", "2GB"; a bare number is bytes. Parsed to bytes. */
+  bytes(o: Common<number>): Spec<number> {
+    return leaf('size', o, (v, path) => {
+      const n = parseBytes(v)
+      if (n === undefined) throw new OptionError(path, 'a size such as "64KiB" or "1MiB"', v)
+      return n
+    })
+  },
+
+  oneOf<const V extends string>(values: readonly V[], o: Common<V>): Spec<V> {
+    return leaf(values.join(' | '), o, (v, path) => {
+      if (typeof v !== 'string' || !values.includes(v as V)) throw new OptionError(path, `one of ${values.join(', ')}`, v)
+      return v as V
+    })
+  },
+
+  url(o: Common<URL> & { protocols: string[] }): Spec<URL> {
+    return leaf('url', o, (v, path) => {
+      let u: URL
+      try {
+        u = new URL(String(v))
+      } catch {
+        throw new OptionError(path, `a URL (${o.protocols.join(', ')})`, v)
+      }
+      if (typeof v !== 'string' || !o.protocols.includes(u.protocol.replace(/:$/, ''))) {
+        throw new OptionError(path, `a URL starting with ${o.protocols.map((p) => p + '://').join(' or ')}`, v)
+      }
+      if (u.username || u.password) throw new OptionError(path, 'a URL without credentials (put the key in its own option)', '<url with credentials>')
+      return u
+    })
+  },
+
+  /** A file or folder path, resolved against the YAML file's folder. */
+  path(o: Common<string>): Spec<string> {
+    return leaf('path', o, (v, path, ctx) => {
+      if (typeof v !== 'string' || v === '') throw new OptionError(path, 'a file path', v)
+      return isAbsolute(v) ? v : resolve(ctx.baseDir, v)
+    })
+  },
+
+  /** `${ENV_NAME}` or `file:./path`: never the secret itself in the YAML file. */
+  secret(o: Common<Secret> & { allowEmpty?: boolean }): Spec<Secret> {
+    return leaf('secret', o, (v, path, ctx) => {
+      if (typeof v !== 'string') throw new OptionError(path, 'a secret reference: ${ENV_NAME} or file:./path', typeof v)
+      const env = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v)
+      if (env) {
+        const value = ctx.env[env[1]!]
+        if (value === undefined || value === '') throw new OptionError(path, `environment variable ${env[1]} to be set and non-empty`)
+        return new Secret(value.trim(), `env:${env[1]}`)
+      }
+      if (v.startsWith('file:')) {
+        const file = resolve(ctx.baseDir, v.slice(5))
+        let text: string
+        try {
+          text = readFileSync(file, 'utf8')
+        } catch (e) {
+          throw new OptionError(path, `a readable secret file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`)
+        }
+        if (text.trim() === '' && !o.allowEmpty) throw new OptionError(path, `a non-empty secret file (${file} is empty)`)
+        return new Secret(text.trim(), `file:${file}`, file)
+      }
+      // The literal is not echoed back: it may be a real key pasted by mistake.
+      throw new OptionError(path, 'a secret reference: ${ENV_NAME} or file:./path (a literal secret in the YAML file is refused)')
+    })
+  },
+
+  obj<S extends Record<string, Spec<any>>>(fields: S, o: { doc: string; optional?: boolean }): Spec<{ [K in keyof S]: Infer<S[K]> }> {
+    const required = Object.entries(fields).filter(([, s]) => !s.optional)
+    type T = { [K in keyof S]: Infer<S[K]> }
+    return {
+      kind: 'object',
+      doc: o.doc,
+      // An object whose fields all have defaults (or are optional) may be left out whole.
+      optional: o.optional === true || required.length === 0,
+      hasDefault: false,
+      fields,
+      parse(value, path, ctx): T {
+        if (value === undefined || value === null) {
+          if (o.optional && required.length > 0) return undefined as unknown as T
+          value = {}
+        }
+        if (typeof value !== 'object' || Array.isArray(value)) throw new OptionError(path, `a mapping (${o.doc})`, value)
+        const input = value as Record<string, unknown>
+        for (const key of Object.keys(input)) {
+          if (!(key in fields)) {
+            throw new OptionError([...path, key], `no such option; known here: ${Object.keys(fields).join(', ')}`)
+          }
+        }
+        const out: Record<string, unknown> = {}
+        for (const [key, spec] of Object.entries(fields)) out[key] = spec.parse(input[key], [...path, key], ctx)
+        return out as T
+      },
+    }
+  },
+
+  list<T>(item: Spec<T>, o: Common<T[]>): Spec<T[]> {
+    const s = leaf('list', { default: [], ...o }, (v, path, ctx) => {
+      if (!Array.isArray(v)) throw new OptionError(path, 'a list', v)
+      return v.map((x, i) => item.parse(x, [...path, i], ctx))
+    })
+    return { ...s, item }
+  },
+}
+
+export function formatPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)'
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)
+  if (Array.isArray(v)) return 'a list'
+  if (v === null) return 'null'
+  if (typeof v === 'object') return 'a mapping'
+  return String(v)
+}
+
+/** Every documented option path with its doc, for docs and the example-file test. */
+export function describeOptions(spec: Spec<unknown>, prefix = ''): { path: string; kind: string; doc: string; fallback?: unknown }[] {
+  const out: { path: string; kind: string; doc: string; fallback?: unknown }[] = []
+  if (spec.fields) {
+    for (const [k, s] of Object.entries(spec.fields)) {
+      const p = prefix ? `${prefix}.${k}` : k
+      out.push({ path: p, kind: s.kind, doc: s.doc, fallback: s.fallback })
+      out.push(...describeOptions(s, p))
+    }
+  } else if (spec.item) {
+    out.push(...describeOptions(spec.item, `${prefix}[]`))
+  }
+  return out
+}
+
+/** Reads a file that must exist, for options naming one. */
+export function readRequiredFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (e) {
+    throw new Error(`${what}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? e})`)
+  }
+}

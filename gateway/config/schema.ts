@@ -1,0 +1,99 @@
+// The core's options. Plugins declare their own sections (plugins/*/options.ts); the loader joins them.
+import { opt, type Infer } from './options.ts'
+
+const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+export const coreOptions = {
+  site: opt.obj(
+    {
+      name: opt.string({ doc: 'Name of this site, used in logs, /health and generated certificate names', pattern: SITE_NAME, patternText: 'lower-case letters, digits and dashes' }),
+      role: opt.oneOf(['root', 'child'] as const, { doc: 'root: the source of repositories; child: syncs from `root` and forwards to it' }),
+      publicUrl: opt.url({ doc: 'URL clients use to reach this site (rewritten into served metadata); default https://localhost:<https port>', protocols: ['https', 'http'], optional: true }),
+    },
+    { doc: 'Who this site is' },
+  ),
+  listen: opt.obj(
+    {
+      https: opt.obj(
+        {
+          host: opt.string({ doc: 'Address the HTTPS listener binds', default: '0.0.0.0' }),
+          port: opt.port({ doc: 'HTTPS port (0 picks a free one)', default: 8443 }),
+        },
+        { doc: 'The TLS listener' },
+      ),
+      http: opt.obj(
+        {
+          host: opt.string({ doc: 'Address the plain-HTTP listener binds', default: '0.0.0.0' }),
+          port: opt.port({ doc: 'Plain-HTTP port (0 picks a free one)' }),
+          redirectToHttps: opt.bool({ doc: 'Answer every plain-HTTP request with a 308 to the HTTPS URL instead of serving it', default: true }),
+        },
+        { doc: 'Optional plain-HTTP listener', optional: true },
+      ),
+    },
+    { doc: 'Where the gateway listens' },
+  ),
+  tls: opt.obj(
+    {
+      cert: opt.path({ doc: 'Server certificate (PEM); default <dir>/<site>.crt, generated when absent', optional: true }),
+      key: opt.path({ doc: 'Server private key (PEM); default <dir>/<site>.key, generated when absent', optional: true }),
+      dir: opt.path({ doc: 'Folder for generated certificates and the local CA', default: 'certs' }),
+      hosts: opt.list(opt.string({ doc: 'Host name or IP address' }), { doc: 'Extra names put in a generated certificate (localhost and 127.0.0.1 are always there)' }),
+      sni: opt.list(
+        opt.obj(
+          {
+            hosts: opt.list(opt.string({ doc: 'Host name, or *.domain' }), { doc: 'Names this certificate answers for' }),
+            cert: opt.path({ doc: 'Certificate (PEM)' }),
+            key: opt.path({ doc: 'Private key (PEM)' }),
+          },
+          { doc: 'One extra certificate' },
+        ),
+        { doc: 'Extra certificates chosen by SNI host name' },
+      ),
+      watch: opt.bool({ doc: 'Reload certificates when their files change, without dropping connections', default: true }),
+    },
+    { doc: 'TLS termination (TLS 1.2 and newer only)' },
+  ),
+  root: opt.obj(
+    {
+      url: opt.url({ doc: 'The upstream site: forwarding and sync go there', protocols: ['https', 'http'] }),
+      key: opt.secret({ doc: 'Low-privilege key presented to the upstream: ${ENV_NAME} or file:./path', optional: true }),
+      keyHeader: opt.oneOf(['authorization', 'x-apikey'] as const, { doc: 'How the key is sent: Authorization: Bearer <key>, or X-ApiKey: <key>', default: 'authorization' }),
+      ca: opt.path({ doc: 'Extra CA certificate (PEM) trusted for the upstream', optional: true }),
+      health: opt.obj(
+        {
+          path: opt.string({ doc: 'Path probed on the upstream; any answer below 500 counts as up', default: '/health', pattern: /^\//, patternText: 'a path starting with /' }),
+          interval: opt.duration({ doc: 'Time between active probes (forwarding resumes within one interval of the root coming back)', default: 5000 }),
+          timeout: opt.duration({ doc: 'A probe slower than this counts as a failure', default: 2000 }),
+          failures: opt.int({ doc: 'Consecutive failed requests or probes that open the circuit', default: 3, min: 1 }),
+          backoff: opt.duration({ doc: 'First wait before a trial request once the circuit opens; doubles each failed trial', default: 1000 }),
+          maxBackoff: opt.duration({ doc: 'Longest wait between trial requests', default: 30_000 }),
+        },
+        { doc: 'How the root\'s health is known: active probes plus passive failures feed a circuit breaker' },
+      ),
+    },
+    { doc: 'The upstream (the root, or a middle site); required for role child', optional: true },
+  ),
+  limits: opt.obj(
+    {
+      maxHeaderBytes: opt.bytes({ doc: 'Largest request head accepted (431 beyond)', default: 16 * 1024 }),
+      headersTimeout: opt.duration({ doc: 'A client must send its whole request head within this (slow clients are cut off)', default: 10_000 }),
+      requestTimeout: opt.duration({ doc: 'A client must send its whole request within this', default: 300_000 }),
+      keepAliveTimeout: opt.duration({ doc: 'Idle time before a client keep-alive connection is closed', default: 5000 }),
+    },
+    { doc: 'Protection against oversized and slow requests' },
+  ),
+  shutdown: opt.obj(
+    { grace: opt.duration({ doc: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed', default: 10_000 }) },
+    { doc: 'Graceful stop' },
+  ),
+  log: opt.obj(
+    {
+      level: opt.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { doc: 'Lowest level written', default: 'info' }),
+      requests: opt.bool({ doc: 'One line per request (method, path, status, duration, upstream, cache)', default: true }),
+    },
+    { doc: 'Structured logs (JSON lines on stdout)' },
+  ),
+}
+
+export const coreSpec = opt.obj(coreOptions, { doc: 'A fedgate site' })
+export type CoreConfig = Infer<typeof coreSpec>

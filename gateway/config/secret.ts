@@ -1,0 +1,58 @@
+import { timingSafeEqual, createHash } from 'node:crypto'
+import { inspect } from 'node:util'
+
+const REDACTED = '[redacted]'
+
+/** Every secret value the process has loaded, so that text bound for a log or a client can be scrubbed. */
+const known = new Set<string>()
+
+/**
+ * A key or token read from the environment or a file. It prints as [redacted] however it is logged
+ * (toString, JSON, util.inspect), so a config object or an error that carries one cannot leak it.
+ */
+export class Secret {
+  readonly #value: string
+  constructor(
+    value: string,
+    /** Where it came from (env:NAME or file:path): safe to show. */
+    readonly source: string,
+    /** The file to re-read on rotation, when it came from one. */
+    readonly file?: string,
+  ) {
+    this.#value = value
+    if (value.length >= 4) known.add(value)
+  }
+  reveal(): string {
+    return this.#value
+  }
+  /** Constant-time comparison, for tokens presented by callers. */
+  matches(candidate: string): boolean {
+    return constantTimeEqual(this.#value, candidate)
+  }
+  toString(): string {
+    return REDACTED
+  }
+  toJSON(): string {
+    return REDACTED
+  }
+  [inspect.custom](): string {
+    return REDACTED
+  }
+}
+
+export function registerSecret(value: string): void {
+  if (value.length >= 4) known.add(value)
+}
+
+/** Compares through fixed-length digests so neither the content nor the length leaks through timing. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest()
+  const db = createHash('sha256').update(b).digest()
+  return timingSafeEqual(da, db) && a.length === b.length
+}
+
+/** Replaces any loaded secret in text bound for a log line or a client; the last line of defence. */
+export function scrubSecrets(text: string): string {
+  for (const s of known) if (text.includes(s)) text = text.split(s).join(REDACTED)
+  return text
+}

@@ -1,0 +1,91 @@
+// The one error catalogue: every error a client can see has a stable code and a fixed status.
+import type { ServerResponse } from 'node:http'
+import { scrubSecrets } from './config/secret.ts'
+
+export const errorCatalogue = {
+  GW_ERR_BAD_PATH: { status: 400, message: 'The request path is not allowed' },
+  GW_ERR_BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  GW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid key or token is required' },
+  GW_ERR_FORBIDDEN: { status: 403, message: 'This key may not do that' },
+  GW_ERR_NOT_FOUND: { status: 404, message: 'Nothing is served at this path' },
+  GW_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
+  GW_ERR_WRITES_DISABLED: { status: 405, message: 'Writes through this gateway are disabled (forward.allowWrites is false); publish to the root directly' },
+  GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  GW_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  GW_ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable' },
+  GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
+  GW_ERR_DIGEST_MISMATCH: { status: 422, message: 'The content does not match its digest' },
+  GW_ERR_TOO_MANY_REQUESTS: { status: 429, message: 'Too many failed attempts; slow down' },
+  GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
+  GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
+  GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },
+  GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
+  GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
+  GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
+} as const
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+export class GatewayError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    /** Extra detail for the client; scrubbed of secrets before it is sent. */
+    detail?: string,
+    readonly headers: Record<string, string> = {},
+    options?: ErrorOptions,
+  ) {
+    super(detail ? `${errorCatalogue[code].message}: ${detail}` : errorCatalogue[code].message, options)
+    this.name = 'GatewayError'
+    this.status = errorCatalogue[code].status
+  }
+}
+
+/** Maps an upstream failure (undici, node:net, node:tls) to the client-facing error, in one place. */
+export function upstreamError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  const e = err as { code?: string; name?: string }
+  const code = e?.code ?? ''
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new GatewayError('GW_ERR_ROOT_UNAVAILABLE', undefined, { 'retry-after': '1' }, { cause: err })
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return new GatewayError('GW_ERR_ROOT_TIMEOUT', undefined, {}, { cause: err })
+    default:
+      // Resets, closed sockets, parser errors (HPE_*), TLS failures: the root's answer is unusable.
+      return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', undefined, {}, { cause: err })
+  }
+}
+
+/** Is this failure the root's fault (it counts against the root's health)? */
+export function isRootFailure(err: GatewayError): boolean {
+  return err.code === 'GW_ERR_ROOT_UNAVAILABLE' || err.code === 'GW_ERR_ROOT_TIMEOUT' || err.code === 'GW_ERR_ROOT_BAD_RESPONSE'
+}
+
+export function errorBody(err: GatewayError): string {
+  return scrubSecrets(JSON.stringify({ error: { code: err.code, message: err.message } }))
+}
+
+/** Sends the error as JSON, or just ends the response if headers already went out. */
+export function sendError(res: ServerResponse, err: GatewayError, head = false): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const body = errorBody(err)
+  res.writeHead(err.status, {
+    ...err.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  })
+  res.end(head ? undefined : body)
+}

@@ -1,0 +1,249 @@
+// Puts a site together from its config: certificates, root health, plugins, listeners; and takes it apart.
+import https from 'node:https'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { DestinationStream } from 'pino'
+import type { SiteConfig } from './config/load.ts'
+import { createLogger, type Logger } from './log.ts'
+import { systemClock, type Clock } from './util/clock.ts'
+import { ensureCertificates } from './tls/certificates.ts'
+import { TlsContexts } from './tls/tls-contexts.ts'
+import { createRootClient, type RootClient } from './upstream/root-client.ts'
+import { RootHealth } from './upstream/root-health.ts'
+import { createRequestHandler } from './lifecycle.ts'
+import { handleClientError } from './server/client-errors.ts'
+import { healthRoute } from './health.ts'
+import type { GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
+import { errorBody, GatewayError } from './errors.ts'
+
+export interface StartOptions {
+  plugins: readonly GatewayPlugin[]
+  clock?: Clock
+  /** Where log lines go (tests capture them); default stdout. */
+  logDestination?: DestinationStream
+  /** Do not install SIGTERM/SIGINT handlers (tests, the demo). */
+  noSignals?: boolean
+}
+
+export interface Gateway {
+  readonly config: SiteConfig
+  readonly log: Logger
+  readonly httpsPort: number
+  readonly httpPort?: number
+  readonly url: string
+  readonly rootHealth?: RootHealth
+  readonly rootClient?: RootClient
+  readonly tls: TlsContexts
+  readonly caFile: string
+  /** Named services the plugins offer (for tests and the CLI). */
+  service<T>(name: string): T | undefined
+  health(): Record<string, unknown>
+  /** Graceful: stop accepting, let in-flight requests finish (bounded by shutdown.grace), close. */
+  close(): Promise<void>
+}
+
+export async function startGateway(config: SiteConfig, opts: StartOptions): Promise<Gateway> {
+  const clock = opts.clock ?? systemClock
+  const log = createLogger({ level: config.log.level, site: config.site.name, destination: opts.logDestination })
+  const started = clock.now()
+
+  const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
+  if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+  const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
+
+  let rootClient: RootClient | undefined
+  let rootHealth: RootHealth | undefined
+  if (config.root) {
+    // Probes and sync share this pool; forwarding keeps its own, with its own timeouts.
+    rootClient = createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: 30_000, connections: 16 })
+    rootHealth = new RootHealth(rootClient, config.root.health, clock, log.child({ component: 'root-health' }))
+  }
+
+  const services = new Map<string, unknown>()
+  if (rootClient) services.set('rootClient', rootClient)
+  const instances: { name: string; instance: PluginInstance }[] = []
+  const closeAll = async () => {
+    for (const { instance } of instances.reverse()) await instance.close?.().catch((err) => log.error({ err: String(err) }, 'plugin close failed'))
+    rootHealth?.stop()
+    await rootClient?.close().catch(() => {})
+    tls.close()
+  }
+  try {
+    for (const plugin of opts.plugins) {
+      if (plugin.enabled && !plugin.enabled(config)) continue
+      const instance = await plugin.setup({
+        config,
+        log: log.child({ plugin: plugin.name }),
+        clock,
+        rootHealth,
+        services: { get: <T>(name: string) => services.get(name) as T | undefined },
+      })
+      for (const [k, v] of Object.entries(instance.provides ?? {})) services.set(k, v)
+      instances.push({ name: plugin.name, instance })
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+
+  const health = (): Record<string, unknown> => {
+    const out: Record<string, unknown> = {
+      site: config.site.name,
+      role: config.site.role,
+      status: 'ok',
+      startedAt: new Date(started).toISOString(),
+      root: rootHealth ? rootHealth.snapshot() : null,
+    }
+    for (const { name, instance } of instances) if (instance.health) out[name] = instance.health()
+    return out
+  }
+
+  const routes: Route[] = [healthRoute(health), ...instances.flatMap((i) => i.instance.routes ?? [])]
+  const upgrades: UpgradeRoute[] = instances.flatMap((i) => i.instance.upgrades ?? [])
+  const encodedSlashAllowed = opts.plugins.flatMap((p) => p.encodedSlashAllowed ?? [])
+  let draining = false
+  let inFlight = 0
+  let idle: (() => void) | undefined
+  const handlerOptions = {
+    routes,
+    log,
+    logRequests: config.log.requests,
+    encodedSlashAllowed,
+    draining: () => draining,
+    onStart: () => void inFlight++,
+    onEnd: () => {
+      if (--inFlight === 0) idle?.()
+    },
+  }
+  const serverOptions = {
+    maxHeaderSize: config.limits.maxHeaderBytes,
+    headersTimeout: config.limits.headersTimeout,
+    requestTimeout: config.limits.requestTimeout,
+    keepAliveTimeout: config.limits.keepAliveTimeout,
+    // How often Node checks header/request timeouts; its 30 s default would let slow clients linger.
+    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeout),
+  }
+
+  const httpsServer = https.createServer({ ...serverOptions, ...tls.defaultOptions, SNICallback: tls.select }, createRequestHandler(handlerOptions))
+  if (config.tls.watch) tls.watch((o) => httpsServer.setSecureContext(o))
+  const servers: (http.Server | https.Server)[] = [httpsServer]
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const path = (req.url ?? '/').split('?')[0]!
+    const route = draining ? undefined : upgrades.find((u) => u.match(req, path))
+    if (!route) {
+      const body = errorBody(new GatewayError(draining ? 'GW_ERR_NO_ROOT' : 'GW_ERR_NOT_FOUND'))
+      socket.end(`HTTP/1.1 ${draining ? 503 : 404} ${draining ? 'Service Unavailable' : 'Not Found'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+      return
+    }
+    route.handle(req, socket, head)
+  }
+  httpsServer.on('upgrade', onUpgrade)
+
+  let httpServer: http.Server | undefined
+  let httpsPort = 0
+  if (config.listen.http) {
+    const redirect = config.listen.http.redirectToHttps
+    httpServer = http.createServer(
+      serverOptions,
+      createRequestHandler({
+        ...handlerOptions,
+        redirectTo: redirect ? (req) => `https://${hostOnly(req.headers.host) ?? 'localhost'}:${httpsPort}${req.url ?? '/'}` : undefined,
+      }),
+    )
+    if (!redirect) httpServer.on('upgrade', onUpgrade)
+    servers.push(httpServer)
+  }
+  for (const s of servers) {
+    s.on('clientError', (err, socket) => handleClientError(err, socket, log))
+    s.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'))
+  }
+
+  try {
+    await listen(httpsServer, config.listen.https.port, config.listen.https.host)
+    httpsPort = (httpsServer.address() as AddressInfo).port
+    if (httpServer && config.listen.http) await listen(httpServer, config.listen.http.port, config.listen.http.host)
+  } catch (err) {
+    for (const s of servers) s.close()
+    await closeAll()
+    throw err
+  }
+  rootHealth?.start()
+  const httpPort = httpServer ? (httpServer.address() as AddressInfo).port : undefined
+  const url = `https://localhost:${httpsPort}`
+  log.info({ https: httpsPort, http: httpPort, role: config.site.role, root: rootClient?.origin }, 'fedgate listening')
+
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true
+      log.info({ inFlight }, 'stopping: no new connections, finishing in-flight requests')
+      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
+      for (const s of servers) s.closeIdleConnections()
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([
+          new Promise<void>((r) => (idle = r)),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, config.shutdown.grace)
+            timer.unref()
+          }),
+        ])
+        clearTimeout(timer)
+      }
+      for (const s of servers) s.closeAllConnections()
+      await closed
+      await closeAll()
+      log.info('stopped')
+    })())
+
+  if (!opts.noSignals) {
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'signal received')
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+    process.on('SIGHUP', () => tls.reload((o) => httpsServer.setSecureContext(o)))
+  }
+
+  return {
+    config,
+    log,
+    httpsPort,
+    httpPort,
+    url,
+    rootHealth,
+    rootClient,
+    tls,
+    caFile: certs.ca,
+    service: <T>(name: string) => services.get(name) as T | undefined,
+    health,
+    close,
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(new Error(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code ?? err.message}`))
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+}
+
+/** The Host header without its port, if it looks like a host name (no header injection into Location). */
+function hostOnly(host: string | undefined): string | undefined {
+  if (!host) return undefined
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.exec(host)
+  return m?.[1]
+}

@@ -1,0 +1,101 @@
+// The request lifecycle, written down once (docs/lifecycle.md explains each step):
+//   1. guard     – refuse bad targets and framings (400) before anything else runs
+//   2. redirect  – a plain-HTTP listener with redirectToHttps answers 308
+//   3. route     – first match among the stages: gateway → repository → fallback
+//   4. handle    – the route answers; a GatewayError becomes its catalogue status and JSON body
+//   5. log       – one line when the response ends or the client goes away
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { GatewayError, sendError } from './errors.ts'
+import { checkTarget, checkFraming } from './server/request-guard.ts'
+import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
+
+export interface LifecycleOptions {
+  routes: readonly Route[]
+  log: Logger
+  logRequests: boolean
+  encodedSlashAllowed: readonly RegExp[]
+  /** Present on a plain-HTTP listener that redirects: builds the https:// URL. */
+  redirectTo?: (req: IncomingMessage) => string
+  /** Set while stopping: responses carry `connection: close`. */
+  draining(): boolean
+  onStart(): void
+  onEnd(): void
+}
+
+export function sortRoutes(routes: readonly Route[]): Route[] {
+  return [...routes].sort((a, b) => routeStages.indexOf(a.stage) - routeStages.indexOf(b.stage))
+}
+
+export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = sortRoutes(o.routes)
+  return (req, res) => {
+    const started = process.hrtime.bigint()
+    o.onStart()
+    const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
+    const ctx: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
+      req,
+      res,
+      method: req.method ?? 'GET',
+      path: '',
+      rawPath: '',
+      query: '',
+      secure,
+      remoteAddress: req.socket.remoteAddress ?? '',
+    }
+    if (o.draining()) res.setHeader('connection', 'close')
+
+    // 5. log — registered first so it runs however the request ends.
+    res.once('close', () => {
+      o.onEnd()
+      if (!o.logRequests) return
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      o.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path || '(refused)',
+          status: res.writableFinished ? res.statusCode : 499,
+          ms: Math.round(ms * 100) / 100,
+          route: ctx.route,
+          upstream: ctx.upstream,
+          cache: ctx.cache,
+        },
+        'request',
+      )
+    })
+    req.on('error', () => res.destroy())
+
+    try {
+      // 1. guard
+      const target = checkTarget(req.url ?? '/', o.encodedSlashAllowed)
+      checkFraming(req)
+      ctx.path = target.path
+      ctx.rawPath = target.rawPath
+      ctx.query = target.query
+      // 2. redirect
+      if (o.redirectTo) {
+        ctx.route = 'redirect'
+        res.writeHead(308, { location: o.redirectTo(req), 'content-length': 0 })
+        res.end()
+        return
+      }
+      // 3. route
+      const route = routes.find((r) => r.match(ctx))
+      if (!route) throw new GatewayError('GW_ERR_NOT_FOUND')
+      ctx.route = route.name
+      // 4. handle
+      const done = route.handle(ctx)
+      if (done) done.catch((err) => fail(ctx, err, o.log))
+    } catch (err) {
+      fail(ctx, err, o.log)
+    }
+  }
+}
+
+function fail(ctx: RequestContext, err: unknown, log: Logger): void {
+  const ge = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err })
+  if (ge.code === 'GW_ERR_INTERNAL') log.error({ err: (err as Error)?.stack ?? String(err), path: ctx.path }, 'handler failed')
+  // Drain what the client sent so the connection can be reused; bounded by the request timeout.
+  if (!ctx.req.complete) ctx.req.resume()
+  sendError(ctx.res, ge, ctx.method === 'HEAD')
+}

@@ -1,0 +1,105 @@
+// What a plugin may declare and what the core gives it. Plugins extend the gateway only through these:
+// option sections, routes in a stage, upgrade routes, health contributions and named services.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Logger } from 'pino'
+import type { Spec, Path } from './config/options.ts'
+import type { SiteConfig } from './config/load.ts'
+import type { RootHealth } from './upstream/root-health.ts'
+import type { Clock } from './util/clock.ts'
+
+/** Order in which route stages are tried; written down in docs/lifecycle.md. */
+export const routeStages = ['gateway', 'repository', 'fallback'] as const
+export type RouteStage = (typeof routeStages)[number]
+
+export interface RequestContext {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly method: string
+  /** The decoded, checked path (never contains `..`, backslashes or encoded slashes). */
+  readonly path: string
+  /** The path as the client encoded it (checked; decodes to `path`), for forwarding. */
+  readonly rawPath: string
+  /** The raw query string including `?`, or ''. */
+  readonly query: string
+  /** Did the client come over TLS? */
+  readonly secure: boolean
+  readonly remoteAddress: string
+  /** Set by handlers for the request log line. */
+  route?: string
+  upstream?: string
+  cache?: 'hit' | 'miss' | 'bypass' | 'revalidated'
+}
+
+export interface Route {
+  readonly name: string
+  readonly stage: RouteStage
+  /** Cheap, synchronous: does this route take the request? The first match in stage order wins. */
+  match(ctx: RequestContext): boolean
+  handle(ctx: RequestContext): Promise<void> | void
+}
+
+export interface UpgradeRoute {
+  readonly name: string
+  match(req: IncomingMessage, path: string): boolean
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void
+}
+
+/** Capabilities plugins offer each other by name (e.g. 'forward'), declared in `provides`. */
+export interface Services {
+  get<T>(name: string): T | undefined
+}
+
+export interface PluginContext {
+  readonly config: SiteConfig
+  readonly log: Logger
+  readonly clock: Clock
+  /** Present when the site has a root (role child). */
+  readonly rootHealth?: RootHealth
+  readonly services: Services
+}
+
+export interface PluginInstance {
+  routes?: Route[]
+  upgrades?: UpgradeRoute[]
+  /** Named services this plugin offers to plugins set up after it. */
+  provides?: Record<string, unknown>
+  /** Merged into GET /health under the plugin's name. */
+  health?(): Record<string, unknown>
+  close?(): Promise<void>
+}
+
+/** A `fedgate <name>` command a plugin adds to the command line. */
+export interface CliCommand {
+  /** One usage line: `name args   what it does`. */
+  readonly summary: string
+  /** Resolves to 'running' when it started a server that keeps the process alive. */
+  run(args: {
+    config: () => SiteConfig
+    values: Record<string, string | boolean | undefined>
+    positionals: string[]
+    /** The command's raw arguments, for commands with options of their own. */
+    argv: string[]
+    plugins: readonly GatewayPlugin[]
+  }): Promise<void | 'running' | undefined>
+}
+
+export interface GatewayPlugin {
+  readonly name: string
+  /** Top-level YAML sections this plugin owns, each declared once with type, default and doc. */
+  readonly options?: Record<string, Spec<any>>
+  /** Cross-option checks after parsing; `fail` reports with file and line. */
+  validate?(config: SiteConfig, fail: (path: Path, message: string) => never): void
+  /** Raw-path patterns where an encoded slash is part of the protocol's names (npm's `/@scope%2fname`). */
+  readonly encodedSlashAllowed?: readonly RegExp[]
+  /** Does this plugin run for the site? Default: yes. */
+  enabled?(config: SiteConfig): boolean
+  /** Commands this plugin adds to `fedgate`. */
+  readonly commands?: Record<string, CliCommand>
+  setup(ctx: PluginContext): Promise<PluginInstance> | PluginInstance
+}
+
+/** Reads a plugin's own section, typed by its spec. */
+export function section<S extends Spec<any>>(config: SiteConfig, name: string, _spec: S): S extends Spec<infer T> ? T : never {
+  return config.sections[name] as S extends Spec<infer T> ? T : never
+}

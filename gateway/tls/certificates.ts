@@ -1,0 +1,125 @@
+// A local CA and server certificates made with node-forge, for sites that bring none.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { isIP } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import forge from 'node-forge'
+
+export interface CertificateFiles {
+  cert: string
+  key: string
+  ca: string
+  caKey: string
+}
+
+export interface EnsureOptions {
+  dir: string
+  siteName: string
+  hosts: readonly string[]
+  cert?: string
+  key?: string
+}
+
+export interface EnsureResult extends CertificateFiles {
+  /** Which files were written by this call (empty when all were there). */
+  created: string[]
+}
+
+export function certificatePaths(o: EnsureOptions): CertificateFiles {
+  return {
+    cert: o.cert ?? join(o.dir, `${o.siteName}.crt`),
+    key: o.key ?? join(o.dir, `${o.siteName}.key`),
+    ca: join(o.dir, 'ca.crt'),
+    caKey: join(o.dir, 'ca.key'),
+  }
+}
+
+/** Creates the local CA (once per folder) and the site's certificate when its files are absent. */
+export function ensureCertificates(o: EnsureOptions): EnsureResult {
+  const paths = certificatePaths(o)
+  const created: string[] = []
+  if (existsSync(paths.cert) && existsSync(paths.key)) return { ...paths, created }
+  if (existsSync(paths.cert) !== existsSync(paths.key)) {
+    throw new Error(`tls: only one of ${paths.cert} and ${paths.key} exists; remove it or provide both`)
+  }
+  let ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
+  if (existsSync(paths.ca) && existsSync(paths.caKey)) {
+    ca = { cert: forge.pki.certificateFromPem(readFileSync(paths.ca, 'utf8')), key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, 'utf8')) }
+  } else {
+    ca = makeCa(`fedgate local CA (${o.siteName})`)
+    writeAtomic(paths.caKey, forge.pki.privateKeyToPem(ca.key), 0o600)
+    writeAtomic(paths.ca, forge.pki.certificateToPem(ca.cert), 0o644)
+    created.push(paths.ca, paths.caKey)
+  }
+  const server = makeServerCert(ca, o.siteName, ['localhost', '127.0.0.1', '::1', ...o.hosts])
+  writeAtomic(paths.key, forge.pki.privateKeyToPem(server.key), 0o600)
+  writeAtomic(paths.cert, forge.pki.certificateToPem(server.cert) + forge.pki.certificateToPem(ca.cert), 0o644)
+  created.push(paths.cert, paths.key)
+  return { ...paths, created }
+}
+
+function keyPair(): forge.pki.rsa.KeyPair {
+  // forge uses node's native generator when it is there, so this takes milliseconds, not seconds.
+  return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 })
+}
+
+function serial(): string {
+  // Positive, 16 bytes: a high bit set would make it negative in DER.
+  const b = randomBytes(16)
+  b[0]! &= 0x7f
+  return b.toString('hex')
+}
+
+function makeCa(commonName: string): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  const keys = keyPair()
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = keys.publicKey
+  cert.serialNumber = serial()
+  cert.validity.notBefore = new Date(Date.now() - 60_000)
+  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 86_400_000)
+  const attrs = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'fedgate' }]
+  cert.setSubject(attrs)
+  cert.setIssuer(attrs)
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ])
+  cert.sign(keys.privateKey, forge.md.sha256.create())
+  return { cert, key: keys.privateKey }
+}
+
+function makeServerCert(
+  ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
+  commonName: string,
+  hosts: readonly string[],
+): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  const keys = keyPair()
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = keys.publicKey
+  cert.serialNumber = serial()
+  cert.validity.notBefore = new Date(Date.now() - 60_000)
+  // Under 398 days: browsers refuse longer-lived server certificates.
+  cert.validity.notAfter = new Date(Date.now() + 397 * 86_400_000)
+  cert.setSubject([{ name: 'commonName', value: commonName }])
+  cert.setIssuer(ca.cert.subject.attributes)
+  const altNames = [...new Set(hosts)].map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }))
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ])
+  cert.sign(ca.key, forge.md.sha256.create())
+  return { cert, key: keys.privateKey }
+}
+
+/** temp + fsync-free rename: a reader never sees half a PEM file. Keys get mode 0600 from the start. */
+export function writeAtomic(file: string, content: string, mode: number): void {
+  mkdirSync(dirname(file), { recursive: true })
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  writeFileSync(tmp, content, { mode })
+  chmodSync(tmp, mode)
+  renameSync(tmp, file)
+}

@@ -1,0 +1,55 @@
+// One keep-alive connection pool to the root's origin, shared by forwarding, probes and sync.
+import { readFileSync } from 'node:fs'
+import { rootCertificates } from 'node:tls'
+import { Pool } from 'undici'
+import type { Secret } from '../config/secret.ts'
+
+export interface RootClientOptions {
+  url: URL
+  ca?: string
+  key?: Secret
+  keyHeader: 'authorization' | 'x-apikey'
+  connectTimeout: number
+  headersTimeout: number
+  /** Idle gap allowed inside a body; 0 disables (large blobs on slow links). */
+  bodyTimeout?: number
+  connections?: number
+}
+
+export interface RootClient {
+  readonly origin: string
+  /** Base path of the root URL (without trailing slash), prefixed to every upstream path. */
+  readonly basePath: string
+  readonly pool: Pool
+  /** The header that carries the site's key, to add only on requests to this origin. */
+  keyHeaders(): Record<string, string>
+  close(): Promise<void>
+}
+
+export function extraCa(file?: string): string[] | undefined {
+  return file ? [...rootCertificates, readFileSync(file, 'utf8')] : undefined
+}
+
+export function createRootClient(o: RootClientOptions): RootClient {
+  const origin = o.url.origin
+  const pool = new Pool(origin, {
+    connections: o.connections ?? 256,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    connectTimeout: o.connectTimeout,
+    headersTimeout: o.headersTimeout,
+    bodyTimeout: o.bodyTimeout ?? 0,
+    connect: { ca: extraCa(o.ca), rejectUnauthorized: true },
+  })
+  const basePath = o.url.pathname.replace(/\/+$/, '')
+  return {
+    origin,
+    basePath,
+    pool,
+    keyHeaders(): Record<string, string> {
+      if (!o.key) return {}
+      return o.keyHeader === 'authorization' ? { authorization: `Bearer ${o.key.reveal()}` } : { 'x-apikey': o.key.reveal() }
+    },
+    close: () => pool.close(),
+  }
+}

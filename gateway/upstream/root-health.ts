@@ -1,0 +1,119 @@
+// The gateway always knows whether its root is up: an active probe every interval plus the failures
+// that forwarding and sync report, both feeding one circuit breaker.
+import type { Logger } from 'pino'
+import type { Clock } from '../util/clock.ts'
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
+import { GatewayError, upstreamError, isRootFailure } from '../errors.ts'
+import type { RootClient } from './root-client.ts'
+
+export interface RootHealthOptions {
+  path: string
+  interval: number
+  timeout: number
+  failures: number
+  backoff: number
+  maxBackoff: number
+}
+
+const STATE_NAME: Record<CircuitState, 'up' | 'down' | 'recovering'> = { closed: 'up', open: 'down', 'half-open': 'recovering' }
+
+export class RootHealth {
+  readonly breaker: CircuitBreaker
+  #timer: unknown
+  #stopped = false
+  #probing = false
+  probes = 0
+
+  constructor(
+    private readonly client: RootClient,
+    private readonly opts: RootHealthOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.breaker = new CircuitBreaker(opts, clock)
+    this.breaker.on('change', (to, from) => {
+      const msg = `root is ${STATE_NAME[to]}`
+      if (to === 'open') this.log.warn({ root: client.origin, from: STATE_NAME[from], reason: this.breaker.lastError }, msg)
+      else this.log.info({ root: client.origin, from: STATE_NAME[from] }, msg)
+    })
+  }
+
+  get state(): 'up' | 'down' | 'recovering' {
+    return STATE_NAME[this.breaker.state]
+  }
+
+  /** Throws GW_ERR_ROOT_DOWN (503 + Retry-After) at once while the circuit is open. */
+  admit(): void {
+    if (!this.breaker.allow()) {
+      throw new GatewayError('GW_ERR_ROOT_DOWN', undefined, { 'retry-after': String(this.breaker.retryAfterSeconds()) })
+    }
+  }
+
+  /** Report the outcome of a request that went to the root. */
+  report(err?: unknown): void {
+    if (!err) return this.breaker.success()
+    const ge = err instanceof GatewayError ? err : upstreamError(err)
+    if (isRootFailure(ge)) this.breaker.failure(describe(err))
+    else this.breaker.success()
+  }
+
+  start(): void {
+    this.#schedule(0)
+  }
+
+  stop(): void {
+    this.#stopped = true
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer)
+  }
+
+  /** Runs one probe now; resolves to whether the root answered. */
+  async probe(): Promise<boolean> {
+    if (this.#probing) return this.breaker.state === 'closed'
+    this.#probing = true
+    this.probes++
+    try {
+      const res = await this.client.pool.request({
+        path: this.client.basePath + this.opts.path,
+        method: 'GET',
+        headersTimeout: this.opts.timeout,
+        bodyTimeout: this.opts.timeout,
+        signal: AbortSignal.timeout(this.opts.timeout),
+      })
+      await res.body.dump()
+      if (res.statusCode >= 500) {
+        this.breaker.probeFailed(`probe answered ${res.statusCode}`)
+        return false
+      }
+      this.breaker.success()
+      return true
+    } catch (err) {
+      this.breaker.probeFailed(describe(err))
+      return false
+    } finally {
+      this.#probing = false
+    }
+  }
+
+  snapshot(): Record<string, unknown> {
+    return {
+      url: this.client.origin + this.client.basePath,
+      state: this.state,
+      since: new Date(this.breaker.since).toISOString(),
+      ...(this.breaker.lastError ? { lastError: this.breaker.lastError } : {}),
+    }
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return
+    this.#timer = this.clock.setTimeout(() => {
+      this.probe().finally(() => this.#schedule(this.opts.interval))
+    }, ms)
+  }
+}
+
+/** A short reason for logs and /health: an error code, never a header or body. */
+function describe(err: unknown): string {
+  const e = err as { code?: string; name?: string; message?: string }
+  if (err instanceof GatewayError) return err.code + (err.cause ? ` (${describe(err.cause)})` : '')
+  return e?.code ?? e?.name ?? 'error'
+}

@@ -1,0 +1,47 @@
+// Which headers cross the gateway, each way. The site's key is added here and nowhere else.
+import type { IncomingHttpHeaders } from 'node:http'
+
+// RFC 9110 §7.6.1 hop-by-hop fields, plus ones undici refuses to send itself.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings'])
+const CLIENT_CREDENTIALS = new Set(['authorization', 'x-apikey'])
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'x-real-ip'])
+
+export interface OutgoingOptions {
+  /** Reads carry the site's key; writes carry the client's own credentials instead. */
+  siteKey: Record<string, string> | undefined
+  passCookies: boolean
+  remoteAddress: string
+  secure: boolean
+}
+
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: OutgoingOptions): Record<string, string | string[]> {
+  const named = connectionTokens(incoming.connection)
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || FORWARDED.has(name)) continue
+    if (o.siteKey && CLIENT_CREDENTIALS.has(name)) continue
+    if (o.siteKey && name === 'cookie' && !o.passCookies) continue
+    out[name] = value
+  }
+  // The client's own X-Forwarded-* are not trusted: the gateway states what it saw.
+  out['x-forwarded-for'] = o.remoteAddress
+  out['x-forwarded-proto'] = o.secure ? 'https' : 'http'
+  if (incoming.host) out['x-forwarded-host'] = incoming.host
+  if (o.siteKey) Object.assign(out, o.siteKey)
+  return out
+}
+
+export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const named = connectionTokens(upstream.connection)
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
+    out[name] = value
+  }
+  return out
+}
+
+function connectionTokens(v: string | string[] | undefined): Set<string> {
+  if (!v) return new Set()
+  return new Set((Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+}

@@ -1,0 +1,6 @@
+// The built-in plugins, in setup order. A new protocol is a folder under plugins/ and a line here;
+// the core (gateway/) does not change.
+import type { GatewayPlugin } from '../gateway/plugin-api.ts'
+import { forwardPlugin } from './forward/index.ts'
+
+export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin]
