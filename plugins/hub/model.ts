@@ -1,0 +1,75 @@
+// The hub's data model and the seams between its parts. The root's publish path and the child's sync
+// engine both write through RepositoryStore; the hub routes read through it at every kind of site,
+// which is why a child can be the upstream of another child with no extra code.
+import type { Readable } from 'node:stream'
+
+/** `namespace/name`, lower-case letters, digits, `.`, `_`, `-`; each part 1–64 characters. */
+export type RepoName = string
+
+/** An image is one blob; its id is the sha256 (hex) of its bytes. */
+export interface ImageRecord {
+  id: string
+  size: number
+  createdAt: string
+}
+
+/** What a site serves for one repository: a snapshot, replaced whole and atomically. */
+export interface RepoState {
+  name: RepoName
+  /** The site-local revision of the last change to this repository. */
+  revision: number
+  /** tag → image id. `latest` is an ordinary tag that publish moves unless told not to. */
+  tags: Record<string, string>
+  /** Every image a tag points to. */
+  images: Record<string, ImageRecord>
+  /** At a child: the upstream revision this snapshot was built from. */
+  upstreamRevision?: number
+}
+
+/** One entry in a site's change feed. Deletes travel as tombstones (op 'untag'). */
+export interface Change {
+  rev: number
+  repo: RepoName
+  op: 'tag' | 'untag'
+  tag: string
+  /** Present for 'tag'. */
+  image?: ImageRecord
+  at: string
+}
+
+export interface ChangePage {
+  /** The site's current revision: pass it as `since` next time. */
+  revision: number
+  changes: Change[]
+}
+
+export interface BlobStore {
+  /** Is a verified blob with this id stored? */
+  has(id: string): Promise<boolean>
+  /** Absolute path of a stored blob (only meaningful when has(id)). */
+  path(id: string): string
+  /** Bytes already kept from an interrupted download of `id`, to resume with a Range request. */
+  partialSize(id: string): Promise<number>
+  /**
+   * Streams `source` into a temp file, hashing as it goes; on a digest or size mismatch nothing is
+   * stored (GW_ERR_DIGEST_MISMATCH). Verified bytes are fsynced and renamed into place.
+   * With `resume`, the kept partial bytes are hashed first and `source` continues from there.
+   */
+  write(id: string, source: Readable, o?: { resume?: boolean; expectedSize?: number }): Promise<void>
+  remove(id: string): Promise<void>
+  list(): AsyncIterable<string>
+}
+
+export interface RepositoryStore {
+  list(): Promise<RepoName[]>
+  get(repo: RepoName): Promise<RepoState | undefined>
+  /**
+   * Replaces a repository's tags in one atomic step and appends the differences to the change log.
+   * Every image named must already be in the blob store. Returns the new state.
+   */
+  commit(repo: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState>
+  /** Changes after `since`, optionally for one repository; 'too-old' when the log no longer reaches back. */
+  changes(since: number, repo?: RepoName): Promise<ChangePage | 'too-old'>
+  /** Blob ids that no repository's snapshot references. */
+  unreferenced(): Promise<string[]>
+}
