@@ -1,0 +1,101 @@
+// Raw HTTP/1.1 over TLS or TCP, for requests a well-behaved client (undici) would refuse or rewrite:
+// dot segments, smuggling framings, hop-by-hop headers, half-sent heads, a kept-alive socket.
+import tls from 'node:tls'
+import net from 'node:net'
+import type { TestLike } from './sites.ts'
+
+export interface RawResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** A TLS socket to 127.0.0.1:port trusting `ca`; destroyed at teardown. */
+export async function connectTls(t: TestLike, port: number, ca: string, servername = 'localhost', extra: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+  const socket = tls.connect({ host: '127.0.0.1', port, ca, servername, ...extra })
+  t.teardown(() => socket.destroy())
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', resolve)
+    socket.once('error', reject)
+  })
+  return socket
+}
+
+export async function connectTcp(t: TestLike, port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: '127.0.0.1', port })
+  t.teardown(() => socket.destroy())
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('error', reject)
+  })
+  return socket
+}
+
+/**
+ * Writes `head` (and an optional body) and reads one response. Resolves to `'closed'` when the peer
+ * closes (or resets) the socket before a whole response arrived.
+ */
+export function sendRaw(socket: net.Socket, head: string, body = ''): Promise<RawResponse | 'closed'> {
+  socket.write(head + body)
+  return readResponse(socket)
+}
+
+export function readResponse(socket: net.Socket): Promise<RawResponse | 'closed'> {
+  return new Promise((resolve) => {
+    let buf = Buffer.alloc(0)
+    const done = (r: RawResponse | 'closed') => {
+      socket.off('data', onData)
+      socket.off('close', onClose)
+      socket.off('error', onClose)
+      resolve(r)
+    }
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk])
+      const r = parse(buf)
+      if (r) done(r)
+    }
+    const onClose = () => done(parse(buf) ?? 'closed')
+    socket.on('data', onData)
+    socket.once('close', onClose)
+    socket.once('error', onClose)
+  })
+}
+
+function parse(buf: Buffer): RawResponse | undefined {
+  const end = buf.indexOf('\r\n\r\n')
+  if (end === -1) return undefined
+  const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n')
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1])
+  const headers: Record<string, string> = {}
+  for (const l of lines) {
+    const i = l.indexOf(':')
+    const name = l.slice(0, i).trim().toLowerCase()
+    headers[name] = headers[name] !== undefined ? `${headers[name]}, ${l.slice(i + 1).trim()}` : l.slice(i + 1).trim()
+  }
+  const rest = buf.subarray(end + 4)
+  if (headers['content-length'] !== undefined) {
+    const n = Number(headers['content-length'])
+    if (rest.length < n) return undefined
+    return { status, headers, body: rest.subarray(0, n).toString() }
+  }
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    const text = rest.toString('latin1')
+    if (!text.endsWith('0\r\n\r\n')) return undefined
+    let body = ''
+    let i = 0
+    for (;;) {
+      const nl = text.indexOf('\r\n', i)
+      const size = parseInt(text.slice(i, nl), 16)
+      if (!size) break
+      body += text.slice(nl + 2, nl + 2 + size)
+      i = nl + 2 + size + 2
+    }
+    return { status, headers, body }
+  }
+  return status === 304 || status === 204 || (status >= 100 && status < 200) ? { status, headers, body: '' } : undefined
+}
+
+/** Waits until `socket` closes (however), for refusals answered with a closed connection. */
+export function closed(socket: net.Socket): Promise<void> {
+  return socket.destroyed ? Promise.resolve() : new Promise((r) => socket.once('close', () => r()))
+}
