@@ -1,0 +1,75 @@
+// Forwarding throughput, all rows in one run against the same loopback origin (a 1 KiB JSON answer):
+// direct to the origin, fedgate's forward path over HTTP and HTTPS, and a bare http-proxy-3 with a
+// keep-alive agent. Targets: fedgate-http ≥ 1.5× http-proxy-3; HTTPS costs ≤ 25% (ratio ≥ 0.75).
+//
+// Placement: the origin and every proxy run in this process, autocannon in a child process. On 2 cores
+// that is one core for the load and one for the servers; with autocannon inline, the load generator
+// took CPU from the proxy under test and every proxied row dropped (see docs/benchmarks.md).
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Agent, request } from 'undici'
+import type { BenchOptions } from './lib/options.ts'
+import { measure, type LoadOptions } from './lib/load.ts'
+import { startBenchOrigin, jsonBody } from './lib/origin.ts'
+import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
+import { startBareProxy } from './lib/proxy-peer.ts'
+import { resultTable, ratioTable, type Row } from './lib/table.ts'
+
+const PATH = '/api/v1/repos/mozilla/firefox'
+/** Upstream keep-alive connections, the same for fedgate (forward.connections) and http-proxy-3 (maxSockets). */
+const UPSTREAM_CONNECTIONS = 128
+
+export async function run(o: BenchOptions): Promise<void> {
+  const origin = await startBenchOrigin(jsonBody(1024))
+  const { dir, remove } = benchDir()
+  writeFileSync(join(dir, 'root.key'), 'fgk_bench_' + 'k'.repeat(32) + '\n', { mode: 0o600 })
+  const site = await startBenchSite(forwardingChildYaml('bench', origin.url, `forward: { connections: ${UPSTREAM_CONNECTIONS} }\n`), { dir })
+  const bare = await startBareProxy(origin.url, UPSTREAM_CONNECTIONS)
+  try {
+    const targets = [
+      { name: 'direct to origin', url: origin.url + PATH },
+      { name: 'fedgate forward, HTTP', url: site.httpUrl! + PATH },
+      { name: 'fedgate forward, HTTPS', url: site.httpsUrl + PATH, servername: 'localhost' },
+      { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
+    ]
+    for (const t of targets) await expectOk(t.url)
+    console.log(`forward bench: ${o.connections} connections, ${o.warmup}s warm-up + ${o.duration}s per row, load generator ${o.placement === 'inline' ? 'inline' : 'in its own process'}\n`)
+    const rows: Row[] = []
+    for (const t of targets) {
+      const load: LoadOptions = { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration, warmup: o.warmup }
+      const r = { name: t.name, ...(await measure(load, o.placement)) }
+      rows.push(r)
+      console.log(`  ${t.name}: ${Math.round(r.rps)} req/s`)
+    }
+    const [direct, http, https, proxy] = rows as [Row, Row, Row, Row]
+    console.log('\n' + resultTable(rows) + '\n')
+    console.log(
+      ratioTable([
+        { name: 'fedgate HTTP / bare http-proxy-3', of: http, over: proxy, target: 1.5 },
+        { name: 'fedgate HTTPS / fedgate HTTP', of: https, over: http, target: 0.75 },
+        { name: 'fedgate HTTP / direct', of: http, over: direct },
+        { name: 'fedgate HTTPS / direct', of: https, over: direct },
+        { name: 'bare http-proxy-3 / direct', of: proxy, over: direct },
+      ]) + '\n',
+    )
+    const bad = rows.filter((r) => r.errors || r.non2xx)
+    if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
+  } finally {
+    await bare.close()
+    await site.close()
+    await origin.close()
+    remove()
+  }
+}
+
+/** A row that answers 502 quickly would look fast: check each target answers 200 first. */
+async function expectOk(url: string): Promise<void> {
+  const dispatcher = new Agent({ connect: { rejectUnauthorized: false } })
+  try {
+    const res = await request(url, { dispatcher, headersTimeout: 5000, bodyTimeout: 5000 })
+    await res.body.dump()
+    if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}, not 200`)
+  } finally {
+    await dispatcher.close()
+  }
+}

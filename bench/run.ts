@@ -1,0 +1,33 @@
+// `npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--inline]` runs bench/<name>.ts;
+// `npm run bench` lists them. A new bench is one file exporting `run(options)` and one line below.
+import { parseBenchArgs, type BenchOptions } from './lib/options.ts'
+
+const benches: Record<string, string> = {
+  forward: 'forwarding: direct vs fedgate HTTP/HTTPS vs bare http-proxy-3 with keep-alive',
+}
+
+export interface Bench {
+  run(o: BenchOptions): Promise<void>
+}
+
+async function main(): Promise<void> {
+  const { name, options } = parseBenchArgs(process.argv.slice(2))
+  if (!name || !(name in benches)) {
+    if (name) console.log(`unknown bench: ${name}\n`)
+    console.log('usage: npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--inline]\n\nbenches:')
+    for (const [n, what] of Object.entries(benches)) console.log(`  ${n.padEnd(10)} ${what}`)
+    process.exitCode = name ? 2 : 0
+    return
+  }
+  const bench = (await import(`./${name}.ts`)) as Bench
+  await bench.run(options)
+}
+
+main().then(
+  // Servers are closed by each bench; exit anyway so a stray timer cannot keep the run alive.
+  () => process.exit(),
+  (err: Error) => {
+    console.error(err.stack ?? String(err))
+    process.exit(1)
+  },
+)
