@@ -1,0 +1,115 @@
+// Synchronizes one repository: asks the upstream only for what changed since the revision the child
+// holds (the whole repository when the feed no longer reaches back), brings every blob the next
+// snapshot needs, and commits it in one atomic step only when all are present and verified, so
+// readers never see half a sync. Then collects blobs no snapshot references.
+import type { Logger } from 'pino'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
+import type { BlobFetcher } from './blob-fetcher.ts'
+import { applyChanges, fromWhole, sameTags, type NextSnapshot } from './plan.ts'
+import type { SyncStatus } from './status.ts'
+import type { Upstream } from './upstream.ts'
+
+export interface EngineDeps {
+  repos: RepositoryStore
+  blobs: BlobStore
+  upstream: Upstream
+  fetcher: BlobFetcher
+  status: SyncStatus
+  log: Logger
+  collect: boolean
+}
+
+export class SyncEngine {
+  /** Blob ids a sync in progress needs (refcounted): collection leaves them alone. */
+  readonly #pinned = new Map<string, number>()
+  /** Serializes collection against pinning, so a blob found present is not removed before its commit. */
+  #gcLock: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly d: EngineDeps) {}
+
+  /** One sync of `name`; throws with the reason when it fails (the scheduler retries). */
+  async sync(name: RepoName): Promise<void> {
+    const { repos, upstream, status } = this.d
+    const cur = await repos.get(name)
+    let next: NextSnapshot
+    if (cur?.upstreamRevision !== undefined) {
+      const page = await upstream.changes(cur.upstreamRevision, name)
+      if (page === 'too-old' || page.revision < cur.upstreamRevision) {
+        // The feed no longer reaches back (or the upstream was reset): take the repository whole.
+        next = fromWhole(await upstream.repo(name), 0)
+      } else if (page.changes.length === 0) {
+        status.inSync(name, cur.revision, cur.upstreamRevision)
+        return
+      } else {
+        next = applyChanges(cur, page.changes.filter((c) => c.repo === name), page.revision)
+      }
+    } else {
+      const whole = await upstream.repo(name)
+      if (!whole && !cur) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} does not exist at the upstream`)
+      next = fromWhole(whole, 0)
+    }
+
+    const images = Object.values(next.images)
+    const release = await this.#pin(images.map((i) => i.id))
+    try {
+      await this.#bringBlobs(name, images)
+      if (cur && sameTags(cur.tags, next.tags) && cur.upstreamRevision === next.upstreamRevision) {
+        status.inSync(name, cur.revision, cur.upstreamRevision)
+        return
+      }
+      const state = await repos.commit(name, next)
+      status.inSync(name, state.revision, next.upstreamRevision)
+      this.d.log.info({ repo: name, revision: state.revision, upstreamRevision: next.upstreamRevision, tags: Object.keys(next.tags).length }, 'repository synchronized')
+    } finally {
+      release()
+    }
+    if (this.d.collect) await this.collect()
+  }
+
+  /** Removes blobs that no snapshot references and no sync in progress needs; returns how many. */
+  collect(): Promise<number> {
+    const run = this.#gcLock.then(async () => {
+      let removed = 0
+      for (const id of await this.d.repos.unreferenced()) {
+        if (this.#pinned.has(id)) continue
+        await this.d.blobs.remove(id)
+        removed++
+      }
+      if (removed) this.d.log.info({ removed }, 'collected unreferenced blobs')
+      return removed
+    })
+    this.#gcLock = run.catch(() => {})
+    return run
+  }
+
+  async #bringBlobs(name: RepoName, images: ImageRecord[]): Promise<void> {
+    const { blobs, fetcher, status } = this.d
+    const missing: ImageRecord[] = []
+    let total = 0
+    let done = 0
+    for (const image of images) {
+      if (await blobs.has(image.id)) continue
+      missing.push(image)
+      total += image.size
+      done += Math.min(await blobs.partialSize(image.id), image.size)
+    }
+    if (missing.length === 0) return
+    status.syncing(name, total, done)
+    const results = await Promise.allSettled(missing.map((image) => fetcher.fetch(image, (n) => status.progress(name, n))))
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+
+  async #pin(ids: string[]): Promise<() => void> {
+    await this.#gcLock
+    for (const id of ids) this.#pinned.set(id, (this.#pinned.get(id) ?? 0) + 1)
+    return () => {
+      for (const id of ids) {
+        const n = (this.#pinned.get(id) ?? 1) - 1
+        if (n <= 0) this.#pinned.delete(id)
+        else this.#pinned.set(id, n)
+      }
+    }
+  }
+}

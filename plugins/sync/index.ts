@@ -1,0 +1,55 @@
+// The `sync` plugin (role child): keeps the repositories listed in `repositories:` (and those added at
+// run time) synchronized from the upstream into this site's store, which the hub plugin serves from.
+import { GatewayError } from '../../gateway/errors.ts'
+import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
+import type { RootClient } from '../../gateway/upstream/root-client.ts'
+import type { BlobStore, RepositoryStore } from '../hub/model.ts'
+import { BlobFetcher } from './blob-fetcher.ts'
+import { syncCommands } from './commands.ts'
+import { SyncEngine } from './engine.ts'
+import { repositoriesSpec, syncSpec } from './options.ts'
+import { RepoSet, type KeyValueIndex } from './repo-set.ts'
+import type { Authorize } from './routes.ts'
+import { syncRoutes } from './routes.ts'
+import { SyncScheduler } from './scheduler.ts'
+import { SyncStatus } from './status.ts'
+import { Upstream } from './upstream.ts'
+
+export const syncPlugin: GatewayPlugin = {
+  name: 'sync',
+  options: { repositories: repositoriesSpec, sync: syncSpec },
+  enabled: (config) => config.site.role === 'child',
+  commands: syncCommands,
+  async setup({ config, log, clock, rootHealth, services }) {
+    const o = section(config, 'sync', syncSpec)
+    const need = <T>(name: string): T => {
+      const s = services.get<T>(name)
+      if (!s) throw new Error(`the sync plugin needs the "${name}" service (from the hub plugin, set up before it)`)
+      return s
+    }
+    const repos = need<RepositoryStore>('repositoryStore')
+    const blobs = need<BlobStore>('blobStore')
+    const index = need<KeyValueIndex>('index')
+    const authorize = need<Authorize>('authorize')
+    const rootClient = need<RootClient>('rootClient')
+
+    const stop = new AbortController()
+    const upstream = new Upstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, blobIdleTimeout: o.blobIdleTimeout, signal: stop.signal })
+    const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
+    const status = new SyncStatus(clock)
+    const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
+    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect })
+    const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
+    await scheduler.start()
+
+    return {
+      routes: syncRoutes({ scheduler, status, set, authorize }),
+      provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
+      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived }),
+      async close() {
+        scheduler.close()
+        stop.abort(new GatewayError('GW_ERR_NO_ROOT', 'the site is stopping'))
+      },
+    }
+  },
+}

@@ -1,0 +1,29 @@
+// The child's sync options: which repositories are synchronized, and how often and how hard.
+import { opt } from '../../gateway/config/options.ts'
+
+/** `ns/name` or `ns/*`: the same name rules as docs/protocol.md, with `*` allowed as the name. */
+export const REPO_OR_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}\/(\*|[a-z0-9][a-z0-9._-]{0,63})$/
+
+export const repositoriesSpec = opt.list(
+  opt.string({ doc: 'A repository `ns/name`, or every repository of a namespace `ns/*`', pattern: REPO_OR_PATTERN, patternText: 'ns/name or ns/*' }),
+  { doc: 'Repositories this child synchronizes from its root and serves locally (more can be added at run time)' },
+)
+
+export const syncSpec = opt.obj(
+  {
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet)', default: 60_000 }),
+    concurrency: opt.int({ doc: 'Blob downloads in flight at once, over every repository', default: 4, min: 1, max: 64 }),
+    repoConcurrency: opt.int({ doc: 'Repositories synchronized at once', default: 2, min: 1, max: 64 }),
+    retry: opt.obj(
+      {
+        initial: opt.duration({ doc: 'First wait before retrying a failed repository sync; doubles each failure', default: 1000 }),
+        max: opt.duration({ doc: 'Longest wait between retries of a failing repository', default: 60_000 }),
+      },
+      { doc: 'Backoff for failed repository syncs' },
+    ),
+    requestTimeout: opt.duration({ doc: 'An upstream metadata request (repository, change feed) slower than this fails', default: 30_000 }),
+    blobIdleTimeout: opt.duration({ doc: 'A blob download that receives nothing for this long is cut and resumed later', default: 30_000 }),
+    collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
+  },
+  { doc: 'How a child synchronizes its repositories from the root' },
+)

@@ -1,0 +1,41 @@
+// The set of synchronized entries (names and `ns/*` patterns): those in the YAML plus those added at
+// run time, which are kept in the site's index so they survive restarts.
+import { GatewayError } from '../../gateway/errors.ts'
+import { REPO_OR_PATTERN } from './options.ts'
+
+/** The part of the site's index this needs (IndexStore from plugins/hub/store). */
+export interface KeyValueIndex {
+  get<T>(key: string): Promise<T | undefined>
+  set(key: string, value: unknown): Promise<void>
+}
+
+const ADDED_KEY = 'sync:added'
+
+export class RepoSet {
+  #added: string[] = []
+
+  constructor(
+    private readonly configured: readonly string[],
+    private readonly index: KeyValueIndex,
+  ) {}
+
+  async load(): Promise<this> {
+    this.#added = (await this.index.get<string[]>(ADDED_KEY)) ?? []
+    return this
+  }
+
+  entries(): string[] {
+    return [...new Set([...this.configured, ...this.#added])]
+  }
+
+  /** Adds an entry; false when it was already there. Throws GW_ERR_BAD_REQUEST on a malformed name. */
+  async add(entry: string): Promise<boolean> {
+    if (typeof entry !== 'string' || !REPO_OR_PATTERN.test(entry)) throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name or ns/*')
+    // Re-read first: `fedgate repos add` may have written the index from another process.
+    await this.load()
+    if (this.entries().includes(entry)) return false
+    this.#added = [...this.#added, entry]
+    await this.index.set(ADDED_KEY, this.#added)
+    return true
+  }
+}

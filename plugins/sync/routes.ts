@@ -1,0 +1,103 @@
+// The sync plugin's HTTP surface (docs/protocol.md): the status of every synchronized repository,
+// and the admin calls that add repositories and start a sync. Admin calls need an admin-scope key.
+import type { IncomingMessage } from 'node:http'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import { selected } from './patterns.ts'
+import type { RepoSet } from './repo-set.ts'
+import type { SyncScheduler } from './scheduler.ts'
+import type { SyncStatus } from './status.ts'
+
+export type Scope = 'read' | 'admin'
+/** Throws 401/403 (GW_ERR_UNAUTHORIZED / GW_ERR_FORBIDDEN) unless the request carries a key with `scope`. */
+export type Authorize = (ctx: RequestContext, scope: Scope) => void | Promise<void>
+
+const MAX_BODY = 16 * 1024
+
+export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize }): Route[] {
+  const statusBody = () => ({ entries: d.set.entries(), repos: d.status.view() })
+  return [
+    {
+      name: 'sync-status',
+      stage: 'gateway',
+      match: (ctx) => ctx.path === '/api/v1/federation/status',
+      async handle(ctx) {
+        onlyMethods(ctx, 'GET', 'HEAD')
+        await d.authorize(ctx, 'read')
+        sendJson(ctx, 200, statusBody())
+      },
+    },
+    {
+      name: 'sync-admin-repos',
+      stage: 'gateway',
+      match: (ctx) => ctx.path === '/api/v1/admin/repos',
+      async handle(ctx) {
+        onlyMethods(ctx, 'POST', 'GET')
+        await d.authorize(ctx, 'admin')
+        if (ctx.method === 'GET') return sendJson(ctx, 200, statusBody())
+        const { name } = await readJson(ctx.req)
+        if (typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"name": "ns/name"} or {"name": "ns/*"}')
+        const added = await d.set.add(name)
+        // Starts at once; the answer does not wait for the bytes.
+        void d.scheduler.syncAll()
+        sendJson(ctx, added ? 201 : 200, { name, added, ...statusBody() })
+      },
+    },
+    {
+      name: 'sync-admin-sync',
+      stage: 'gateway',
+      match: (ctx) => ctx.path === '/api/v1/admin/sync',
+      async handle(ctx) {
+        onlyMethods(ctx, 'POST')
+        await d.authorize(ctx, 'admin')
+        const { name, wait } = await readJson(ctx.req)
+        if (name !== undefined && typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name')
+        let work: Promise<unknown>
+        let names: string[]
+        if (name) {
+          if (!selected(d.set.entries(), name)) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not synchronized here; add it first`)
+          names = [name]
+          work = d.scheduler.request(name)
+        } else {
+          names = await d.scheduler.selected()
+          work = Promise.all(names.map((n) => d.scheduler.request(n)))
+        }
+        if (wait === true) {
+          await work
+          return sendJson(ctx, 200, { started: names, ...statusBody() })
+        }
+        sendJson(ctx, 202, { started: names })
+      },
+    },
+  ]
+}
+
+function onlyMethods(ctx: RequestContext, ...methods: string[]): void {
+  if (!methods.includes(ctx.method)) throw new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', undefined, { allow: methods.join(', ') })
+}
+
+function sendJson(ctx: RequestContext, status: number, value: unknown): void {
+  const body = JSON.stringify(value)
+  ctx.res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : body)
+}
+
+/** A small JSON object body ({} when empty). */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY) throw new GatewayError('GW_ERR_TOO_LARGE')
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim()
+  if (!text) return {}
+  try {
+    const v = JSON.parse(text) as unknown
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>
+  } catch {
+    // falls through to the error below
+  }
+  throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body must be a JSON object')
+}
