@@ -41,6 +41,8 @@ export interface ChangePage {
   /** The site's current revision: pass it as `since` next time. */
   revision: number
   changes: Change[]
+  /** True when the page was cut at its limit: ask again with `since` = the last change's rev. */
+  more?: boolean
 }
 
 export interface BlobStore {

@@ -1,0 +1,27 @@
+// The hub plugin's YAML sections: where the store lives, and how the hub API is served.
+import { opt, type Infer } from '../../gateway/config/options.ts'
+
+export const storeSpec = opt.obj(
+  {
+    dir: opt.path({ doc: 'Folder for blobs and the embedded index; default .fedgate/<site name>/store beside the YAML file', optional: true }),
+    index: opt.string({ doc: 'Where the index lives: embedded (lmdb on local disk, crash-safe) or redis://host:port[/db] for several nodes at one site', default: 'embedded', pattern: /^(embedded|rediss?:\/\/.+)$/, patternText: 'embedded or redis://host:port' }),
+    hotBytes: opt.bytes({ doc: 'Memory for the hot tier: hot repository states and small blobs (lru-cache, bounded by bytes)', default: 64 * 1024 * 1024 }),
+    hotBlobMax: opt.bytes({ doc: 'Blobs up to this size are kept in the hot tier once read', default: 256 * 1024 }),
+    changeLogKeep: opt.int({ doc: 'Change-log entries kept; a child further behind gets 410 and fetches its repositories whole', default: 100_000, min: 1 }),
+    refresh: opt.duration({ doc: 'How often commits by other processes (fedgate publish, other nodes on one Redis) are picked up', default: 1000 }),
+  },
+  { doc: 'The repository store: content-addressed blobs on disk, an index, a hot tier in memory' },
+)
+
+export const hubSpec = opt.obj(
+  {
+    enabled: opt.bool({ doc: 'Serve the hub API (docs/protocol.md) from this site\'s store', default: true }),
+    readsNeedKey: opt.bool({ doc: 'Do repository reads need a key? Default: true at a root, false at a child (its users can read through forwarding anyway)', optional: true }),
+    maxUploadBytes: opt.bytes({ doc: 'Largest image accepted by a publish (PUT)', default: 16 * 1024 * 1024 * 1024 }),
+    changesLimit: opt.int({ doc: 'Most changes in one change-feed answer (the answer says more: true when cut)', default: 1000, min: 1, max: 100_000 }),
+  },
+  { doc: 'The hub API (/api/v1): repositories, blobs, publish, change feed, keys' },
+)
+
+export type StoreOptions = Infer<typeof storeSpec>
+export type HubOptions = Infer<typeof hubSpec>

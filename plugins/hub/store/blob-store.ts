@@ -1,0 +1,208 @@
+// The content-addressed blob store on local disk: `<dir>/sha256/ab/abcdef…`. Bytes are hashed while
+// they stream into a temp file, verified, fsynced and renamed into place, so a blob that is present has
+// always been verified; nothing half-written or mismatched is ever at a blob's path.
+import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { GatewayError } from '../../../gateway/errors.ts'
+import type { BlobStore } from '../model.ts'
+
+export const BLOB_ID = /^[0-9a-f]{64}$/
+
+export interface IngestResult {
+  id: string
+  size: number
+}
+
+export class FileBlobStore implements BlobStore {
+  readonly dir: string
+  /** One writer per blob id in this process: a second write of the same id waits for the first. */
+  readonly #writing = new Map<string, Promise<void>>()
+
+  constructor(dir: string) {
+    this.dir = dir
+  }
+
+  /** Creates the folders; call once before use. */
+  async open(): Promise<this> {
+    await Promise.all(['sha256', 'partial', 'tmp'].map((d) => mkdir(join(this.dir, d), { recursive: true })))
+    return this
+  }
+
+  path(id: string): string {
+    checkId(id)
+    return join(this.dir, 'sha256', id.slice(0, 2), id)
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.size(id)) !== undefined
+  }
+
+  /** Size of a stored blob, or undefined when it is not stored. */
+  async size(id: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.path(id))).size
+    } catch {
+      return undefined
+    }
+  }
+
+  async partialSize(id: string): Promise<number> {
+    checkId(id)
+    try {
+      return (await stat(this.partialPath(id))).size
+    } catch {
+      return 0
+    }
+  }
+
+  write(id: string, source: Readable, o: { resume?: boolean; expectedSize?: number } = {}): Promise<void> {
+    checkId(id)
+    const before = this.#writing.get(id) ?? Promise.resolve()
+    const run = before.then(() => this.#write(id, source, o))
+    const tracked = run.then(
+      () => {},
+      () => {},
+    ).finally(() => {
+      if (this.#writing.get(id) === tracked) this.#writing.delete(id)
+    })
+    this.#writing.set(id, tracked)
+    return run
+  }
+
+  async #write(id: string, source: Readable, o: { resume?: boolean; expectedSize?: number }): Promise<void> {
+    if (await this.has(id)) {
+      source.resume() // already verified and stored: drain and ignore
+      return
+    }
+    const partial = this.partialPath(id)
+    const hash = createHash('sha256')
+    let kept = 0
+    if (o.resume) kept = await hashFile(partial, hash)
+    // Interrupted sources keep their bytes here for a Range resume; a wrong digest removes them.
+    const file = await open(partial, o.resume && kept > 0 ? 'a' : 'w')
+    let size: number
+    try {
+      size = kept + (await copyHashing(source, file, hash, o.expectedSize === undefined ? undefined : o.expectedSize - kept))
+      await file.sync()
+    } catch (err) {
+      await file.close().catch(() => {})
+      if (err instanceof GatewayError) await rm(partial, { force: true })
+      throw err
+    }
+    await file.close()
+    if (o.expectedSize !== undefined && size < o.expectedSize) {
+      throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
+    }
+    const got = hash.digest('hex')
+    if (got !== id) {
+      await rm(partial, { force: true })
+      throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${id}, got sha256:${got}`)
+    }
+    await this.#place(partial, id)
+  }
+
+  /**
+   * Stores bytes whose id is not known in advance (a publish): hashed into a private temp file, checked
+   * against `expectedId`/`expectedSize` when given, then moved into place. Nothing is kept on failure.
+   */
+  async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number } = {}): Promise<IngestResult> {
+    if (o.expectedId !== undefined) checkId(o.expectedId)
+    const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(8).toString('hex')}`)
+    const hash = createHash('sha256')
+    const file = await open(tmp, 'wx')
+    try {
+      const limit = o.expectedSize ?? o.maxSize
+      const size = await copyHashing(source, file, hash, limit, o.expectedSize === undefined ? 'GW_ERR_TOO_LARGE' : 'GW_ERR_DIGEST_MISMATCH')
+      if (o.expectedSize !== undefined && size !== o.expectedSize) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
+      const id = hash.digest('hex')
+      if (o.expectedId !== undefined && id !== o.expectedId) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${o.expectedId}, got sha256:${id}`)
+      await file.sync()
+      await file.close()
+      if (await this.has(id)) await rm(tmp, { force: true })
+      else await this.#place(tmp, id)
+      return { id, size }
+    } catch (err) {
+      await file.close().catch(() => {})
+      await rm(tmp, { force: true })
+      throw err
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.path(id), { force: true })
+    await rm(this.partialPath(id), { force: true })
+  }
+
+  async *list(): AsyncIterable<string> {
+    const root = join(this.dir, 'sha256')
+    for (const shard of await readdir(root).catch(() => [] as string[])) {
+      for (const name of await readdir(join(root, shard)).catch(() => [] as string[])) if (BLOB_ID.test(name)) yield name
+    }
+  }
+
+  /** Removes temp files of publishes that a crash left behind. */
+  async sweepTemp(): Promise<void> {
+    const tmp = join(this.dir, 'tmp')
+    for (const name of await readdir(tmp).catch(() => [] as string[])) await rm(join(tmp, name), { force: true })
+  }
+
+  partialPath(id: string): string {
+    return join(this.dir, 'partial', id)
+  }
+
+  async #place(from: string, id: string): Promise<void> {
+    const shard = join(this.dir, 'sha256', id.slice(0, 2))
+    await mkdir(shard, { recursive: true })
+    await rename(from, join(shard, id))
+    await fsyncDir(shard) // the rename itself must survive a power cut
+  }
+}
+
+function checkId(id: string): void {
+  if (!BLOB_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob id is 64 lower-case hex digits')
+}
+
+/** Streams `source` into `file`, hashing and counting; never more than `limit` bytes. */
+async function copyHashing(source: Readable, file: FileHandle, hash: Hash, limit: number | undefined, overCode: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE' = 'GW_ERR_DIGEST_MISMATCH'): Promise<number> {
+  let size = 0
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      size += buf.length
+      if (limit !== undefined && size > limit) throw new GatewayError(overCode, overCode === 'GW_ERR_TOO_LARGE' ? undefined : 'more bytes than expected')
+      hash.update(buf)
+      await file.write(buf)
+    }
+  } catch (err) {
+    if (!source.destroyed) source.destroy()
+    throw err
+  }
+  return size
+}
+
+async function hashFile(file: string, hash: Hash): Promise<number> {
+  let size = 0
+  try {
+    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+      hash.update(chunk)
+      size += chunk.length
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  return size
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r')
+  try {
+    await h.sync()
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename is still atomic.
+  } finally {
+    await h.close()
+  }
+}

@@ -1,0 +1,122 @@
+// The index: small JSON values by key, through keyv, over an embedded lmdb file (the default) or Redis
+// (`store.index: redis://host:port`, for several gateway nodes at one site). Besides keyv's get/set it
+// offers the two things a crash-safe repository store needs: an atomic compare-and-set of several keys,
+// and a prefix scan.
+import { Keyv } from 'keyv'
+import KeyvRedis, { createClient } from '@keyv/redis'
+import { join } from 'node:path'
+import { LmdbKeyvStore } from './lmdb-keyv.ts'
+
+/** Writes every entry only if `guard` still holds `expected`, in one atomic step; false on a conflict. */
+type Cas = (guard: string, expected: string | undefined, entries: [string, string][]) => Promise<boolean>
+
+// Compare-and-set in one Lua script: Redis runs it atomically, so no reader sees half of it.
+const REDIS_CAS = `local cur = redis.call('GET', KEYS[1])
+if (cur or '') ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+return 1`
+
+export class IndexStore {
+  readonly kind: 'embedded' | 'redis'
+  readonly #keyv: Keyv
+  readonly #cas: Cas
+  readonly #scan: (prefix: string) => AsyncIterable<[string, string]>
+  readonly #close: () => Promise<void>
+  /** Prepended to every key: several sites may share one Redis database. */
+  readonly #prefix: string
+
+  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, prefix = '') {
+    this.kind = kind
+    this.#prefix = prefix
+    this.#keyv = keyv
+    this.#cas = cas
+    this.#scan = scan
+    this.#close = close
+  }
+
+  /** `embedded` keeps the index in `<dir>/index` (lmdb); `redis://…` uses that server, keys prefixed per site. */
+  static async open(where: string, o: { dir: string; prefix: string }): Promise<IndexStore> {
+    // Values are stored as plain JSON (no keyv envelope) so the atomic paths below can write them too.
+    const codec = { serialize: (d: { value?: unknown }) => JSON.stringify(d.value), deserialize: (s: string) => ({ value: JSON.parse(s) as unknown }) }
+    if (where === 'embedded') {
+      const lmdb = new LmdbKeyvStore(join(o.dir, 'index'))
+      const keyv = new Keyv({ store: lmdb, useKeyPrefix: false, throwOnErrors: true, ...codec } as ConstructorParameters<typeof Keyv>[0])
+      return new IndexStore(
+        'embedded',
+        keyv,
+        async (guard, expected, entries) => lmdb.casMany(guard, expected, entries),
+        async function* (prefix) {
+          yield* lmdb.scan(prefix)
+        },
+        () => lmdb.disconnect(),
+      )
+    }
+    const client = createClient({ url: where, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
+    client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
+    await client.connect()
+    const redis = new KeyvRedis(client as never)
+    const keyv = new Keyv({ store: redis, useKeyPrefix: false, throwOnErrors: true, ...codec } as ConstructorParameters<typeof Keyv>[0])
+    return new IndexStore(
+      'redis',
+      keyv,
+      async (guard, expected, entries) => {
+        const r = await client.eval(REDIS_CAS, { keys: [guard, ...entries.map((e) => e[0])], arguments: [expected ?? '', ...entries.map((e) => e[1])] })
+        return Number(r) === 1
+      },
+      async function* (prefix) {
+        let cursor = '0'
+        do {
+          const page = await client.scan(cursor, { MATCH: `${escapeGlob(prefix)}*`, COUNT: 1000 })
+          cursor = String(page.cursor)
+          if (page.keys.length === 0) continue
+          const values = await client.mGet(page.keys)
+          for (let i = 0; i < page.keys.length; i++) if (values[i] != null) yield [page.keys[i]!, String(values[i])]
+        } while (cursor !== '0')
+      },
+      async () => {
+        await client.quit().catch(() => client.disconnect())
+      },
+      o.prefix,
+    )
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.#keyv.get<T>(this.#prefix + key)) ?? undefined
+  }
+
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return []
+    const values = await this.#keyv.getMany<T>(keys.map((k) => this.#prefix + k))
+    return values.map((v) => (v ?? undefined) as T | undefined)
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    await this.#keyv.set(this.#prefix + key, value)
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (keys.length) await this.#keyv.delete(keys.map((k) => this.#prefix + k))
+  }
+
+  /** Atomically: if `guard` still holds `expected`, write every entry. False when someone else won. */
+  async compareAndSet(guard: string, expected: unknown, entries: [string, unknown][]): Promise<boolean> {
+    return this.#cas(
+      this.#prefix + guard,
+      expected === undefined ? undefined : JSON.stringify(expected),
+      entries.map(([k, v]) => [this.#prefix + k, JSON.stringify(v)]),
+    )
+  }
+
+  async *scan<T>(prefix: string): AsyncIterable<[string, T]> {
+    const n = this.#prefix.length
+    for await (const [k, v] of this.#scan(this.#prefix + prefix)) yield [k.slice(n), JSON.parse(v) as T]
+  }
+
+  close(): Promise<void> {
+    return this.#close()
+  }
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&')
+}

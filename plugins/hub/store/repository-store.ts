@@ -1,0 +1,242 @@
+// Repository states, the site-wide revision and the append-only change log, kept in the index.
+// What a reader must never see half-applied travels in one atomic compare-and-set on the revision
+// counter: the new repository state, its change-log entries and the new counter (an lmdb transaction /
+// a Redis Lua script), so a SIGKILL at any point leaves the last committed state. The names served and
+// the blob ids referenced are also held in memory, so a route's match() stays synchronous.
+import { LRUCache } from 'lru-cache'
+import { GatewayError } from '../../../gateway/errors.ts'
+import type { Clock } from '../../../gateway/util/clock.ts'
+import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore } from '../model.ts'
+import type { IndexStore } from './index.ts'
+import { checkRepoName, checkTag } from '../names.ts'
+
+const REV = 'rev'
+/** The oldest revision the log still reaches back to: `changes(since)` needs since ≥ floor. */
+const FLOOR = 'floor'
+const repoKey = (name: RepoName) => `repo/${name}`
+const logKey = (rev: number) => `log/${String(rev).padStart(12, '0')}`
+
+export interface RepositoryStoreOptions {
+  /** Change-log entries kept; a child further behind gets 410 and fetches whole repositories. */
+  changeLogKeep: number
+  /** Bytes of repository states kept in memory. */
+  hotBytes: number
+  /** How often commits by other processes (the CLI, other nodes on one Redis) are picked up; 0: never. */
+  refreshInterval: number
+  clock: Clock
+}
+
+export class IndexedRepositoryStore implements RepositoryStore {
+  readonly #index: IndexStore
+  readonly #blobs: BlobStore
+  readonly #o: RepositoryStoreOptions
+  /** name → image ids its snapshot references (only repositories with at least one tag). */
+  readonly #served = new Map<RepoName, readonly string[]>()
+  /** blob id → number of repositories referencing it. */
+  readonly #refs = new Map<string, number>()
+  readonly #hot: LRUCache<RepoName, RepoState>
+  /** The revision the in-memory sets reflect. */
+  #known = 0
+  #commits: Promise<unknown> = Promise.resolve()
+  #timer: unknown
+  #closed = false
+  #refreshing?: Promise<void>
+
+  constructor(index: IndexStore, blobs: BlobStore, o: RepositoryStoreOptions) {
+    this.#index = index
+    this.#blobs = blobs
+    this.#o = o
+    this.#hot = new LRUCache<RepoName, RepoState>({ maxSize: Math.max(1, o.hotBytes), sizeCalculation: (s) => 64 + JSON.stringify(s).length })
+  }
+
+  /** Loads the served names and referenced blobs in one scan, then follows other writers' commits. */
+  async open(): Promise<this> {
+    await this.#reload()
+    this.#schedule()
+    return this
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#o.clock.clearTimeout(this.#timer)
+  }
+
+  /** Synchronous: does this site serve the repository? */
+  holds(name: RepoName): boolean {
+    return this.#served.has(name)
+  }
+
+  /** Synchronous: does a served snapshot reference this blob? */
+  references(id: string): boolean {
+    return this.#refs.has(id)
+  }
+
+  get size(): number {
+    return this.#served.size
+  }
+
+  async list(): Promise<RepoName[]> {
+    return [...this.#served.keys()].sort()
+  }
+
+  async get(name: RepoName): Promise<RepoState | undefined> {
+    if (!this.#served.has(name)) return undefined
+    const hot = this.#hot.get(name)
+    if (hot) return hot
+    const state = await this.#index.get<RepoState>(repoKey(name))
+    if (!state || Object.keys(state.tags).length === 0) return undefined
+    this.#hot.set(name, state)
+    return state
+  }
+
+  /** The site's current revision, read from the index (other processes may have committed). */
+  async revision(): Promise<number> {
+    return (await this.#index.get<number>(REV)) ?? 0
+  }
+
+  commit(name: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState> {
+    // One commit at a time in this process; other processes are kept out by the compare-and-set.
+    const run = this.#commits.then(() => this.#commit(name, next))
+    this.#commits = run.catch(() => {})
+    return run
+  }
+
+  async #commit(name: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState> {
+    checkRepoName(name)
+    const images: Record<string, ImageRecord> = {}
+    for (const [tag, id] of Object.entries(next.tags)) {
+      checkTag(tag)
+      const image = next.images[id]
+      if (!image || image.id !== id) throw new GatewayError('GW_ERR_BAD_REQUEST', `tag ${tag} points to an image that is not listed`)
+      images[id] = { id, size: image.size, createdAt: image.createdAt }
+    }
+    for (const id of Object.keys(images)) {
+      if (!(await this.#blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is not in the blob store`)
+    }
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const rev = await this.#index.get<number>(REV)
+      const floor = (await this.#index.get<number>(FLOOR)) ?? 0
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      const at = new Date(this.#o.clock.now()).toISOString()
+      const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at)
+      if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) return prev
+      const revision = (rev ?? 0) + Math.max(1, changes.length)
+      const state: RepoState = { name, revision, tags: { ...next.tags }, images }
+      if (next.upstreamRevision !== undefined) state.upstreamRevision = next.upstreamRevision
+      const newFloor = Math.max(floor, revision - this.#o.changeLogKeep)
+      const entries: [string, unknown][] = changes.map((c) => [logKey(c.rev), c])
+      // An upstreamRevision-only commit still takes a revision, so the counter moves and the CAS guards it.
+      entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, revision])
+      if (!(await this.#index.compareAndSet(REV, rev, entries))) continue
+      this.#apply(name, state)
+      if (this.#known === (rev ?? 0)) this.#known = revision
+      if (newFloor > floor) await this.#trim(floor, newFloor)
+      return state
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  async changes(since: number, repo?: RepoName, limit = 1000): Promise<ChangePage | 'too-old'> {
+    const revision = await this.revision()
+    const floor = (await this.#index.get<number>(FLOOR)) ?? 0
+    // A `since` ahead of this site means the site's index was replaced: the caller must start over.
+    if (since < floor || since > revision) return 'too-old'
+    const changes: Change[] = []
+    let from = since + 1
+    while (from <= revision && changes.length < limit) {
+      const to = Math.min(revision, from + 999)
+      const keys: string[] = []
+      for (let r = from; r <= to; r++) keys.push(logKey(r))
+      const page = await this.#index.getMany<Change>(keys)
+      for (const c of page) {
+        if (!c || (repo !== undefined && c.repo !== repo)) continue
+        changes.push(c)
+        if (changes.length === limit) break
+      }
+      from = to + 1
+    }
+    const more = changes.length === limit && changes[changes.length - 1]!.rev < revision
+    return more ? { revision, changes, more } : { revision, changes }
+  }
+
+  async unreferenced(): Promise<string[]> {
+    await this.refresh()
+    const out: string[] = []
+    for await (const id of this.#blobs.list()) if (!this.#refs.has(id)) out.push(id)
+    return out
+  }
+
+  /** Picks up commits made by other processes since the last look. */
+  refresh(): Promise<void> {
+    return (this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined)))
+  }
+
+  async #refresh(): Promise<void> {
+    const rev = await this.revision()
+    if (rev === this.#known) return
+    const page = await this.changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
+    if (page === 'too-old') return this.#reload()
+    const touched = new Set(page.changes.map((c) => c.repo))
+    const states = await this.#index.getMany<RepoState>([...touched].map(repoKey))
+    let i = 0
+    for (const name of touched) this.#apply(name, states[i++])
+    this.#known = page.revision
+  }
+
+  async #reload(): Promise<void> {
+    // Read the counter first: anything committed during the scan is picked up by the next refresh.
+    const rev = await this.revision()
+    this.#served.clear()
+    this.#refs.clear()
+    this.#hot.clear()
+    for await (const [key, state] of this.#index.scan<RepoState>('repo/')) this.#apply(key.slice(5), state)
+    this.#known = rev
+  }
+
+  #apply(name: RepoName, state: RepoState | undefined): void {
+    for (const id of this.#served.get(name) ?? []) {
+      const n = (this.#refs.get(id) ?? 1) - 1
+      if (n <= 0) this.#refs.delete(id)
+      else this.#refs.set(id, n)
+    }
+    this.#served.delete(name)
+    this.#hot.delete(name)
+    if (!state || Object.keys(state.tags).length === 0) return
+    const ids = [...new Set(Object.values(state.tags))]
+    for (const id of ids) this.#refs.set(id, (this.#refs.get(id) ?? 0) + 1)
+    this.#served.set(name, ids)
+    this.#hot.set(name, state)
+  }
+
+  /** Log entries at or below the new floor are unreachable; a crash here only leaves harmless orphans. */
+  async #trim(from: number, to: number): Promise<void> {
+    for (let r = from + 1; r <= to; r += 1000) {
+      const keys: string[] = []
+      for (let x = r; x <= Math.min(to, r + 999); x++) keys.push(logKey(x))
+      await this.#index.delete(keys)
+    }
+  }
+
+  #schedule(): void {
+    if (this.#o.refreshInterval <= 0 || this.#closed) return
+    const tick = () => {
+      this.refresh().then(
+        () => this.#schedule(),
+        () => this.#schedule(), // the index is unreachable (Redis down): try again next tick
+      )
+    }
+    this.#timer = this.#o.clock.setTimeout(tick, this.#o.refreshInterval)
+  }
+}
+
+/** The changes that turn `prev` into `next`, numbered from `firstRev`, untags first. */
+function diff(repo: RepoName, prev: Record<string, string>, next: Record<string, string>, images: Record<string, ImageRecord>, firstRev: number, at: string): Change[] {
+  const out: Change[] = []
+  let rev = firstRev
+  for (const tag of Object.keys(prev).sort()) if (!(tag in next)) out.push({ rev: rev++, repo, op: 'untag', tag, at })
+  for (const tag of Object.keys(next).sort()) {
+    if (prev[tag] === next[tag]) continue
+    out.push({ rev: rev++, repo, op: 'tag', tag, image: images[next[tag]!], at })
+  }
+  return out
+}
