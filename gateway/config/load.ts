@@ -50,7 +50,8 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
   const syntax = doc.errors[0]
   if (syntax) {
-    const pos = syntax.linePos?.[0]
+    // prettyErrors is off (its message embeds the source line), so the position comes from the counter.
+    const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0])
     throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${syntax.message.split('\n')[0]}`, file, pos?.line)
   }
   const ctx: ParseContext = { baseDir: dirname(file), env }

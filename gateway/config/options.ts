@@ -188,7 +188,8 @@ export const opt = {
         const input = value as Record<string, unknown>
         for (const key of Object.keys(input)) {
           if (!(key in fields)) {
-            throw new OptionError([...path, key], `no such option; known here: ${Object.keys(fields).join(', ')}`)
+            const near = closestName(key, Object.keys(fields))
+            throw new OptionError([...path, key], `a known option${near ? ` (did you mean "${near}"?)` : ''}; known here: ${Object.keys(fields).join(', ')}`)
           }
         }
         const out: Record<string, unknown> = {}
@@ -205,6 +206,27 @@ export const opt = {
     })
     return { ...s, item }
   },
+}
+
+/** The declared name a typo most likely meant (at most 2 edits away), for "did you mean". */
+function closestName(typo: string, names: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const n of names) {
+    const d = editDistance(typo.toLowerCase(), n.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [n, d]
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = row
+  }
+  return prev[b.length]!
 }
 
 export function formatPath(path: Path): string {
