@@ -78,6 +78,11 @@ export class BlobFetcher {
     })
     // pipeline carries an upstream error (reset, truncation) into the counter, so the write fails.
     pipeline(r.body, counter, () => {})
-    await this.blobs.write(image.id, counter, { resume: r.status === 206, expectedSize: image.size })
+    try {
+      await this.blobs.write(image.id, counter, { resume: r.status === 206, expectedSize: image.size })
+    } catch (err) {
+      // A digest or size mismatch stays as it is; a cut body becomes the root's fault, in catalogue terms.
+      throw this.upstream.bodyFailed(err)
+    }
   }
 }

@@ -44,7 +44,9 @@ export class SyncScheduler {
       const s = await this.d.repos.get(name)
       if (s) Object.assign(this.d.status.get(name), { revision: s.revision, upstreamRevision: s.upstreamRevision })
     }
-    this.#scheduleRound(0)
+    // The first round starts now, not on a timer: a fake clock in tests must not hold it back.
+    this.syncAll().catch((err) => this.d.log.error({ reason: reason(err) }, 'sync round failed'))
+    this.#scheduleRound(this.o.interval)
   }
 
   close(): void {

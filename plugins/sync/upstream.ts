@@ -87,6 +87,14 @@ export class Upstream {
     throw statusError(`blob ${id.slice(0, 12)}`, res.statusCode)
   }
 
+  /** A blob body that failed mid-stream: mapped to the catalogue, and counted against the root if a transport fault. */
+  bodyFailed(err: unknown): GatewayError {
+    if (err instanceof GatewayError) return err
+    const ge = upstreamError(err)
+    if (!this.o.signal.aborted) this.health?.report(ge)
+    return ge
+  }
+
   async #json(path: string, pass: number[] = []): Promise<unknown> {
     const res = await this.#request({
       path,
