@@ -12,6 +12,7 @@ export const errorCatalogue = {
   GW_ERR_WRITES_DISABLED: { status: 405, message: 'Writes through this gateway are disabled (forward.allowWrites is false); publish to the root directly' },
   GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
   GW_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  GW_ERR_GONE: { status: 410, message: 'The change log no longer reaches back that far; fetch the repository whole and continue from its revision' },
   GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   GW_ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable' },
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },

@@ -2,5 +2,6 @@
 // the core (gateway/) does not change.
 import type { GatewayPlugin } from '../gateway/plugin-api.ts'
 import { forwardPlugin } from './forward/index.ts'
+import { hubPlugin } from './hub/index.ts'
 
-export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin]
+export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin]

@@ -1,0 +1,89 @@
+// `fedgate publish` and `fedgate keys`: they work on the site's store directly, so they run with the
+// site stopped or running (lmdb is safe across processes, commits are compare-and-set, and the running
+// site picks up what they did within store.refresh).
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import type { CliCommand } from '../../gateway/plugin-api.ts'
+import { systemClock } from '../../gateway/util/clock.ts'
+import { KeyRing, scopes, type KeyInfo, type Scope } from './keys.ts'
+import { parseReference } from './names.ts'
+import { openStores } from './store/open.ts'
+
+export const hubCommands: Record<string, CliCommand> = {
+  publish: {
+    summary: 'publish --config site.yaml ns/name:tag ./file [--no-latest]   store a file as an image and tag it',
+    async run({ config, argv }) {
+      const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, 'no-latest': { type: 'boolean' } } })
+      const [ref, file] = positionals
+      if (!ref || !file || positionals.length !== 2) throw new Error('usage: fedgate publish --config site.yaml ns/name:tag ./file')
+      const target = parseReference(ref)
+      if (!target.tag) throw new Error('publish to a tag (ns/name:tag), not a digest')
+      const size = (await stat(file)).size
+      const stores = await openStores(config(), { follow: false })
+      try {
+        const { id } = await stores.blobStore.ingest(createReadStream(file), { expectedSize: size })
+        const prev = await stores.repositoryStore.get(target.repo)
+        const tags = { ...(prev?.tags ?? {}), [target.tag]: id }
+        if (!values['no-latest']) tags.latest = id
+        const image = prev?.images[id] ?? { id, size, createdAt: new Date().toISOString() }
+        const state = await stores.repositoryStore.commit(target.repo, { tags, images: { ...(prev?.images ?? {}), [id]: image } })
+        console.log(`published ${target.repo}:${target.tag} sha256:${id} (${size} bytes) at revision ${state.revision}`)
+      } finally {
+        await stores.close()
+      }
+    },
+  },
+  keys: {
+    summary: 'keys --config site.yaml create --name N --scope read|publish|admin [--namespaces acme/*,…] | list | disable ID | enable ID | recreate ID',
+    async run({ config, argv }) {
+      const { values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { config: { type: 'string', short: 'c' }, name: { type: 'string' }, scope: { type: 'string' }, namespaces: { type: 'string' } },
+      })
+      const [verb, id] = positionals
+      const stores = await openStores(config(), { follow: false })
+      const keys = new KeyRing(stores.index, systemClock)
+      try {
+        switch (verb) {
+          case 'create': {
+            if (!values.name || !scopes.includes(values.scope as Scope)) throw new Error(`usage: fedgate keys create --name NAME --scope ${scopes.join('|')} [--namespaces 'acme/*']`)
+            const namespaces = values.namespaces?.split(',').map((s) => s.trim()).filter(Boolean)
+            const r = await keys.create({ name: values.name, scope: values.scope as Scope, namespaces })
+            printKey(r.info)
+            console.log(`\n${r.key}\n\nThe key is shown this once; only its hash is stored.`)
+            return
+          }
+          case 'list': {
+            const all = await keys.list()
+            if (all.length === 0) console.log('no keys')
+            for (const k of all) printKey(k)
+            return
+          }
+          case 'disable':
+          case 'enable':
+            if (!id) throw new Error(`usage: fedgate keys ${verb} ID`)
+            printKey(await keys.setDisabled(id, verb === 'disable'))
+            return
+          case 'recreate': {
+            if (!id) throw new Error('usage: fedgate keys recreate ID')
+            const r = await keys.recreate(id)
+            printKey(r.info)
+            console.log(`\n${r.key}\n\nThe old secret no longer works. The new key is shown this once.`)
+            return
+          }
+          default:
+            throw new Error('usage: fedgate keys create|list|disable|enable|recreate (see fedgate help)')
+        }
+      } finally {
+        await stores.close()
+      }
+    },
+  },
+}
+
+function printKey(k: KeyInfo): void {
+  const ns = k.namespaces.length ? ` ${k.namespaces.join(',')}` : ''
+  console.log(`${k.id}  ${k.disabled ? 'disabled' : 'enabled '}  ${k.scope}${ns}  ${k.name}  created ${k.createdAt}`)
+}

@@ -1,0 +1,113 @@
+// The `hub` plugin: fedgate's own hub API (docs/protocol.md), served from this site's repository store.
+// A root serves and accepts everything in its store. A child answers only what it holds (repositories
+// in a snapshot, blobs they reference); everything else falls through to the forward plugin, and a
+// child can be the upstream of another child with no extra code.
+import { section, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
+import { createAuthorize } from './auth.ts'
+import { hubCommands } from './commands.ts'
+import { KeyRing } from './keys.ts'
+import { hubSpec, storeSpec } from './options.ts'
+import { adminKeyHandlers } from './routes/admin-keys.ts'
+import { BlobResponder } from './routes/blob-response.ts'
+import type { HubDeps } from './routes/deps.ts'
+import { federationHandlers } from './routes/federation.ts'
+import { parseHubPath, type HubPath } from './routes/paths.ts'
+import { repoHandlers } from './routes/repos.ts'
+import { openStores } from './store/open.ts'
+
+const PREFIX = '/api/v1'
+const READS = new Set(['GET', 'HEAD'])
+
+export const hubPlugin: GatewayPlugin = {
+  name: 'hub',
+  options: { store: storeSpec, hub: hubSpec },
+  enabled: (config) => section(config, 'hub', hubSpec).enabled,
+  commands: hubCommands,
+  async setup({ config, log, clock }) {
+    const o = section(config, 'hub', hubSpec)
+    const isRoot = config.site.role === 'root'
+    const stores = await openStores(config, { clock })
+    await stores.blobStore.sweepTemp()
+    const keys = new KeyRing(stores.index, clock)
+    const authorize = createAuthorize(keys)
+    const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax })
+    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock }
+    const repo = repoHandlers(d)
+    const federation = federationHandlers(d)
+    const admin = adminKeyHandlers(d)
+    log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
+
+    // Parsed once per request: match() and handle() see the same answer.
+    const parsed = new WeakMap<RequestContext, HubPath | undefined>()
+    const pathOf = (ctx: RequestContext) => {
+      if (!parsed.has(ctx)) parsed.set(ctx, parseHubPath(ctx.path, PREFIX))
+      return parsed.get(ctx)
+    }
+    /** A root takes every repository path; a child only reads of what it holds. */
+    const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
+      if (!p) return false
+      switch (p.kind) {
+        case 'repo':
+        case 'image':
+        case 'content':
+        case 'tag':
+          return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
+        case 'blob':
+          return isRoot || (READS.has(ctx.method) && stores.repositoryStore.references(p.id))
+        default:
+          return false
+      }
+    }
+
+    const routes: Route[] = [
+      {
+        name: 'hub',
+        stage: 'repository',
+        match: (ctx) => serves(ctx, pathOf(ctx)),
+        handle(ctx) {
+          const p = pathOf(ctx)!
+          switch (p.kind) {
+            case 'repo':
+              return repo.info(ctx, p.repo)
+            case 'image':
+              return repo.image(ctx, p.repo, p.ref)
+            case 'content':
+              return repo.content(ctx, p.repo, p.ref)
+            case 'tag':
+              return repo.deleteTag(ctx, p.repo, p.tag)
+            case 'blob':
+              return repo.blob(ctx, p.id)
+          }
+        },
+      },
+      {
+        name: 'hub-federation',
+        stage: 'repository',
+        match: (ctx) => {
+          const k = pathOf(ctx)?.kind
+          return k === 'changes' || k === 'federation-repos'
+        },
+        handle: (ctx) => (pathOf(ctx)!.kind === 'changes' ? federation.changes(ctx) : federation.repos(ctx)),
+      },
+      {
+        name: 'hub-admin-keys',
+        stage: 'gateway',
+        match: (ctx) => {
+          const k = pathOf(ctx)?.kind
+          return k === 'keys' || k === 'key-action'
+        },
+        handle(ctx) {
+          const p = pathOf(ctx)!
+          return p.kind === 'key-action' ? admin.action(ctx, p.id, p.action) : admin.keys(ctx)
+        },
+      },
+    ]
+
+    return {
+      routes,
+      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize },
+      health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind }),
+      close: () => stores.close(),
+    }
+  },
+}

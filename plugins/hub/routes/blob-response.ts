@@ -1,0 +1,82 @@
+// Answers a blob: ETag = digest, immutable caching, If-None-Match → 304, one Range → 206, HEAD.
+// Small blobs come from the hot tier (memory); the rest stream from disk, never buffered whole.
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import { LRUCache } from 'lru-cache'
+import { GatewayError } from '../../../gateway/errors.ts'
+import type { RequestContext } from '../../../gateway/plugin-api.ts'
+import type { FileBlobStore } from '../store/blob-store.ts'
+import { matchesEtag, notModified } from './http.ts'
+
+export class BlobResponder {
+  readonly #blobs: FileBlobStore
+  readonly #hot: LRUCache<string, Buffer>
+  readonly #hotMax: number
+
+  constructor(blobs: FileBlobStore, o: { hotBytes: number; hotBlobMax: number }) {
+    this.#blobs = blobs
+    this.#hotMax = o.hotBlobMax
+    this.#hot = new LRUCache<string, Buffer>({ maxSize: Math.max(1, o.hotBytes), sizeCalculation: (b) => Math.max(1, b.length) })
+  }
+
+  /** Forgets a blob (after it was collected). */
+  forget(id: string): void {
+    this.#hot.delete(id)
+  }
+
+  async send(ctx: RequestContext, id: string): Promise<void> {
+    const etag = `"sha256:${id}"`
+    const headers: Record<string, string> = {
+      etag,
+      'cache-control': 'public, max-age=31536000, immutable',
+      'accept-ranges': 'bytes',
+    }
+    if (matchesEtag(ctx.req, etag)) {
+      ctx.cache = 'hit'
+      return notModified(ctx, headers)
+    }
+    let body = this.#hot.get(id)
+    const size = body?.length ?? (await this.#blobs.size(id))
+    if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
+    ctx.cache = 'hit'
+    const ifRange = ctx.req.headers['if-range']
+    const range = ifRange === undefined || ifRange === etag ? parseRange(ctx.req.headers.range, size) : undefined
+    if (range === 'unsatisfiable') throw new GatewayError('GW_ERR_RANGE_NOT_SATISFIABLE', undefined, { 'content-range': `bytes */${size}` })
+    const [start, end] = range ?? [0, size - 1]
+    headers['content-type'] = 'application/octet-stream'
+    headers['content-length'] = String(Math.max(0, end - start + 1))
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`
+    const status = range ? 206 : 200
+    if (ctx.method === 'HEAD') {
+      ctx.res.writeHead(status, headers)
+      return void ctx.res.end()
+    }
+    if (!body && size <= this.#hotMax) {
+      body = await readFile(this.#blobs.path(id))
+      this.#hot.set(id, body)
+    }
+    ctx.res.writeHead(status, headers)
+    if (body) return void ctx.res.end(size === 0 ? undefined : body.subarray(start, end + 1))
+    await pipeline(createReadStream(this.#blobs.path(id), { start, end, highWaterMark: 256 * 1024 }), ctx.res).catch((err: unknown) => {
+      // The client went away, or the blob was collected mid-read: cut the response, never pad it.
+      ctx.res.destroy(err as Error)
+    })
+  }
+}
+
+/** One `bytes=` range, clipped to the blob; undefined to answer whole (none, malformed, or several). */
+export function parseRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  if (!header) return undefined
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (!m || (m[1] === '' && m[2] === '')) return undefined
+  if (m[1] === '') {
+    const n = Number(m[2])
+    if (n === 0) return 'unsatisfiable'
+    return [Math.max(0, size - n), size - 1]
+  }
+  const start = Number(m[1])
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
+  if (start >= size || end < start) return 'unsatisfiable'
+  return [start, end]
+}

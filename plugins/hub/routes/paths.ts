@@ -1,0 +1,51 @@
+// The hub API's paths (docs/protocol.md), parsed once into what they name.
+import { isRepoName, isTag, IMAGE_ID } from '../names.ts'
+
+export type HubPath =
+  | { kind: 'repo'; repo: string }
+  | { kind: 'image'; repo: string; ref: string }
+  | { kind: 'content'; repo: string; ref: string }
+  | { kind: 'tag'; repo: string; tag: string }
+  | { kind: 'blob'; id: string }
+  | { kind: 'changes' }
+  | { kind: 'federation-repos' }
+  | { kind: 'keys' }
+  | { kind: 'key-action'; id: string; action: 'disable' | 'enable' | 'recreate' }
+
+/** What `path` names under `prefix`, or undefined when it is not a hub path this plugin serves. */
+export function parseHubPath(path: string, prefix: string): HubPath | undefined {
+  if (!path.startsWith(prefix + '/')) return undefined
+  const s = path.slice(prefix.length + 1).split('/')
+  switch (s[0]) {
+    case 'repos': {
+      if (s.length < 3) return undefined
+      const repo = `${s[1]}/${s[2]}`
+      if (!isRepoName(repo)) return undefined
+      if (s.length === 3) return { kind: 'repo', repo }
+      if (s[3] === 'images' && s.length >= 5 && isRef(s[4]!)) {
+        if (s.length === 5) return { kind: 'image', repo, ref: s[4]! }
+        if (s.length === 6 && s[5] === 'content') return { kind: 'content', repo, ref: s[4]! }
+      }
+      if (s[3] === 'tags' && s.length === 5 && isTag(s[4]!)) return { kind: 'tag', repo, tag: s[4]! }
+      return undefined
+    }
+    case 'blobs':
+      if (s.length === 2 && s[1]!.startsWith('sha256:') && IMAGE_ID.test(s[1]!.slice(7))) return { kind: 'blob', id: s[1]!.slice(7) }
+      return undefined
+    case 'federation':
+      if (s.length === 2 && s[1] === 'changes') return { kind: 'changes' }
+      if (s.length === 2 && s[1] === 'repos') return { kind: 'federation-repos' }
+      return undefined
+    case 'admin':
+      if (s[1] !== 'keys') return undefined
+      if (s.length === 2) return { kind: 'keys' }
+      if (s.length === 4 && (s[3] === 'disable' || s[3] === 'enable' || s[3] === 'recreate')) return { kind: 'key-action', id: s[2]!, action: s[3] }
+      return undefined
+    default:
+      return undefined
+  }
+}
+
+function isRef(ref: string): boolean {
+  return isTag(ref) || (ref.startsWith('sha256:') && IMAGE_ID.test(ref.slice(7)))
+}

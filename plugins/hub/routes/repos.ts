@@ -1,0 +1,111 @@
+// Repository reads (info, image by reference, content), publish (PUT) and tag delete.
+import { GatewayError } from '../../../gateway/errors.ts'
+import type { RequestContext } from '../../../gateway/plugin-api.ts'
+import type { ImageRecord, RepoState } from '../model.ts'
+import { checkTag, IMAGE_ID } from '../names.ts'
+import type { HubDeps } from './deps.ts'
+import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './http.ts'
+
+export function repoHandlers(d: HubDeps) {
+  /** Publishes to one repository run one after the other in this process (read, change, commit). */
+  const writing = new Map<string, Promise<unknown>>()
+  const serialized = <T>(repo: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (writing.get(repo) ?? Promise.resolve()).then(fn)
+    const tail = run.then(
+      () => {},
+      () => {},
+    )
+    writing.set(repo, tail)
+    void tail.then(() => writing.get(repo) === tail && writing.delete(repo))
+    return run
+  }
+
+  const read = async (ctx: RequestContext, repo: string): Promise<RepoState> => {
+    if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
+    const state = await d.repos.get(repo)
+    if (!state) throw new GatewayError('GW_ERR_NOT_FOUND', `no repository ${repo} here`)
+    return state
+  }
+
+  const resolve = (state: RepoState, ref: string): ImageRecord => {
+    const id = ref.startsWith('sha256:') ? ref.slice(7) : state.tags[ref]
+    const image = id ? state.images[id] : undefined
+    if (!image) throw new GatewayError('GW_ERR_NOT_FOUND', `no image ${ref} in ${state.name}`)
+    return image
+  }
+
+  return {
+    async info(ctx: RequestContext, repo: string): Promise<void> {
+      onlyMethods(ctx, 'GET', 'HEAD')
+      const state = await read(ctx, repo)
+      const etag = `"r${state.revision}"`
+      ctx.cache = 'hit'
+      if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag })
+      sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag })
+    },
+
+    async image(ctx: RequestContext, repo: string, ref: string): Promise<void> {
+      if (ctx.method === 'PUT') return this.publish(ctx, repo, ref)
+      onlyMethods(ctx, 'GET', 'HEAD', 'PUT')
+      const state = await read(ctx, repo)
+      const image = resolve(state, ref)
+      const tags = Object.keys(state.tags).filter((t) => state.tags[t] === image.id).sort()
+      ctx.cache = 'hit'
+      sendJson(ctx, 200, { ...image, digest: `sha256:${image.id}`, tags })
+    },
+
+    async content(ctx: RequestContext, repo: string, ref: string): Promise<void> {
+      onlyMethods(ctx, 'GET', 'HEAD')
+      const image = resolve(await read(ctx, repo), ref)
+      await d.responder.send(ctx, image.id)
+    },
+
+    async publish(ctx: RequestContext, repo: string, tag: string): Promise<void> {
+      if (tag.startsWith('sha256:')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'publish to a tag, not a digest')
+      checkTag(tag)
+      await d.authorize(ctx, 'publish', repo)
+      const announced = ctx.req.headers['x-content-digest']
+      let expectedId: string | undefined
+      if (announced !== undefined) {
+        expectedId = typeof announced === 'string' && announced.startsWith('sha256:') ? announced.slice(7) : ''
+        if (!IMAGE_ID.test(expectedId)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'X-Content-Digest is sha256:<64 lower-case hex digits>')
+      }
+      const length = ctx.req.headers['content-length']
+      if (length !== undefined && Number(length) > d.options.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
+      // The bytes are stored and verified before any tag moves.
+      const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes })
+      const moveLatest = queryParam(ctx, 'latest') !== 'false'
+      const state = await serialized(repo, async () => {
+        const prev = await d.repos.get(repo)
+        const image: ImageRecord = prev?.images[id] ?? { id, size, createdAt: new Date(d.clock.now()).toISOString() }
+        const tags = { ...(prev?.tags ?? {}), [tag]: id }
+        if (moveLatest) tags.latest = id
+        return d.repos.commit(repo, { tags, images: { ...(prev?.images ?? {}), [id]: image } })
+      })
+      const image = state.images[id]!
+      sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
+    },
+
+    async deleteTag(ctx: RequestContext, repo: string, tag: string): Promise<void> {
+      onlyMethods(ctx, 'DELETE')
+      await d.authorize(ctx, 'publish', repo)
+      await serialized(repo, async () => {
+        const prev = await d.repos.get(repo)
+        if (!prev || !(tag in prev.tags)) throw new GatewayError('GW_ERR_NOT_FOUND', `no tag ${tag} in ${repo}`)
+        const tags = { ...prev.tags }
+        delete tags[tag]
+        return d.repos.commit(repo, { tags, images: prev.images })
+      })
+      ctx.res.writeHead(204, { 'cache-control': 'no-store' })
+      ctx.res.end()
+    },
+
+    async blob(ctx: RequestContext, id: string): Promise<void> {
+      onlyMethods(ctx, 'GET', 'HEAD')
+      if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
+      // Only what a served snapshot references: a blob on its way in or out is not served.
+      if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
+      await d.responder.send(ctx, id)
+    },
+  }
+}
