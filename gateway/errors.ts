@@ -1,5 +1,6 @@
 // The one error catalogue: every error a client can see has a stable code and a fixed status.
-import type { ServerResponse } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { scrubSecrets } from './config/secret.ts'
 
 export const errorCatalogue = {
@@ -23,6 +24,7 @@ export const errorCatalogue = {
   GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },
   GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
+  GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
 } as const
 
@@ -89,4 +91,18 @@ export function sendError(res: ServerResponse, err: GatewayError, head = false):
     'cache-control': 'no-store',
   })
   res.end(head ? undefined : body)
+}
+
+/** Answers an upgrade request that will not be upgraded: status line, JSON body, connection closed. */
+export function sendUpgradeError(socket: Duplex, err: GatewayError): void {
+  const body = errorBody(err)
+  const head = [
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}`,
+    'connection: close',
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    ...Object.entries(err.headers).map(([k, v]) => `${k}: ${v}`),
+  ]
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
 }

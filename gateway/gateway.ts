@@ -15,7 +15,7 @@ import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
 import { healthRoute } from './health.ts'
 import type { GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
-import { errorBody, GatewayError } from './errors.ts'
+import { sendUpgradeError, GatewayError } from './errors.ts'
 
 export interface StartOptions {
   plugins: readonly GatewayPlugin[]
@@ -134,8 +134,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     const path = (req.url ?? '/').split('?')[0]!
     const route = draining ? undefined : upgrades.find((u) => u.match(req, path))
     if (!route) {
-      const body = errorBody(new GatewayError(draining ? 'GW_ERR_NO_ROOT' : 'GW_ERR_NOT_FOUND'))
-      socket.end(`HTTP/1.1 ${draining ? 503 : 404} ${draining ? 'Service Unavailable' : 'Not Found'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+      sendUpgradeError(socket, new GatewayError(draining ? 'GW_ERR_NO_ROOT' : 'GW_ERR_NOT_FOUND'))
       return
     }
     route.handle(req, socket, head)

@@ -3,5 +3,6 @@
 import type { GatewayPlugin } from '../gateway/plugin-api.ts'
 import { forwardPlugin } from './forward/index.ts'
 import { hubPlugin } from './hub/index.ts'
+import { tunnelPlugin } from './tunnel/index.ts'
 
-export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin]
+export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin, tunnelPlugin]

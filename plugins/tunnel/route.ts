@@ -1,0 +1,232 @@
+// One tunnel path: the upgrade is checked (throttle, root health, capacity, token) before anything is
+// opened upstream; then the upstream is opened and the two sockets are joined. CLASP peers are accepted
+// first and checked on their HELLO, still before the upstream is contacted.
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import WebSocket, { WebSocketServer } from 'ws'
+import type { Logger } from 'pino'
+import { GatewayError, sendUpgradeError } from '../../gateway/errors.ts'
+import type { UpgradeRoute } from '../../gateway/plugin-api.ts'
+import type { RootHealth } from '../../gateway/upstream/root-health.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
+import type { Infer } from '../../gateway/config/options.ts'
+import type { tunnelSpec } from './options.ts'
+import { TokenStore } from './token-store.ts'
+import { FailureThrottle } from './failure-throttle.ts'
+import { TunnelMetrics, type RefusalReason } from './metrics.ts'
+import { answerProtocol, findCredential, isValidUpgrade, offeredProtocols, type Credential } from './credentials.ts'
+import { CLASP_SUBPROTOCOL, MalformedHello, parseHello } from './clasp-hello.ts'
+import { openUpstream } from './upstream.ts'
+import { Tunnel, close, CLOSE_TRY_LATER } from './tunnel.ts'
+
+export type TunnelOptions = Infer<typeof tunnelSpec>
+
+export interface TunnelRoute {
+  readonly upgrade: UpgradeRoute
+  readonly tokens: TokenStore
+  readonly metrics: TunnelMetrics
+  health(): Record<string, unknown>
+  close(): Promise<void>
+}
+
+export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: Clock; rootHealth?: RootHealth; ca?: Buffer }): TunnelRoute {
+  const { log, clock, rootHealth } = deps
+  const tokens = new TokenStore(o.tokens, log)
+  const throttle = new FailureThrottle(o.failures, clock)
+  const metrics = new TunnelMetrics()
+  const tunnels = new Set<Tunnel>()
+  /** Aborts every upstream being opened, on shutdown. */
+  const closing = new AbortController()
+  const answers = new WeakMap<IncomingMessage, string>()
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: o.maxMessageBytes,
+    handleProtocols: (_offered, req) => answers.get(req) ?? false,
+  })
+  const upstreamOptions = { url: o.upstream, ca: deps.ca, maxMessageBytes: o.maxMessageBytes, connectTimeout: o.connectTimeout }
+  const upstreamName = o.upstream.origin
+
+  const refused = (reason: RefusalReason, address: string) => {
+    metrics.refused[reason]++
+    if (reason === 'token' || reason === 'helloMalformed' || reason === 'helloTimeout') throttle.failed(address)
+    log.info({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
+  }
+  const refuseUpgrade = (socket: Duplex, address: string, reason: RefusalReason, err: GatewayError) => {
+    refused(reason, address)
+    sendUpgradeError(socket, err)
+  }
+
+  /** What the upstream is told: the site's own token where configured, else the caller's, where it put it. */
+  const upstreamCredentials = (offered: string[], cred: Credential, req: IncomingMessage) => {
+    const headers: Record<string, string> = {}
+    const tokenEntry = cred.where === 'protocol' ? cred.entry : undefined
+    let protocols = offered.filter((p) => p !== tokenEntry)
+    if (o.upstreamToken) headers.authorization = `Bearer ${o.upstreamToken.reveal()}`
+    else if (cred.where === 'authorization') headers.authorization = req.headers.authorization!
+    else if (tokenEntry !== undefined) protocols = offered
+    return { headers, protocols }
+  }
+
+  const join = (caller: WebSocket, upstream: WebSocket, address: string) => {
+    const tunnel = new Tunnel(caller, upstream, metrics, () => clock.now(), (t, { by, code }) => {
+      tunnels.delete(t)
+      metrics.open--
+      log.info({ tunnel: o.path, remote: address, closedBy: by, code }, 'tunnel closed')
+    })
+    tunnels.add(tunnel)
+    metrics.open++
+    metrics.opened++
+    log.debug({ tunnel: o.path, remote: address, upstream: upstreamName }, 'tunnel open')
+    return tunnel
+  }
+
+  /** Authorization header or protocol entry: checked, then the upstream opened, then the caller upgraded. */
+  const tunnelChecked = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[], cred: Credential) => {
+    if (cred.where === 'hello' || cred.where === 'none' || !tokens.accepts(cred.token)) {
+      return refuseUpgrade(socket, address, 'token', new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer' }))
+    }
+    metrics.pending++
+    const { headers, protocols } = upstreamCredentials(offered, cred, req)
+    let upstream: WebSocket | undefined
+    let settled = false
+    const settle = () => {
+      if (settled) return false
+      settled = true
+      metrics.pending--
+      return true
+    }
+    // A caller that leaves (or an upgrade ws refuses) before the join must not leave an upstream open.
+    socket.once('close', () => {
+      if (settle()) upstream?.terminate()
+    })
+    openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
+      (up) => {
+        upstream = up
+        if (socket.destroyed) {
+          settle()
+          return void up.terminate()
+        }
+        up.on('error', () => {})
+        answers.set(req, answerProtocol(offered, cred.where === 'protocol' ? cred.entry : undefined, up.protocol) ?? '')
+        wss.handleUpgrade(req, socket, head, (caller) => {
+          if (!settle()) return void caller.terminate()
+          caller.on('error', () => {})
+          join(caller, up, address)
+        })
+      },
+      (err: GatewayError) => {
+        if (!settle()) return
+        log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
+        refuseUpgrade(socket, address, 'upstream', err)
+      },
+    )
+  }
+
+  /** A CLASP peer: accepted with subprotocol clasp, its HELLO read within a deadline and checked. */
+  const tunnelClasp = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[]) => {
+    metrics.pending++
+    answers.set(req, CLASP_SUBPROTOCOL)
+    let settled = false
+    const settle = () => {
+      if (settled) return false
+      settled = true
+      metrics.pending--
+      return true
+    }
+    socket.once('close', () => void settle())
+    wss.handleUpgrade(req, socket, head, (caller) => {
+      caller.on('error', () => {})
+      const early: { data: Buffer; isBinary: boolean }[] = []
+      const refuse = (reason: RefusalReason, code: number, why: string) => {
+        if (!settle()) return
+        refused(reason, address)
+        // Paused sockets never read the peer's close reply; resume so the close handshake completes.
+        caller.resume()
+        close(caller, code, why)
+      }
+      const timer = clock.setTimeout(() => refuse('helloTimeout', 1008, 'no HELLO in time'), o.helloTimeout)
+      caller.on('close', () => clock.clearTimeout(timer))
+      const onMessage = (data: Buffer, isBinary: boolean) => {
+        if (settled) return
+        if (early.length > 0) return void early.push({ data, isBinary })
+        early.push({ data, isBinary })
+        clock.clearTimeout(timer)
+        caller.pause()
+        let first: Buffer
+        try {
+          if (!isBinary) throw new MalformedHello('HELLO must be a binary frame')
+          const hello = parseHello(data)
+          if (!tokens.accepts(hello.token)) return refuse('token', 1008, 'token refused')
+          first = o.upstreamToken ? hello.withToken(o.upstreamToken.reveal()) : data
+        } catch (e) {
+          if (!(e instanceof MalformedHello)) throw e
+          return refuse('helloMalformed', 1002, e.message)
+        }
+        early[0] = { data: first, isBinary: true }
+        const { headers, protocols } = upstreamCredentials(offered, { where: 'hello' }, req)
+        openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
+          (up) => {
+            up.on('error', () => {})
+            if (!settle() || caller.readyState !== WebSocket.OPEN) return void up.terminate()
+            caller.off('message', onMessage)
+            for (const m of early.splice(0)) up.send(m.data, { binary: m.isBinary, compress: false })
+            join(caller, up, address)
+            caller.resume()
+          },
+          (err: GatewayError) => {
+            log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
+            refuse('upstream', CLOSE_TRY_LATER, 'upstream unavailable; try again later')
+          },
+        )
+      }
+      caller.on('message', onMessage)
+    })
+  }
+
+  const handle = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const address = req.socket.remoteAddress ?? 'unknown'
+    if (!isValidUpgrade(req)) return refuseUpgrade(socket, address, 'badRequest', new GatewayError('GW_ERR_BAD_REQUEST', 'not a WebSocket (version 13) upgrade'))
+    const wait = throttle.retryAfter(address)
+    if (wait > 0) return refuseUpgrade(socket, address, 'throttled', new GatewayError('GW_ERR_TOO_MANY_REQUESTS', undefined, { 'retry-after': String(wait) }))
+    if (o.followRootHealth && rootHealth?.state === 'down') {
+      return refuseUpgrade(socket, address, 'rootDown', new GatewayError('GW_ERR_ROOT_DOWN', undefined, { 'retry-after': String(rootHealth.breaker.retryAfterSeconds()) }))
+    }
+    if (metrics.open + metrics.pending >= o.maxConnections) return refuseUpgrade(socket, address, 'full', new GatewayError('GW_ERR_TUNNEL_FULL', undefined, { 'retry-after': '1' }))
+    const offered = offeredProtocols(req)
+    const cred = findCredential(req, offered, o.tokenProtocolPrefix)
+    if (cred.where === 'hello') return tunnelClasp(req, socket, head, address, offered)
+    tunnelChecked(req, socket, head, address, offered, cred)
+  }
+
+  // One sweep for all tunnels of the path: keep-alive pings and idle timeouts.
+  const sweepEvery = Math.max(50, Math.min(o.pingInterval, o.idleTimeout || Infinity, 1000))
+  let lastPing = clock.now()
+  let sweepTimer: unknown
+  const sweep = () => {
+    const now = clock.now()
+    const ping = now - lastPing >= o.pingInterval
+    if (ping) lastPing = now
+    for (const t of tunnels) {
+      if (o.idleTimeout > 0 && now - t.lastActivity >= o.idleTimeout) t.close(1001, 'idle timeout')
+      else if (ping) t.keepAlive()
+    }
+    sweepTimer = clock.setTimeout(sweep, sweepEvery)
+  }
+  sweepTimer = clock.setTimeout(sweep, sweepEvery)
+
+  return {
+    upgrade: { name: `tunnel ${o.path}`, match: (_req, path) => path === o.path, handle },
+    tokens,
+    metrics,
+    health: () => ({ path: o.path, upstream: upstreamName, tokens: tokens.size, tokenReloads: tokens.reloads, ...metrics.snapshot() }),
+    async close() {
+      clock.clearTimeout(sweepTimer)
+      closing.abort()
+      tokens.close()
+      for (const t of tunnels) t.close(1001, 'gateway shutting down')
+      wss.close()
+    },
+  }
+}
