@@ -59,6 +59,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
           route: ctx.route,
           upstream: ctx.upstream,
           cache: ctx.cache,
+          error: ctx.error,
         },
         'request',
       )
@@ -94,6 +95,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
 
 function fail(ctx: RequestContext, err: unknown, log: Logger): void {
   const ge = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err })
+  ctx.error = ge.code
   if (ge.code === 'GW_ERR_INTERNAL') log.error({ err: (err as Error)?.stack ?? String(err), path: ctx.path }, 'handler failed')
   // Drain what the client sent so the connection can be reused; bounded by the request timeout.
   if (!ctx.req.complete) ctx.req.resume()

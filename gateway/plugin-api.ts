@@ -29,6 +29,8 @@ export interface RequestContext {
   route?: string
   upstream?: string
   cache?: 'hit' | 'miss' | 'bypass' | 'revalidated'
+  /** Set by the core when the answer is a catalogue error, for the request log line. */
+  error?: string
 }
 
 export interface Route {

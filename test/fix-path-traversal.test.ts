@@ -1,0 +1,55 @@
+import t from 'tap'
+import { startOrigin, startSite, childYaml, writeSecret, tempDir } from './helpers/sites.ts'
+import { connectTls, sendRaw } from './helpers/raw-http.ts'
+
+const TARGETS = [
+  '/../etc/passwd',
+  '/pkg/../../etc/passwd',
+  '/%2e%2e/etc/passwd',
+  '/%2E%2e%2Fetc/passwd',
+  '/pkg/%2e%2e%2f%2e%2e%2fetc',
+  '/a%2fb',
+  '/a%2Fb',
+  '/a\\..\\b',
+  '/a%5c..%5cb',
+  '/a%5Cb',
+  '/%252e%252e/etc/passwd',
+  '/a/%252fb',
+  '/a/./b',
+  '/a/%2e/b',
+  '/a%00b',
+  '/a%0d%0aX-Injected:%201',
+  '/%zz',
+]
+
+t.test('path traversal and encoded separators are refused with 400 GW_ERR_BAD_PATH and never reach the root', async (t) => {
+  const origin = await startOrigin(t)
+  const dir = tempDir(t)
+  writeSecret(dir, 'root.key', 'fgk_traversal_' + 't'.repeat(30))
+  const site = await startSite(t, childYaml('traversal', origin.url, '  health: { interval: 1h }\n'), { dir, clock: t.clock })
+  const socket = await connectTls(t, site.gw.httpsPort, site.ca)
+  for (const target of TARGETS) {
+    const res = await sendRaw(socket, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    if (res === 'closed') {
+      t.fail(`${target}: connection closed instead of a 400`)
+      break
+    }
+    t.equal(res.status, 400, `${target} → 400`)
+    t.equal(JSON.parse(res.body).error.code, 'GW_ERR_BAD_PATH', `${target} → GW_ERR_BAD_PATH`)
+  }
+  t.same(origin.seen, [], 'the root saw nothing')
+  const refused = site.logs.lines().filter((l) => l.msg === 'request' && l.status === 400)
+  t.equal(refused.length, TARGETS.length, 'each refusal is logged')
+  t.ok(refused.every((l) => l.error === 'GW_ERR_BAD_PATH'), 'with its error code')
+})
+
+t.test('an ordinary path with encoded characters still passes', async (t) => {
+  const origin = await startOrigin(t)
+  const dir = tempDir(t)
+  writeSecret(dir, 'root.key', 'fgk_traversal_' + 't'.repeat(30))
+  const site = await startSite(t, childYaml('traversal', origin.url, '  health: { interval: 1h }\n'), { dir, clock: t.clock })
+  const socket = await connectTls(t, site.gw.httpsPort, site.ca)
+  const res = await sendRaw(socket, `GET /pkg/caf%C3%A9..tar.gz?x=%2F..%2F HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+  t.equal(res !== 'closed' && res.status, 200)
+  t.equal(origin.seen[0]?.url, '/pkg/caf%C3%A9..tar.gz?x=%2F..%2F', 'forwarded exactly as the client encoded it')
+})
