@@ -26,7 +26,7 @@ t.test('corrupt or truncated blobs are never stored; the repository is failing w
       if (range) ranges.push(range)
       if (mode === 'corrupt') {
         const bad = Buffer.from(bytes)
-        bad[1000] ^= 0xff
+        bad[1000] = bad[1000]! ^ 0xff
         res.writeHead(200, { 'content-length': bad.length })
         return res.end(bad)
       }
@@ -49,7 +49,8 @@ t.test('corrupt or truncated blobs are never stored; the repository is failing w
   const blobs = child.gw.service<BlobStore>('blobStore')!
   const repos = child.gw.service<RepositoryStore>('repositoryStore')!
 
-  const failing = await waitFor('a failing status', () => status.get('acme/app').state === 'failing' && status.get('acme/app'))
+  await waitFor('a failing status', () => status.get('acme/app').state === 'failing')
+  const failing = status.get('acme/app')
   t.match(failing.error, /GW_ERR_DIGEST_MISMATCH/, 'the reason names the digest mismatch')
   t.ok(failing.nextTry, 'the next try is known')
   t.notOk(await blobs.has(id), 'the corrupt blob is not stored')

@@ -2,8 +2,15 @@
 // mid-transfer (and come back on the same port), and a bounded wait on a site's sync status.
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { TestLike } from './sites.ts'
+import { request } from 'undici'
+import { startSite, childYaml, writeSecret, type TestLike, type TestSite } from './sites.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
+import type { BlobStore, RepositoryStore } from '../../plugins/hub/model.ts'
+import type { SyncStatus } from '../../plugins/sync/status.ts'
+import type { SyncScheduler } from '../../plugins/sync/scheduler.ts'
+import type { BlobFetcher } from '../../plugins/sync/blob-fetcher.ts'
 
 export interface TcpProxy {
   port: number
@@ -80,12 +87,104 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
 }
 
 /** Polls `check` every 25 ms until it returns a truthy value; fails after `ms` (a bound, not a timing). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const v = await check()
-    if (v) return v as NonNullable<T>
+    if (v) return v
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(25)
   }
+}
+
+// ── a root, its keys, publishing, and children that sync from it ──────────────────────────────────
+
+/** The parts of the hub plugin's key ring the tests use. */
+interface Keys {
+  create(o: { name: string; scope: 'read' | 'publish' | 'admin'; namespaces?: string[] }): Promise<{ key: string }>
+}
+
+export interface RootSite extends TestSite {
+  /** A read key for children. */
+  readKey: string
+  publishKey: string
+}
+
+/** A root site (hub plugin, own store) on 127.0.0.1:0 with a read key and a publish key for `*`. */
+export async function startRoot(t: TestLike, dir: string, name = 'root', extra = ''): Promise<RootSite> {
+  const yaml = `site: { name: ${name}, role: root }
+listen:
+  https: { host: 127.0.0.1, port: 0 }
+tls: { dir: certs }
+log: { level: info }
+${extra}`
+  const site = await startSite(t, yaml, { dir, name })
+  const keys = site.gw.service<Keys>('keys')!
+  const readKey = (await keys.create({ name: 'children', scope: 'read' })).key
+  const publishKey = (await keys.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
+  return Object.assign(site, { readKey, publishKey })
+}
+
+/** Creates a key at any site (a middle site issues its branches' keys). */
+export async function issueKey(site: TestSite, scope: 'read' | 'publish' | 'admin', name = `k-${scope}`): Promise<string> {
+  return (await site.gw.service<Keys>('keys')!.create({ name, scope, ...(scope === 'publish' ? { namespaces: ['*'] } : {}) })).key
+}
+
+/** Publishes `bytes` as `repo:tag` through the hub API; returns the image id. */
+export async function publish(root: RootSite, ref: string, bytes: Buffer): Promise<string> {
+  const [repo, tag] = ref.split(':') as [string, string]
+  const res = await request(`${root.url}/api/v1/repos/${repo}/images/${tag}`, {
+    method: 'PUT',
+    body: bytes,
+    headers: { authorization: `Bearer ${root.publishKey}`, 'content-type': 'application/octet-stream' },
+    dispatcher: root.agent,
+  })
+  const body = await res.body.text()
+  if (res.statusCode !== 201) throw new Error(`publish ${ref}: ${res.statusCode} ${body}`)
+  return sha256(bytes)
+}
+
+export async function deleteTag(root: RootSite, ref: string): Promise<void> {
+  const [repo, tag] = ref.split(':') as [string, string]
+  const res = await request(`${root.url}/api/v1/repos/${repo}/tags/${tag}`, { method: 'DELETE', headers: { authorization: `Bearer ${root.publishKey}` }, dispatcher: root.agent })
+  await res.body.dump()
+  if (res.statusCode !== 204) throw new Error(`delete ${ref}: ${res.statusCode}`)
+}
+
+/** A child of `upstreamUrl` presenting `key`, with its own key file; `extra` YAML is appended. */
+export async function startChild(t: TestLike, dir: string, name: string, upstreamUrl: string, key: string, extra = '', clock?: Clock): Promise<TestSite> {
+  writeSecret(dir, `${name}-upstream.key`, key)
+  const yaml = childYaml(name, upstreamUrl, extra).replace('file:./root.key', `file:./${name}-upstream.key`)
+  return startSite(t, yaml, { dir, name, clock })
+}
+
+export function syncOf(site: TestSite): { status: SyncStatus; scheduler: SyncScheduler; fetcher: BlobFetcher; blobs: BlobStore; repos: RepositoryStore } {
+  return {
+    status: site.gw.service<SyncStatus>('syncStatus')!,
+    scheduler: site.gw.service<SyncScheduler>('syncScheduler')!,
+    fetcher: site.gw.service<BlobFetcher>('blobFetcher')!,
+    blobs: site.gw.service<BlobStore>('blobStore')!,
+    repos: site.gw.service<RepositoryStore>('repositoryStore')!,
+  }
+}
+
+/** Waits until `repo` is in sync at the child (bounded). */
+export function inSync(site: TestSite, repo: string, ms?: number): Promise<unknown> {
+  const { status } = syncOf(site)
+  return waitFor(`${repo} in sync`, () => status.has(repo) && status.get(repo).state === 'in-sync' && status.get(repo), ms)
+}
+
+export function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex')
+}
+
+/** Deterministic bytes that differ per seed (compressible data would not matter: nothing compresses). */
+export function blobBytes(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size)
+  let x = seed * 2654435761 + 1
+  for (let i = 0; i < size; i += 4) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b.writeUInt32LE(x, Math.min(i, size - 4))
+  }
+  return b
 }
