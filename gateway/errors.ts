@@ -77,6 +77,11 @@ export function errorBody(err: GatewayError): string {
   return scrubSecrets(JSON.stringify({ error: { code: err.code, message: err.message } }))
 }
 
+/** A fixed catalogue text (never request data), reduced to what a status line may carry. */
+export function reasonPhrase(code: ErrorCode): string {
+  return errorCatalogue[code].message.replace(/[^\x20-\x7e]/g, '')
+}
+
 /** Sends the error as JSON, or just ends the response if headers already went out. */
 export function sendError(res: ServerResponse, err: GatewayError, head = false): void {
   if (res.headersSent) {
@@ -84,7 +89,8 @@ export function sendError(res: ServerResponse, err: GatewayError, head = false):
     return
   }
   const body = errorBody(err)
-  res.writeHead(err.status, {
+  // The catalogue's message as the reason phrase: npm-like clients print "<status> <reason>", not the body.
+  res.writeHead(err.status, reasonPhrase(err.code), {
     ...err.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { startOrigin, startSite, childYaml, writeSecret, tempDir, fetchText } from './helpers/sites.ts'
+import { connectTls } from './helpers/raw-http.ts'
 
 t.test('POST, PUT, PATCH and DELETE are refused with a 405 JSON error and never reach the root', async (t) => {
   const origin = await startOrigin(t)
@@ -15,6 +16,11 @@ t.test('POST, PUT, PATCH and DELETE are refused with a 405 JSON error and never 
     t.equal(body.error.code, 'GW_ERR_WRITES_DISABLED')
     t.match(body.error.message, /allowWrites/, 'the message says how to enable writes')
   }
+  // npm prints "<status> <status text> - <method> <url>": the status line itself says what is wrong.
+  const socket = await connectTls(t, site.gw.httpsPort, site.ca)
+  socket.write('PUT /npm-package HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}')
+  const statusLine = await new Promise<string>((r) => socket.once('data', (c: Buffer) => r(c.toString().split('\r\n')[0]!)))
+  t.match(statusLine, /^HTTP\/1\.1 405 Writes through this gateway are disabled \(forward\.allowWrites is false\)/)
   t.equal(origin.seen.filter((s) => s.url !== '/health').length, 0, 'the root saw no write')
   t.match(site.logs.text, /"status":405/, 'each refusal is logged')
 })
