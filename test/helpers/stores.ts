@@ -7,10 +7,10 @@ import { IndexedRepositoryStore } from '../../plugins/hub/store/repository-store
 import { systemClock } from '../../gateway/util/clock.ts'
 import { tempDir, type TestLike } from './sites.ts'
 
-export async function openTestStores(t: TestLike, o: { dir?: string; index?: string; changeLogKeep?: number } = {}) {
+export async function openTestStores(t: TestLike, o: { dir?: string; index?: string; changeLogKeep?: number; prefix?: string } = {}) {
   const dir = o.dir ?? tempDir(t)
   const blobStore = await new FileBlobStore(dir).open()
-  const index = await IndexStore.open(o.index ?? 'embedded', { dir, prefix: `fedgate:test-${process.pid}-${Date.now()}:` })
+  const index = await IndexStore.open(o.index ?? 'embedded', { dir, prefix: o.prefix ?? `fedgate:test-${process.pid}-${Date.now()}:` })
   const repositoryStore = await new IndexedRepositoryStore(index, blobStore, { changeLogKeep: o.changeLogKeep ?? 1000, hotBytes: 1 << 20, refreshInterval: 0, clock: systemClock }).open()
   let closed = false
   const close = async () => {
@@ -20,7 +20,7 @@ export async function openTestStores(t: TestLike, o: { dir?: string; index?: str
     await index.close()
   }
   t.teardown(close)
-  return { dir, blobStore, index, repositoryStore, close }
+  return { dir, prefix: o.prefix, blobStore, index, repositoryStore, close }
 }
 
 export function sha256(b: Buffer | string): string {

@@ -56,6 +56,7 @@ export class IndexStore {
     await client.connect()
     const redis = new KeyvRedis(client as never)
     const keyv = new Keyv({ store: redis, useKeyPrefix: false, throwOnErrors: true, ...codec } as ConstructorParameters<typeof Keyv>[0])
+    redis.namespace = undefined // keys are exactly ours (prefixed per site below), as the Lua script writes them
     return new IndexStore(
       'redis',
       keyv,
