@@ -1,12 +1,9 @@
 import t from 'tap'
-import { startOrigin, startSite, childYaml, writeSecret, tempDir } from './helpers/sites.ts'
+import { startChildWithOrigin } from './helpers/child-site.ts'
 import { connectTls, sendRaw } from './helpers/raw-http.ts'
 
 t.test('a request head over limits.maxHeaderBytes gets 431 and never reaches the root', async (t) => {
-  const origin = await startOrigin(t)
-  const dir = tempDir(t)
-  writeSecret(dir, 'root.key', 'fgk_oversized_' + 'o'.repeat(30))
-  const site = await startSite(t, childYaml('oversized', origin.url, '  health: { interval: 1h }\nlimits: { maxHeaderBytes: 8KiB }\n'), { dir, clock: t.clock })
+  const { origin, site } = await startChildWithOrigin(t, 'oversized', { extra: 'limits: { maxHeaderBytes: 8KiB }\n', clock: t.clock })
   const socket = await connectTls(t, site.gw.httpsPort, site.ca)
   const res = await sendRaw(socket, `GET /big HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(12 * 1024)}\r\n\r\n`)
   t.not(res, 'closed', 'answered, not just closed')

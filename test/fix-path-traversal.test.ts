@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startOrigin, startSite, childYaml, writeSecret, tempDir } from './helpers/sites.ts'
+import { startChildWithOrigin } from './helpers/child-site.ts'
 import { connectTls, sendRaw } from './helpers/raw-http.ts'
 
 const TARGETS = [
@@ -23,10 +23,7 @@ const TARGETS = [
 ]
 
 t.test('path traversal and encoded separators are refused with 400 GW_ERR_BAD_PATH and never reach the root', async (t) => {
-  const origin = await startOrigin(t)
-  const dir = tempDir(t)
-  writeSecret(dir, 'root.key', 'fgk_traversal_' + 't'.repeat(30))
-  const site = await startSite(t, childYaml('traversal', origin.url, '  health: { interval: 1h }\n'), { dir, clock: t.clock })
+  const { origin, site } = await startChildWithOrigin(t, 'traversal', { clock: t.clock })
   const socket = await connectTls(t, site.gw.httpsPort, site.ca)
   for (const target of TARGETS) {
     const res = await sendRaw(socket, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
@@ -44,10 +41,7 @@ t.test('path traversal and encoded separators are refused with 400 GW_ERR_BAD_PA
 })
 
 t.test('an ordinary path with encoded characters still passes', async (t) => {
-  const origin = await startOrigin(t)
-  const dir = tempDir(t)
-  writeSecret(dir, 'root.key', 'fgk_traversal_' + 't'.repeat(30))
-  const site = await startSite(t, childYaml('traversal', origin.url, '  health: { interval: 1h }\n'), { dir, clock: t.clock })
+  const { origin, site } = await startChildWithOrigin(t, 'traversal', { clock: t.clock })
   const socket = await connectTls(t, site.gw.httpsPort, site.ca)
   const res = await sendRaw(socket, `GET /pkg/caf%C3%A9..tar.gz?x=%2F..%2F HTTP/1.1\r\nHost: localhost\r\n\r\n`)
   t.equal(res !== 'closed' && res.status, 200)

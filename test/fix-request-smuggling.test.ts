@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startOrigin, startSite, childYaml, writeSecret, tempDir } from './helpers/sites.ts'
+import { startChildWithOrigin } from './helpers/child-site.ts'
 import { connectTls, sendRaw } from './helpers/raw-http.ts'
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n'
@@ -13,10 +13,7 @@ const FRAMINGS: [string, string][] = [
 ]
 
 t.test('ambiguous request framings are refused (400 or a closed socket) and never reach the root', async (t) => {
-  const origin = await startOrigin(t)
-  const dir = tempDir(t)
-  writeSecret(dir, 'root.key', 'fgk_smuggling_' + 's'.repeat(30))
-  const site = await startSite(t, childYaml('smuggling', origin.url, '  health: { interval: 1h }\nforward: { allowWrites: true }\n'), { dir, clock: t.clock })
+  const { origin, site } = await startChildWithOrigin(t, 'smuggling', { extra: 'forward: { allowWrites: true }\n', clock: t.clock })
   for (const [name, raw] of FRAMINGS) {
     const socket = await connectTls(t, site.gw.httpsPort, site.ca)
     const res = await sendRaw(socket, raw)

@@ -1,12 +1,9 @@
 import t from 'tap'
-import { startOrigin, startSite, childYaml, writeSecret, tempDir } from './helpers/sites.ts'
+import { startChildWithOrigin } from './helpers/child-site.ts'
 import { connectTls, readResponse } from './helpers/raw-http.ts'
 
 t.test('a client that sends half a request head is cut off after limits.headersTimeout', async (t) => {
-  const origin = await startOrigin(t)
-  const dir = tempDir(t)
-  writeSecret(dir, 'root.key', 'fgk_slow_' + 's'.repeat(30))
-  const site = await startSite(t, childYaml('slow', origin.url, '  health: { interval: 1h }\nlimits: { headersTimeout: 1s }\n'), { dir, clock: t.clock })
+  const { origin, site } = await startChildWithOrigin(t, 'slow', { extra: 'limits: { headersTimeout: 1s }\n', clock: t.clock })
   const socket = await connectTls(t, site.gw.httpsPort, site.ca)
   socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\nX-Partial: ')
   const res = await readResponse(socket)

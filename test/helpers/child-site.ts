@@ -1,0 +1,22 @@
+// A child site in front of a recording origin, the setup most forwarding and bad-input tests share.
+import type http from 'node:http'
+import type { Clock } from '../../gateway/util/clock.ts'
+import { startOrigin, startSite, childYaml, writeSecret, tempDir, type TestLike, type Origin, type TestSite } from './sites.ts'
+
+export interface ChildOptions {
+  /** YAML appended to childYaml() (indent with two spaces to continue the root section). */
+  extra?: string
+  /** Pass t.clock so that no active probe runs unless the test advances it. */
+  clock?: Clock
+  handler?: http.RequestListener
+  key?: string
+}
+
+export async function startChildWithOrigin(t: TestLike, name: string, o: ChildOptions = {}): Promise<{ origin: Origin; site: TestSite; key: string }> {
+  const origin = await startOrigin(t, o.handler)
+  const dir = tempDir(t)
+  const key = o.key ?? `fgk_${name.replace(/-/g, '_')}_${'k'.repeat(30)}`
+  writeSecret(dir, 'root.key', key)
+  const site = await startSite(t, childYaml(name, origin.url, o.extra ?? ''), { dir, clock: o.clock })
+  return { origin, site, key }
+}
