@@ -17,7 +17,8 @@ export interface OutgoingOptions {
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: OutgoingOptions): Record<string, string | string[]> {
   const named = connectionTokens(incoming.connection)
   const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name]
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || FORWARDED.has(name)) continue
     if (o.siteKey && CLIENT_CREDENTIALS.has(name)) continue
     if (o.siteKey && name === 'cookie' && !o.passCookies) continue
@@ -34,14 +35,18 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: Outgoin
 export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const named = connectionTokens(upstream.connection)
   const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name]
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
     out[name] = value
   }
   return out
 }
 
-function connectionTokens(v: string | string[] | undefined): Set<string> {
-  if (!v) return new Set()
+const NO_TOKENS: ReadonlySet<string> = new Set()
+
+function connectionTokens(v: string | string[] | undefined): ReadonlySet<string> {
+  // The usual cases (none, or `keep-alive`, itself hop-by-hop) need no allocation per request.
+  if (!v || (typeof v === 'string' && v.toLowerCase() === 'keep-alive')) return NO_TOKENS
   return new Set((Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
 }

@@ -1,10 +1,12 @@
 // The fallback route: whatever no other route takes goes to the root, over keep-alive connections,
 // with the client's credentials stripped and the site's low-privilege key added.
-import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import type { Dispatcher } from 'undici'
+import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { forwardSpec } from './options.ts'
-import { upstreamRequestHeaders, clientResponseHeaders } from './headers.ts'
+import { upstreamRequestHeaders } from './headers.ts'
+import { ForwardResponse } from './response-handler.ts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'])
@@ -37,42 +39,17 @@ export const forwardPlugin: GatewayPlugin = {
         remoteAddress: ctx.remoteAddress,
         secure: ctx.secure,
       })
-      const abort = new AbortController()
-      const onClose = () => {
-        if (!res.writableFinished) abort.abort()
-      }
-      res.once('close', onClose)
-      return client.pool
-        .stream(
+      return new Promise<void>((resolve, reject) => {
+        client.pool.dispatch(
           {
             path: client.basePath + ctx.rawPath + ctx.query,
-            method,
+            method: method as Dispatcher.HttpMethod,
             headers,
             body: BODYLESS.has(method) && !req.headers['content-length'] && !req.headers['transfer-encoding'] ? null : req,
-            signal: abort.signal,
           },
-          ({ statusCode, headers: upstreamHeaders }) => {
-            rootHealth?.report()
-            // A redirect is passed on as the root sent it: the gateway never follows it, so the key
-            // never travels to another host.
-            res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders))
-            return res
-          },
+          new ForwardResponse(res, rootHealth, (err) => (err ? reject(err) : resolve())),
         )
-        .then(
-          () => undefined,
-          (err: unknown) => {
-            res.off('close', onClose)
-            if (abort.signal.aborted) return // the client left; not the root's fault
-            const ge = upstreamError(err)
-            rootHealth?.report(ge)
-            if (res.headersSent) {
-              res.destroy()
-              return
-            }
-            throw ge
-          },
-        )
+      })
     }
 
     return {
