@@ -3,6 +3,7 @@
 import type { GatewayPlugin } from '../gateway/plugin-api.ts'
 import { forwardPlugin } from './forward/index.ts'
 import { hubPlugin } from './hub/index.ts'
+import { syncPlugin } from './sync/index.ts'
 import { tunnelPlugin } from './tunnel/index.ts'
 
-export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin, tunnelPlugin]
+export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin, syncPlugin, tunnelPlugin]

@@ -3,14 +3,12 @@
 import type { IncomingMessage } from 'node:http'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import type { Authorize } from '../hub/auth.ts'
 import { selected } from './patterns.ts'
 import type { RepoSet } from './repo-set.ts'
 import type { SyncScheduler } from './scheduler.ts'
 import type { SyncStatus } from './status.ts'
 
-export type Scope = 'read' | 'admin'
-/** Throws 401/403 (GW_ERR_UNAUTHORIZED / GW_ERR_FORBIDDEN) unless the request carries a key with `scope`. */
-export type Authorize = (ctx: RequestContext, scope: Scope) => void | Promise<void>
 
 const MAX_BODY = 16 * 1024
 
