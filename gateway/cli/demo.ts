@@ -1,27 +1,26 @@
-// `npm start`: a root and a child on localhost with generated certificates, and what to try.
+// `npm start`: a root and a child on localhost with generated certificates, a sample repository
+// published at the root and synchronized to the child, and what to try.
 import { mkdirSync, writeFileSync, existsSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { randomBytes } from 'node:crypto'
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import pino from 'pino'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
-import pino from 'pino'
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url))
 
 export const DEMO_PORTS = { root: 9443, child: 8443, childHttp: 8080 }
+export const DEMO_REPO = 'demo/hello'
 
 export function writeDemoConfigs(dir: string, ports = DEMO_PORTS): { root: string; child: string } {
   mkdirSync(join(dir, 'secrets'), { recursive: true })
-  const keyFile = join(dir, 'secrets', 'root.key')
-  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 })
   const root = join(dir, 'root.yaml')
   const child = join(dir, 'child.yaml')
   writeFileSync(
     root,
-    `# The demo's root hub.
+    `# The demo's root hub: stores repositories, issues keys, serves the hub API.
 site: { name: demo-root, role: root }
 listen:
   https: { host: 127.0.0.1, port: ${ports.root} }
@@ -30,7 +29,7 @@ tls: { dir: certs }
   )
   writeFileSync(
     child,
-    `# The demo's child site: forwards to the root with a low-privilege key.
+    `# The demo's child site: serves ${DEMO_REPO} from its own store, forwards the rest with a read key.
 site: { name: demo-child, role: child }
 listen:
   https: { host: 127.0.0.1, port: ${ports.child} }
@@ -41,18 +40,35 @@ root:
   key: file:./secrets/root.key
   ca: certs/ca.crt
   health: { interval: 2s }
+repositories: [${DEMO_REPO}]
+sync: { interval: 10s }
 `,
   )
   return { root, child }
 }
 
+/** The same commands a user runs: `fedgate keys create` and `fedgate publish`. */
+function fedgate(args: string[]): string {
+  return execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+}
+
 export async function runDemo(dirArg: string): Promise<void> {
   const dir = resolve(dirArg)
   const files = writeDemoConfigs(dir)
-  // One local CA for both sites, so the child trusts the root and curl trusts both.
+  const keyFile = join(dir, 'secrets', 'root.key')
+  if (!existsSync(keyFile)) {
+    const out = fedgate(['keys', 'create', '--config', files.root, '--name', 'demo-child', '--scope', 'read'])
+    const key = out.split('\n').find((l) => /^fgk_/.test(l))
+    if (!key) throw new Error('the demo could not create a read key at the root')
+    writeFileSync(keyFile, key + '\n', { mode: 0o600 })
+  }
+  const sample = join(dir, 'hello.bin')
+  writeFileSync(sample, 'hello from the fedgate demo root\n'.repeat(2048))
+  fedgate(['publish', '--config', files.root, `${DEMO_REPO}:1.0`, sample])
+
   const log = openSync(join(dir, 'root.log'), 'a')
   const rootProc = spawn(process.execPath, [BIN, 'start', '--config', files.root], { stdio: ['ignore', log, log] })
-  rootProc.on('exit', (code, sig) => console.log(`\n[demo] root exited (${sig ?? code}); the child keeps running — try the commands again.`))
+  rootProc.on('exit', (code, sig) => console.log(`\n[demo] root exited (${sig ?? code}); the child keeps serving ${DEMO_REPO} — try the commands again.`))
   await waitForFile(join(dir, 'certs', 'demo-root.crt'))
   const child = await startGateway(loadConfigFile(files.child, builtinPlugins), {
     plugins: builtinPlugins,
@@ -60,21 +76,38 @@ export async function runDemo(dirArg: string): Promise<void> {
     logDestination: pino.destination({ dest: join(dir, 'child.log'), sync: false }),
   })
   const ca = join(dir, 'certs', 'ca.crt')
+  const c = `curl --cacert ${ca}`
+  const u = `https://localhost:${child.httpsPort}`
+  const tries = (rows: [string, string][]) => {
+    const width = Math.max(...rows.map(([cmd]) => cmd.length))
+    return rows.map(([cmd, why]) => `  ${cmd.padEnd(width)}${why ? `   # ${why}` : ''}`).join('\n')
+  }
   console.log(`
 fedgate demo is up
   root   https://localhost:${DEMO_PORTS.root}   (pid ${rootProc.pid}, log ${join(dir, 'root.log')})
-  child  https://localhost:${child.httpsPort}   (this process, log ${join(dir, 'child.log')})
+  child  ${u}   (this process, log ${join(dir, 'child.log')})
   local CA ${ca}
+  ${DEMO_REPO}:1.0 was published at the root and is synchronized to the child.
 
 Try:
-  curl --cacert ${ca} https://localhost:${child.httpsPort}/health
-  curl --cacert ${ca} https://localhost:${child.httpsPort}/anything      # forwarded to the root
-  curl -i http://localhost:${DEMO_PORTS.childHttp}/health                 # redirected to HTTPS
-  curl -i --cacert ${ca} -X POST https://localhost:${child.httpsPort}/x   # writes are refused
+${tries([
+  [`${c} ${u}/health`, ''],
+  [`${c} ${u}/api/v1/federation/status`, "the child's synchronized repositories"],
+  [`${c} ${u}/api/v1/repos/${DEMO_REPO}`, "served from the child's own store"],
+  [`${c} ${u}/api/v1/repos/${DEMO_REPO}/images/1.0/content | head -2`, ''],
+  [`${c} -i ${u}/api/v1/repos/other/thing`, 'not synchronized: forwarded to the root'],
+  [`curl -i http://localhost:${DEMO_PORTS.childHttp}/health`, 'redirected to HTTPS'],
+  [`${c} -i -X POST ${u}/x`, 'writes are refused'],
+])}
+Publish a new tag at the root; the child picks it up within 10 s:
+  npx fedgate publish --config ${files.root} ${DEMO_REPO}:2.0 ./package.json
 Stop the root and watch what still works:
-  kill ${rootProc.pid}
-  curl -i --cacert ${ca} https://localhost:${child.httpsPort}/anything   # 503 + Retry-After at once
-  curl --cacert ${ca} https://localhost:${child.httpsPort}/health        # root: down
+${tries([
+  [`kill ${rootProc.pid}`, ''],
+  [`${c} ${u}/api/v1/repos/${DEMO_REPO}`, 'still served'],
+  [`${c} -i ${u}/api/v1/repos/other/thing`, '503 + Retry-After at once'],
+  [`${c} ${u}/health`, 'root: down'],
+])}
 Ctrl-C stops both.
 `)
   const stop = () => {
@@ -87,5 +120,5 @@ Ctrl-C stops both.
 
 async function waitForFile(file: string): Promise<void> {
   for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100))
-  if (!existsSync(file)) throw new Error(`the root did not start; see its log`)
+  if (!existsSync(file)) throw new Error('the root did not start; see its log')
 }
