@@ -3,7 +3,8 @@
 import type { GatewayPlugin } from '../gateway/plugin-api.ts'
 import { forwardPlugin } from './forward/index.ts'
 import { hubPlugin } from './hub/index.ts'
+import { npmPlugin } from './npm/index.ts'
 import { syncPlugin } from './sync/index.ts'
 import { tunnelPlugin } from './tunnel/index.ts'
 
-export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin, syncPlugin, tunnelPlugin]
+export const builtinPlugins: readonly GatewayPlugin[] = [forwardPlugin, hubPlugin, syncPlugin, npmPlugin, tunnelPlugin]

@@ -32,7 +32,8 @@ export class SyncScheduler {
   #stopped = false
 
   constructor(
-    private readonly d: { engine: SyncEngine; status: SyncStatus; set: RepoSet; upstream: Upstream; repos: RepositoryStore; clock: Clock; log: Logger },
+    // Only what it calls, so another protocol's sync (plugins/npm) can drive its own engine with it.
+    private readonly d: { engine: Pick<SyncEngine, 'sync'>; status: SyncStatus; set: Pick<RepoSet, 'entries'>; upstream: Pick<Upstream, 'repos'>; repos: Pick<RepositoryStore, 'list' | 'get'>; clock: Clock; log: Logger },
     private readonly o: SchedulerOptions,
   ) {
     this.#limiter = new Limiter(o.repoConcurrency)

@@ -1,0 +1,94 @@
+// The `npm` plugin (role child): the npm registry protocol in front of a real npm registry as the root
+// (Verdaccio, say). Packages listed in `npm.packages` are synchronized into the site's store through
+// the hub's snapshot machinery and served from it, also while the root is down; every other package
+// is fetched from the root with the site's key. Reuses the hub's stores and blob responder and the
+// sync plugin's scheduler (backoff, on-demand runs) and status.
+import { GatewayError } from '../../gateway/errors.ts'
+import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
+import type { RootClient } from '../../gateway/upstream/root-client.ts'
+import { BlobResponder } from '../hub/routes/blob-response.ts'
+import type { FileBlobStore } from '../hub/store/blob-store.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { Limiter } from '../sync/blob-fetcher.ts'
+import type { Authorize } from '../hub/auth.ts'
+import { SyncScheduler } from '../sync/scheduler.ts'
+import { SyncStatus } from '../sync/status.ts'
+import { adminSyncRoute } from './admin-route.ts'
+import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
+import { newestCount, npmSpec } from './options.ts'
+import { PackageSync } from './package-sync.ts'
+import { RegistryUpstream } from './registry-upstream.ts'
+import { npmRoutes } from './routes.ts'
+
+export const npmPlugin: GatewayPlugin = {
+  name: 'npm',
+  options: { npm: npmSpec },
+  encodedSlashAllowed: ENCODED_SCOPED,
+  enabled: (config) => config.site.role === 'child' && Boolean(section(config, 'npm', npmSpec)?.enabled),
+  validate(config, fail) {
+    const o = section(config, 'npm', npmSpec)
+    o?.packages.forEach((p, i) => {
+      if (!p.endsWith('/*') && !repoOf(p)) fail(['npm', 'packages', i], `${p} cannot be stored: names over 64 characters per part are not supported`)
+    })
+  },
+  async setup({ config, log, clock, rootHealth, services }) {
+    const o = section(config, 'npm', npmSpec)!
+    const need = <T>(name: string): T => {
+      const s = services.get<T>(name)
+      if (!s) throw new Error(`the npm plugin needs the "${name}" service (from the hub plugin, set up before it)`)
+      return s
+    }
+    const repos = need<IndexedRepositoryStore>('repositoryStore')
+    const blobs = need<FileBlobStore>('blobStore')
+    const rootClient = services.get<RootClient>('rootClient')
+    const stop = new AbortController()
+    const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal }) : undefined
+    const status = new SyncStatus(clock)
+    const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new Limiter(o.concurrency) })
+
+    const entries = () => o.packages
+    const scheduler = new SyncScheduler(
+      {
+        engine: sync,
+        status,
+        set: { entries },
+        // `@scope/*` entries are expanded with the root's search API.
+        upstream: {
+          repos: async () => {
+            const found = await Promise.all(entries().filter((e) => e.endsWith('/*')).map((e) => upstream!.search(e.slice(0, -1))))
+            return found.flat()
+          },
+        },
+        // The scheduler sees packages, the store holds repositories: list and look up through the mapping.
+        repos: {
+          list: async () => (await repos.list()).map(packageOf).filter((n): n is string => n !== undefined),
+          get: async (name) => {
+            const repo = repoOf(name)
+            return repo ? repos.get(repo) : undefined
+          },
+        },
+        clock,
+        log,
+      },
+      { interval: o.interval, retry: o.retry, repoConcurrency: o.packageConcurrency },
+    )
+    if (upstream && o.packages.length) await scheduler.start()
+
+    const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
+    const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')
+    const authorize = services.get<Authorize>('authorize')
+    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, publicUrl: config.site.publicUrl, log })
+    if (authorize) routes.unshift(adminSyncRoute({ scheduler, status, entries, authorize }))
+    log.info({ packages: o.packages, versions: o.versions }, 'npm registry protocol ready')
+
+    return {
+      routes,
+      provides: { npmScheduler: scheduler, npmStatus: status },
+      health: () => ({ packages: o.packages.length, ...status.counts() }),
+      async close() {
+        scheduler.close()
+        stop.abort(new GatewayError('GW_ERR_NO_ROOT', 'the site is stopping'))
+      },
+    }
+  },
+}

@@ -1,0 +1,64 @@
+// npm names and the registry paths that carry them, and how a package maps to a repository of the
+// site's store: `left-pad` → `npm/left-pad`, `@acme/util` → `npm.acme/util` (namespaces `npm` and
+// `npm.*` are the npm plugin's own).
+import type { RepoName } from '../hub/model.ts'
+import { isRepoName } from '../hub/names.ts'
+
+const PART = '[a-z0-9][a-z0-9._~-]*'
+export const PACKAGE_NAME = new RegExp(`^(@${PART}/)?${PART}$`)
+export const PACKAGE_OR_SCOPE = new RegExp(`^(@${PART}/(\\*|${PART})|${PART})$`)
+/** Raw paths where `%2f` is part of a scoped name: `/@scope%2fname` and `/-/package/@scope%2fname/…`. */
+export const ENCODED_SCOPED = [/^\/@[^/%]+%2f[^/]+$/i, /^\/-\/package\/@[^/%]+%2f[^/]+\/dist-tags(\/[^/]+)?$/i, /^\/@[^/%]+%2f[^/]+\/-rev\/[^/]+$/i]
+
+export function isPackageName(name: string): boolean {
+  return name.length <= 214 && PACKAGE_NAME.test(name)
+}
+
+/** The repository a package is stored as, or undefined when its name cannot be one. */
+export function repoOf(name: string): RepoName | undefined {
+  const m = /^@([^/]+)\/(.+)$/.exec(name)
+  const repo = m ? `npm.${m[1]}/${m[2]}` : `npm/${name}`
+  return isRepoName(repo) ? repo : undefined
+}
+
+/** The package a repository holds, or undefined when it is no npm repository. */
+export function packageOf(repo: RepoName): string | undefined {
+  const [ns, name] = repo.split('/')
+  if (ns === 'npm') return name
+  if (ns?.startsWith('npm.')) return `@${ns.slice(4)}/${name}`
+  return undefined
+}
+
+export type NpmPath =
+  | { kind: 'packument'; name: string }
+  | { kind: 'tarball'; name: string; file: string }
+  | { kind: 'dist-tags'; name: string; tag?: string }
+  | { kind: 'revision'; name: string; rest: string }
+
+/** Parses a decoded path: `/pkg`, `/@s/pkg`, `/pkg/-/file.tgz`, `/-/package/pkg/dist-tags[/tag]`, `/pkg/-rev/…`. */
+export function parseNpmPath(path: string): NpmPath | undefined {
+  if (path.startsWith('/-/package/')) {
+    const m = /^\/-\/package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags(?:\/([^/]+))?$/.exec(path)
+    if (!m || !isPackageName(m[1]!)) return undefined
+    return m[2] === undefined ? { kind: 'dist-tags', name: m[1]! } : { kind: 'dist-tags', name: m[1]!, tag: m[2] }
+  }
+  const m = /^\/((?:@[^/]+\/)?[^/@-][^/]*)(?:\/(-|-rev)\/(.+))?$/.exec(path)
+  if (!m || !isPackageName(m[1]!)) return undefined
+  const name = m[1]!
+  if (m[2] === undefined) return { kind: 'packument', name }
+  if (m[2] === '-rev') return { kind: 'revision', name, rest: m[3]! }
+  // npm 7+ asks `/pkg/-/pkg-1.0.0.tgz`; unpublish deletes `/pkg/-/pkg-1.0.0.tgz/-rev/<rev>`.
+  if (m[3]!.includes('/')) return { kind: 'revision', name, rest: m[3]! }
+  return { kind: 'tarball', name, file: m[3]! }
+}
+
+/** The tarball's file name in a registry URL (`…/pkg/-/pkg-1.0.0.tgz` → `pkg-1.0.0.tgz`). */
+export function tarballFile(url: string): string {
+  const path = new URL(url, 'http://x/').pathname
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+}
+
+/** `@scope/pkg` → `/@scope/pkg`, as npm's tarball paths spell it. */
+export function tarballPath(name: string, file: string): string {
+  return `/${name}/-/${encodeURIComponent(file)}`
+}

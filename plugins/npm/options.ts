@@ -1,0 +1,37 @@
+// The npm plugin's YAML section: which packages are synchronized, how many versions, how often,
+// and whether npm writes (publish, unpublish, dist-tag) may pass through to the root.
+import { opt, type Infer } from '../../gateway/config/options.ts'
+import { PACKAGE_OR_SCOPE } from './names.ts'
+
+export const npmSpec = opt.obj(
+  {
+    enabled: opt.bool({ doc: 'Serve the npm registry protocol at this child (packuments, tarballs, dist-tags)', default: true }),
+    packages: opt.list(
+      opt.string({ doc: 'A package (`left-pad`, `@acme/util`) or every package of a scope (`@acme/*`)', pattern: PACKAGE_OR_SCOPE, patternText: 'an npm package name or @scope/*' }),
+      { doc: 'Packages synchronized from the root and served from this site\'s store, also while the root is down' },
+    ),
+    versions: opt.string({ doc: 'Versions kept of each synchronized package: all, or `newest N` by publish time', default: 'all', pattern: /^(all|newest [1-9][0-9]{0,4})$/, patternText: 'all or newest N' }),
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized package', default: 60_000 }),
+    concurrency: opt.int({ doc: 'Tarball downloads in flight at once, over every package', default: 8, min: 1, max: 64 }),
+    packageConcurrency: opt.int({ doc: 'Packages synchronized at once', default: 4, min: 1, max: 64 }),
+    retry: opt.obj(
+      {
+        initial: opt.duration({ doc: 'First wait before retrying a failed package sync; doubles each failure', default: 1000 }),
+        max: opt.duration({ doc: 'Longest wait between retries of a failing package', default: 60_000 }),
+      },
+      { doc: 'Backoff for failed package syncs' },
+    ),
+    requestTimeout: opt.duration({ doc: 'A packument or tarball request to the root slower than this fails', default: 30_000 }),
+    maxTarballBytes: opt.bytes({ doc: 'Largest tarball a sync accepts', default: 256 * 1024 * 1024 }),
+    allowWrites: opt.bool({ doc: 'Let npm publish, unpublish and dist-tag changes through to the root (forward.allowWrites must also be true)', default: false }),
+  },
+  { doc: 'The npm registry protocol: a real npm registry (e.g. Verdaccio) as the root, the npm client in front', optional: true },
+)
+
+export type NpmOptions = Infer<typeof npmSpec>
+
+/** How many versions `versions` keeps; undefined: all. */
+export function newestCount(versions: string): number | undefined {
+  const m = /^newest (\d+)$/.exec(versions)
+  return m ? Number(m[1]) : undefined
+}

@@ -1,0 +1,137 @@
+// Synchronizes one npm package: fetches its packument from the root, brings every kept version's
+// tarball (verified against dist.integrity / dist.shasum while streaming, then stored by sha256 in the
+// site's blob store), stores the cut packument as a blob too, and commits all of it as the package's
+// repository snapshot in one atomic step: the packument and its tarballs become visible together.
+import { readFile } from 'node:fs/promises'
+import { Readable, pipeline } from 'node:stream'
+import type { Logger } from 'pino'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
+import type { ImageRecord } from '../hub/model.ts'
+import type { FileBlobStore } from '../hub/store/blob-store.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { Limiter } from '../sync/blob-fetcher.ts'
+import type { SyncStatus } from '../sync/status.ts'
+import { expectedDigest, verifying } from './integrity.ts'
+import { repoOf, tarballFile } from './names.ts'
+import { cutPackument, keptVersions, type Packument, type StoredPackument } from './packument.ts'
+import type { RegistryUpstream } from './registry-upstream.ts'
+
+/** The tag that names the stored packument; each version's tarball is tagged `v.<version>`. */
+export const PACKUMENT_TAG = 'packument'
+const versionTag = (v: string) => `v.${v.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128)
+
+export interface PackageSyncDeps {
+  repos: IndexedRepositoryStore
+  blobs: FileBlobStore
+  upstream: RegistryUpstream
+  status: SyncStatus
+  clock: Clock
+  log: Logger
+  newest: number | undefined
+  maxTarballBytes: number
+  /** Tarball downloads in flight at once, over every package. */
+  downloads: Limiter
+}
+
+export class PackageSync {
+  constructor(private readonly d: PackageSyncDeps) {}
+
+  /** The package's stored packument (undefined when it is not synchronized here). */
+  async stored(name: string): Promise<StoredPackument | undefined> {
+    const repo = repoOf(name)
+    const state = repo ? await this.d.repos.get(repo) : undefined
+    const id = state?.tags[PACKUMENT_TAG]
+    if (!id) return undefined
+    return JSON.parse(await readBlob(this.d.blobs, id)) as StoredPackument
+  }
+
+  /** One sync of `name`; throws with the reason when it fails (the scheduler retries with backoff). */
+  async sync(name: string): Promise<void> {
+    const { repos, upstream, status, log } = this.d
+    const repo = repoOf(name)
+    if (!repo) throw new GatewayError('GW_ERR_BAD_REQUEST', `${name} cannot be stored (name too long or unusual characters)`)
+    const cur = await repos.get(repo)
+    const prev = cur ? await this.stored(name) : undefined
+    const root = await upstream.packument(name)
+    if (!root) {
+      if (!cur) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} does not exist at the root`)
+      // Unpublished whole at the root: the package disappears here too.
+      const state = await repos.commit(repo, { tags: {}, images: {} })
+      status.inSync(name, state.revision, undefined)
+      await this.#collect(cur.images, {})
+      log.info({ package: name }, 'npm package removed (gone at the root)')
+      return
+    }
+    if (root.name !== name) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `asked for ${name}, the root answered ${String(root.name)}`)
+    const packument = cutPackument(root, keptVersions(root, this.d.newest))
+
+    const tarballs: StoredPackument['tarballs'] = {}
+    const work: { version: string; file: string; url: string; integrity: string }[] = []
+    for (const [version, doc] of Object.entries(packument.versions)) {
+      const url = doc?.dist?.tarball
+      if (typeof url !== 'string') throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${name}@${version} has no dist.tarball`)
+      const file = tarballFile(url)
+      const integrity = doc.dist.integrity ?? doc.dist.shasum ?? ''
+      const had = prev?.tarballs[file]
+      // Same file, same promised digest, blob still here: nothing to fetch.
+      if (had && had.integrity === integrity && (await this.d.blobs.has(had.id))) tarballs[file] = had
+      else work.push({ version, file, url, integrity })
+    }
+    const total = work.length
+    if (total) status.syncing(name, total, 0)
+    const results = await Promise.allSettled(
+      work.map((w) =>
+        this.d.downloads.run(async () => {
+          tarballs[w.file] = { ...(await this.#fetch(name, packument, w.version, w.url)), integrity: w.integrity }
+          status.progress(name, 1)
+        }),
+      ),
+    )
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+
+    const doc: StoredPackument = { packument, tarballs }
+    const body = Buffer.from(JSON.stringify(doc))
+    const stored = await this.d.blobs.ingest(Readable.from([body]), { expectedSize: body.length })
+    const at = new Date(this.d.clock.now()).toISOString()
+    const tags: Record<string, string> = { [PACKUMENT_TAG]: stored.id }
+    const images: Record<string, ImageRecord> = { [stored.id]: { id: stored.id, size: stored.size, createdAt: at } }
+    for (const [version, v] of Object.entries(packument.versions)) {
+      const t = tarballs[tarballFile(v.dist.tarball)]!
+      tags[versionTag(version)] = t.id
+      images[t.id] ??= { id: t.id, size: t.size, createdAt: cur?.images[t.id]?.createdAt ?? at }
+    }
+    const state = await repos.commit(repo, { tags, images })
+    status.inSync(name, state.revision, undefined)
+    if (state.revision !== cur?.revision) log.info({ package: name, revision: state.revision, versions: Object.keys(packument.versions).length, fetched: total }, 'npm package synchronized')
+    if (cur) await this.#collect(cur.images, images)
+  }
+
+  /** Downloads one tarball through the integrity check into the blob store. */
+  async #fetch(name: string, p: Packument, version: string, url: string): Promise<{ id: string; size: number }> {
+    const expected = expectedDigest(p.versions[version]!.dist)
+    if (!expected) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${name}@${version} has neither dist.integrity nor dist.shasum`)
+    const body = await this.d.upstream.tarball(name, url)
+    const check = verifying(expected, `${name}@${version}`)
+    // pipeline carries a cut body into the check, so the blob store's write fails and keeps nothing.
+    pipeline(body, check, () => {})
+    try {
+      return await this.d.blobs.ingest(check, { maxSize: this.d.maxTarballBytes })
+    } catch (err) {
+      throw this.d.upstream.bodyFailed(err)
+    }
+  }
+
+  /** Removes blobs the previous snapshot had that no snapshot references any more. */
+  async #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
+    for (const id of Object.keys(before)) {
+      if (id in after || this.d.repos.references(id)) continue
+      await this.d.blobs.remove(id)
+    }
+  }
+}
+
+function readBlob(blobs: FileBlobStore, id: string): Promise<string> {
+  return readFile(blobs.path(id), 'utf8')
+}

@@ -1,0 +1,84 @@
+// Packuments as a child keeps and serves them: the root's document cut to the versions kept, stored
+// beside a map of tarball file → blob id; served with tarball URLs on this site's public URL, in full
+// or abbreviated (`application/vnd.npm.install-v1+json`) form.
+import { tarballFile, tarballPath } from './names.ts'
+
+export interface VersionDoc {
+  name: string
+  version: string
+  dist: { tarball: string; integrity?: string; shasum?: string; [k: string]: unknown }
+  [k: string]: unknown
+}
+
+export interface Packument {
+  name: string
+  'dist-tags': Record<string, string>
+  versions: Record<string, VersionDoc>
+  time?: Record<string, string>
+  modified?: string
+  [k: string]: unknown
+}
+
+/** What a sync stores as one blob: the packument and where each version's tarball is. */
+export interface StoredPackument {
+  packument: Packument
+  /** tarball file name → blob id (sha256) and size. */
+  tarballs: Record<string, { id: string; size: number; integrity: string }>
+}
+
+/** Versions kept: all, or the newest `newest` by publish time (then by their order in the document). */
+export function keptVersions(p: Packument, newest: number | undefined): string[] {
+  const all = Object.keys(p.versions ?? {})
+  if (newest === undefined || all.length <= newest) return all
+  const at = (v: string) => Date.parse(p.time?.[v] ?? '') || 0
+  return all
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => at(b.v) - at(a.v) || b.i - a.i)
+    .slice(0, newest)
+    .map((x) => x.v)
+}
+
+/** The root's packument cut to `versions`: dist-tags and times naming dropped versions go too. */
+export function cutPackument(p: Packument, versions: string[]): Packument {
+  const keep = new Set(versions)
+  const out: Packument = { ...p, versions: {}, 'dist-tags': {} }
+  delete out._attachments
+  delete out._rev
+  for (const v of versions) out.versions[v] = p.versions[v]!
+  for (const [tag, v] of Object.entries(p['dist-tags'] ?? {})) if (keep.has(v)) out['dist-tags'][tag] = v
+  if (p.time) out.time = Object.fromEntries(Object.entries(p.time).filter(([k]) => keep.has(k) || k === 'created' || k === 'modified'))
+  return out
+}
+
+/** Every tarball URL pointed at `base` (this site's public URL, no trailing slash). */
+export function rewriteTarballs(p: Packument, base: string): Packument {
+  const versions: Record<string, VersionDoc> = {}
+  for (const [v, doc] of Object.entries(p.versions ?? {})) {
+    if (!doc?.dist?.tarball) {
+      versions[v] = doc
+      continue
+    }
+    versions[v] = { ...doc, dist: { ...doc.dist, tarball: base + tarballPath(p.name, tarballFile(doc.dist.tarball)) } }
+  }
+  return { ...p, versions }
+}
+
+const CORGI_FIELDS = ['name', 'version', 'deprecated', 'dependencies', 'optionalDependencies', 'devDependencies', 'bundleDependencies', 'bundledDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'dist', 'engines', 'os', 'cpu', 'funding', 'license', '_hasShrinkwrap', 'hasInstallScript', 'acceptDependencies'] as const
+
+/** The abbreviated form npm asks for with `Accept: application/vnd.npm.install-v1+json`. */
+export function abbreviate(p: Packument): Record<string, unknown> {
+  const versions: Record<string, Record<string, unknown>> = {}
+  for (const [v, doc] of Object.entries(p.versions ?? {})) {
+    const out: Record<string, unknown> = {}
+    for (const f of CORGI_FIELDS) if (doc[f] !== undefined) out[f] = doc[f]
+    versions[v] = out
+  }
+  return { name: p.name, modified: p.time?.modified ?? p.modified ?? new Date(0).toISOString(), 'dist-tags': p['dist-tags'] ?? {}, versions }
+}
+
+export const CORGI = 'application/vnd.npm.install-v1+json'
+
+/** Does the client prefer the abbreviated form (npm's install requests do)? */
+export function wantsAbbreviated(accept: string | undefined): boolean {
+  return Boolean(accept && accept.includes(CORGI))
+}

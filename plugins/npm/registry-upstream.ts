@@ -1,0 +1,110 @@
+// Speaks the npm registry protocol to the root (e.g. Verdaccio) with the site's key, over the core's
+// shared pool: packuments, tarballs, and a search to expand `@scope/*`. Every outcome feeds the root's
+// health, so forwarding, the hub sync and this agree on whether the root is up.
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import type { RootClient } from '../../gateway/upstream/root-client.ts'
+import type { RootHealth } from '../../gateway/upstream/root-health.ts'
+import { tarballFile, tarballPath } from './names.ts'
+import type { Packument } from './packument.ts'
+
+export class RegistryUpstream {
+  constructor(
+    private readonly client: RootClient,
+    private readonly health: RootHealth | undefined,
+    private readonly o: { requestTimeout: number; signal: AbortSignal },
+  ) {}
+
+  /** The root's origin, for logs and the request log line. */
+  get origin(): string {
+    return this.client.origin
+  }
+
+  /** The full packument, or undefined when the root has no such package. */
+  async packument(name: string): Promise<Packument | undefined> {
+    const res = await this.request(packumentPath(name), { accept: 'application/json' })
+    if (res.statusCode === 404) {
+      await res.body.dump().catch(() => {})
+      return undefined
+    }
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {})
+      throw statusError(`packument ${name}`, res.statusCode)
+    }
+    try {
+      return (await res.body.json()) as Packument
+    } catch (err) {
+      throw this.bodyFailed(err)
+    }
+  }
+
+  /** Opens a tarball download; the caller consumes or destroys the body. */
+  async tarball(name: string, url: string): Promise<Readable> {
+    // The key goes only to the root's origin: a tarball elsewhere is asked for at the root's own path.
+    let path = this.client.basePath + tarballPath(name, tarballFile(url))
+    try {
+      const u = new URL(url)
+      if (u.origin === this.client.origin) path = u.pathname
+    } catch {
+      // a relative URL: the root's own path
+    }
+    const res = await this.request(path, { accept: 'application/octet-stream' }, true, this.o.signal)
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {})
+      throw statusError(`tarball ${tarballFile(url)}`, res.statusCode)
+    }
+    return res.body
+  }
+
+  /** Names at the root that start with `prefix` (`@acme/`), through the registry search API. */
+  async search(prefix: string): Promise<string[]> {
+    const text = prefix.replace(/\/$/, '')
+    const res = await this.request(`/-/v1/search?text=${encodeURIComponent(text)}&size=250`, { accept: 'application/json' })
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {})
+      throw statusError('search', res.statusCode)
+    }
+    const body = (await res.body.json()) as { objects?: { package?: { name?: string } }[] }
+    return (body.objects ?? []).map((o) => o.package?.name).filter((n): n is string => typeof n === 'string' && n.startsWith(prefix))
+  }
+
+  /** A body that failed mid-stream, in catalogue terms, counted against the root if a transport fault. */
+  bodyFailed(err: unknown): GatewayError {
+    if (err instanceof GatewayError) return err
+    const ge = upstreamError(err)
+    if (!this.o.signal.aborted) this.health?.report(ge)
+    return ge
+  }
+
+  /** One GET to `path` (already carrying the root's base path when `absolute`), with the site's key. */
+  async request(path: string, headers: Record<string, string>, absolute = false, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+    this.health?.admit()
+    try {
+      const res = await this.client.pool.request({
+        path: absolute ? path : this.client.basePath + path,
+        method: 'GET',
+        headers: { ...headers, ...this.client.keyHeaders() },
+        signal: AbortSignal.any([this.o.signal, signal ?? AbortSignal.timeout(this.o.requestTimeout)]),
+        headersTimeout: this.o.requestTimeout,
+        bodyTimeout: this.o.requestTimeout,
+      })
+      this.health?.report(res.statusCode >= 500 ? new GatewayError('GW_ERR_ROOT_BAD_RESPONSE') : undefined)
+      return res
+    } catch (err) {
+      const ge = upstreamError(err)
+      this.health?.report(ge)
+      throw ge
+    }
+  }
+}
+
+/** `/left-pad`, `/@acme%2futil`: the spelling every registry accepts. */
+export function packumentPath(name: string): string {
+  return '/' + name.replace('/', '%2f')
+}
+
+function statusError(what: string, status: number): GatewayError {
+  if (status === 401 || status === 403) return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what}: the root refused this site's key (${status})`)
+  return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what}: the root answered ${status}`)
+}

@@ -1,0 +1,174 @@
+// The npm registry routes. A synchronized package is answered from its snapshot (packument, abbreviated
+// metadata, dist-tags, tarballs) with no root contact; any other package's packument is fetched from
+// the root with the site's key and its tarball URLs rewritten to this site, and its tarballs are
+// forwarded. Writes are refused in npm's error shape unless npm.allowWrites.
+import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
+import { LRUCache } from 'lru-cache'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import type { BlobResponder } from '../hub/routes/blob-response.ts'
+import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
+import { npmHandler } from './npm-errors.ts'
+import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
+import { PackageSync } from './package-sync.ts'
+import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
+import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
+
+const READS = new Set(['GET', 'HEAD'])
+const MAX_PROXIED_PACKUMENT = 64 * 1024 * 1024
+
+export interface NpmRouteDeps {
+  repos: IndexedRepositoryStore
+  sync: PackageSync
+  responder: BlobResponder
+  upstream?: RegistryUpstream
+  /** The forward plugin's handler (undefined at a site without a root). */
+  forward?: (ctx: RequestContext) => Promise<void>
+  allowWrites: boolean
+  /** site.publicUrl; default https://localhost:<the port the request came in on>. */
+  publicUrl?: URL
+  log: Logger
+}
+
+interface Rendered {
+  revision: number
+  full: Buffer
+  corgi: Buffer
+  etag: string
+  tarballs: Record<string, string>
+}
+
+export function npmRoutes(d: NpmRouteDeps): Route[] {
+  const parsed = new WeakMap<RequestContext, NpmPath | undefined>()
+  const pathOf = (ctx: RequestContext) => {
+    if (!parsed.has(ctx)) parsed.set(ctx, parseNpmPath(ctx.path))
+    return parsed.get(ctx)
+  }
+  const held = (name: string) => {
+    const repo = repoOf(name)
+    return repo !== undefined && d.repos.holds(repo)
+  }
+  const baseOf = (ctx: RequestContext) => (d.publicUrl ? d.publicUrl.href : `https://localhost:${ctx.req.socket.localPort}/`).replace(/\/+$/, '')
+  const rendered = new LRUCache<string, Rendered>({ maxSize: 64 * 1024 * 1024, sizeCalculation: (r) => r.full.length + r.corgi.length + 64 })
+
+  /** The package's snapshot rendered for `base`, cached per revision. */
+  const render = async (name: string, base: string): Promise<Rendered | undefined> => {
+    const state = await d.repos.get(repoOf(name)!)
+    if (!state) return undefined
+    const key = `${name}\n${base}`
+    const hit = rendered.get(key)
+    if (hit && hit.revision === state.revision) return hit
+    const stored = await d.sync.stored(name)
+    if (!stored) return undefined
+    const doc = rewriteTarballs(stored.packument, base)
+    const full = Buffer.from(JSON.stringify(doc))
+    const corgi = Buffer.from(JSON.stringify(abbreviate(doc)))
+    const tarballs = Object.fromEntries(Object.entries(stored.tarballs).map(([f, t]) => [f, t.id]))
+    const r: Rendered = { revision: state.revision, full, corgi, etag: createHash('sha256').update(full).digest('base64url').slice(0, 27), tarballs }
+    rendered.set(key, r)
+    return r
+  }
+
+  const forward = async (ctx: RequestContext) => {
+    if (!d.forward) throw new GatewayError('GW_ERR_NO_ROOT', 'this package is not synchronized here')
+    await d.forward(ctx)
+  }
+
+  const servePackument = async (ctx: RequestContext, name: string) => {
+    const r = await render(name, baseOf(ctx))
+    if (!r) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not synchronized here`)
+    ctx.cache = 'hit'
+    const corgi = wantsAbbreviated(ctx.req.headers.accept)
+    const etag = `"${r.etag}${corgi ? '-a' : ''}"`
+    const headers = { etag, 'cache-control': 'public, max-age=60', vary: 'accept' }
+    if (matchesEtag(ctx.req, etag)) return notModified(ctx, headers)
+    const body = corgi ? r.corgi : r.full
+    ctx.res.writeHead(200, { ...headers, 'content-type': corgi ? CORGI : 'application/json', 'content-length': body.length })
+    ctx.res.end(ctx.method === 'HEAD' ? undefined : body)
+  }
+
+  /** A packument the root serves, with its tarball URLs pointed at this site. */
+  const proxyPackument = async (ctx: RequestContext, name: string) => {
+    if (!d.upstream) throw new GatewayError('GW_ERR_NO_ROOT', `${name} is not synchronized here`)
+    ctx.upstream = d.upstream.origin
+    ctx.cache = 'bypass'
+    const res = await d.upstream.request(packumentPath(name), { accept: String(ctx.req.headers.accept ?? 'application/json') })
+    const type = String(res.headers['content-type'] ?? 'application/json')
+    let text: string
+    try {
+      text = await res.body.text()
+    } catch (err) {
+      throw d.upstream.bodyFailed(err)
+    }
+    if (text.length > MAX_PROXIED_PACKUMENT) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the packument is too large')
+    if (res.statusCode !== 200) {
+      if (res.statusCode === 404) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
+      if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
+      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
+    }
+    let doc: Packument
+    try {
+      doc = JSON.parse(text) as Packument
+    } catch {
+      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
+    }
+    sendJson(ctx, 200, rewriteTarballs(doc, baseOf(ctx)), { 'content-type': type, 'cache-control': 'no-cache', vary: 'accept' })
+  }
+
+  const serveTarball = async (ctx: RequestContext, name: string, file: string) => {
+    const r = await render(name, baseOf(ctx))
+    const id = r?.tarballs[file]
+    if (!id) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} has no tarball ${file} here`)
+    await d.responder.send(ctx, id)
+  }
+
+  const serveDistTags = async (ctx: RequestContext, name: string) => {
+    const stored = await d.sync.stored(name)
+    if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not synchronized here`)
+    ctx.cache = 'hit'
+    sendJson(ctx, 200, stored.packument['dist-tags'] ?? {})
+  }
+
+  return [
+    {
+      name: 'npm-write',
+      stage: 'repository',
+      match: (ctx) => !READS.has(ctx.method) && ctx.method !== 'OPTIONS' && pathOf(ctx) !== undefined,
+      handle: npmHandler(d.log, (ctx) => {
+        if (!d.allowWrites) {
+          throw new GatewayError('GW_ERR_WRITES_DISABLED', 'npm publish, unpublish and dist-tag changes are not accepted by this gateway; run them against the root registry (or set npm.allowWrites and forward.allowWrites)', { allow: 'GET, HEAD' })
+        }
+        return forward(ctx)
+      }),
+    },
+    {
+      name: 'npm',
+      stage: 'repository',
+      match: (ctx) => {
+        if (!READS.has(ctx.method)) return false
+        const p = pathOf(ctx)
+        if (!p || p.kind === 'revision') return false
+        if (held(p.name)) return true
+        // Not synchronized: packuments are fetched and rewritten; npm's tarball and dist-tag reads are forwarded.
+        if (p.kind === 'packument') return /json/.test(String(ctx.req.headers.accept ?? ''))
+        return true
+      },
+      handle: npmHandler(d.log, (ctx) => {
+        const p = pathOf(ctx)!
+        const local = held(p.name)
+        switch (p.kind) {
+          case 'packument':
+            return local ? servePackument(ctx, p.name) : proxyPackument(ctx, p.name)
+          case 'tarball':
+            return local ? serveTarball(ctx, p.name, p.file) : forward(ctx)
+          case 'dist-tags':
+            return local && p.tag === undefined ? serveDistTags(ctx, p.name) : forward(ctx)
+          default:
+            return forward(ctx)
+        }
+      }),
+    },
+  ]
+}

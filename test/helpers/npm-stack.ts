@@ -1,0 +1,87 @@
+// The npm end-to-end stack: a real Verdaccio root with published fixture packages, a fedgate child over
+// HTTPS with some of them synchronized, and the real npm client pointed at the child.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { request } from 'undici'
+import type { KeyRing } from '../../plugins/hub/keys.ts'
+import { project, runNpm, type NpmConfig, type NpmResult } from './npm-client.ts'
+import { childYaml, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
+import { startVerdaccio, type PackageSpec, type Verdaccio } from './verdaccio.ts'
+
+/** left-pad has several versions, @acme/util is scoped and depends on left-pad; not-synced stays at the root. */
+export const FIXTURES: PackageSpec[] = [
+  { name: 'left-pad', version: '1.0.0' },
+  { name: 'left-pad', version: '1.1.0' },
+  { name: 'left-pad', version: '1.2.0', padding: 20_000 },
+  { name: '@acme/util', version: '1.0.0', dependencies: { 'left-pad': '^1.1.0' } },
+  { name: 'not-synced', version: '1.0.0' },
+]
+
+export interface NpmStack {
+  dir: string
+  root: Verdaccio
+  child: TestSite
+  /** https://localhost:<port>, the child's default public URL. */
+  publicUrl: string
+  admin: string
+  /** npm settings for the child: its registry, its CA, short retries. */
+  npm: NpmConfig
+  install(projectDir: string, args?: string[]): Promise<NpmResult>
+  /** Runs a sync of every synchronized package now and waits for it; returns the status view. */
+  syncNow(name?: string): Promise<{ packages: { name: string; state: string; error?: string }[] }>
+}
+
+export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
+  const root = await startVerdaccio(t, dir)
+  for (const pkg of o.fixtures ?? FIXTURES) await root.publish(pkg)
+  writeSecret(dir, 'root.key', root.token)
+  const packages = o.packages ?? ['left-pad', '@acme/*']
+  const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`)
+  const child = await startSite(t, yaml, { dir, name: 'branch' })
+  const admin = (await child.gw.service<KeyRing>('keys')!.create({ name: 'ops', scope: 'admin' })).key
+  const publicUrl = child.url.replace('127.0.0.1', 'localhost')
+  const npm: NpmConfig = {
+    dir: join(dir, 'npm-child'),
+    registry: `${child.url}/`,
+    cafile: child.gw.caFile,
+    // npm's own retries would hide a fast failure behind minutes of waiting.
+    extra: { 'fetch-retries': '0', 'fetch-retry-mintimeout': '1000', 'fetch-retry-maxtimeout': '2000', 'fetch-timeout': '30000' },
+  }
+  const stack: NpmStack = {
+    dir,
+    root,
+    child,
+    publicUrl,
+    admin,
+    npm,
+    install: (projectDir, args = []) => runNpm(npm, ['install', ...args], { cwd: projectDir }),
+    async syncNow(name) {
+      const res = await request(`${child.url}/api/v1/admin/npm/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, wait: true }),
+        dispatcher: child.agent,
+      })
+      const text = await res.body.text()
+      if (res.statusCode !== 200) throw new Error(`npm sync: ${res.statusCode} ${text}`)
+      return JSON.parse(text) as { packages: { name: string; state: string; error?: string }[] }
+    },
+  }
+  const first = await stack.syncNow()
+  const failing = first.packages.filter((p) => p.state !== 'in-sync')
+  if (failing.length) throw new Error(`first npm sync failed: ${JSON.stringify(failing)}`)
+  return stack
+}
+
+/** A temp project with these dependencies. */
+export function npmProject(stack: Pick<NpmStack, 'dir'>, name: string, deps: Record<string, string>): string {
+  return project(join(stack.dir, name), deps)
+}
+
+/** Every `resolved` URL in the project's package-lock.json. */
+export function lockedUrls(projectDir: string): string[] {
+  const lock = JSON.parse(readFileSync(join(projectDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> }
+  return Object.values(lock.packages)
+    .map((p) => p.resolved)
+    .filter((r): r is string => typeof r === 'string')
+}
