@@ -193,8 +193,9 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
         clearTimeout(timer)
       }
       for (const s of servers) s.closeAllConnections()
-      await closed
+      // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
+      await closed
       log.info('stopped')
     })())
 

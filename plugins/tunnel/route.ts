@@ -226,6 +226,12 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       closing.abort()
       tokens.close()
       for (const t of tunnels) t.close(1001, 'gateway shutting down')
+      // A peer gets a moment to answer the close frame; then its socket is cut, so shutdown stays bounded.
+      for (let i = 0; i < 20 && tunnels.size > 0; i++) await new Promise((r) => setTimeout(r, 50))
+      for (const t of tunnels) {
+        t.caller.terminate()
+        t.upstream.terminate()
+      }
       wss.close()
     },
   }
