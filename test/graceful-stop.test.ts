@@ -11,6 +11,7 @@ t.test('an in-flight request completes while the site stops; new connections are
   let arrived!: () => void
   const arrivedAtOrigin = new Promise<void>((r) => (arrived = r))
   const origin = await startOrigin(t, (req, res) => {
+    if (req.url !== '/slow') return res.end('ok') // the active probe, say
     arrived()
     released.then(() => {
       res.writeHead(200, { 'content-type': 'text/plain' })
@@ -19,7 +20,7 @@ t.test('an in-flight request completes while the site stops; new connections are
   })
   const dir = tempDir(t)
   writeSecret(dir, 'root.key', 'fgk_graceful_' + 'g'.repeat(30))
-  const site = await startSite(t, childYaml('graceful', origin.url, '  health: { interval: 1h }\nshutdown: { grace: 1m }\n'), { dir })
+  const site = await startSite(t, childYaml('graceful', origin.url, '  health: { interval: 1h }\nshutdown: { grace: 1m }\n'), { dir, clock: t.clock })
 
   const inFlight = fetchText(site, '/slow')
   await arrivedAtOrigin
