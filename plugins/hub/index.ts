@@ -11,6 +11,7 @@ import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
 import { federationHandlers } from './routes/federation.ts'
+import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
 import { openStores } from './store/open.ts'
@@ -37,10 +38,11 @@ export const hubPlugin: GatewayPlugin = {
     const admin = adminKeyHandlers(d)
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
+    const layouts = compileLayouts(o.layouts)
     // Parsed once per request: match() and handle() see the same answer.
     const parsed = new WeakMap<RequestContext, HubPath | undefined>()
     const pathOf = (ctx: RequestContext) => {
-      if (!parsed.has(ctx)) parsed.set(ctx, parseHubPath(ctx.path, PREFIX))
+      if (!parsed.has(ctx)) parsed.set(ctx, parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
       return parsed.get(ctx)
     }
     /** A root takes every repository path; a child only reads of what it holds. */

@@ -1,5 +1,6 @@
 // The hub plugin's YAML sections: where the store lives, and how the hub API is served.
 import { opt, type Infer } from '../../gateway/config/options.ts'
+import { layoutSpec } from './routes/layouts.ts'
 
 export const storeSpec = opt.obj(
   {
@@ -19,6 +20,7 @@ export const hubSpec = opt.obj(
     readsNeedKey: opt.bool({ doc: 'Do repository reads need a key? Default: true at a root, false at a child (its users can read through forwarding anyway)', optional: true }),
     maxUploadBytes: opt.bytes({ doc: 'Largest image accepted by a publish (PUT)', default: 16 * 1024 * 1024 * 1024 }),
     changesLimit: opt.int({ doc: 'Most changes in one change-feed answer (the answer says more: true when cut)', default: 1000, min: 1, max: 100_000 }),
+    layouts: opt.list(layoutSpec, { doc: 'Extra path layouts for the read routes, so clients of another hub (turbo --hub) find repositories and blobs here' }),
   },
   { doc: 'The hub API (/api/v1): repositories, blobs, publish, change feed, keys' },
 )
