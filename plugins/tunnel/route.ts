@@ -1,6 +1,7 @@
 // One tunnel path: the upgrade is checked (throttle, root health, capacity, token) before anything is
 // opened upstream; then the upstream is opened and the two sockets are joined. CLASP peers are accepted
 // first and checked on their HELLO, still before the upstream is contacted.
+import { setMaxListeners } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import WebSocket, { WebSocketServer } from 'ws'
@@ -37,6 +38,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const tunnels = new Set<Tunnel>()
   /** Aborts every upstream being opened, on shutdown. */
   const closing = new AbortController()
+  // One listener per upstream being opened, each removed once it opens: many at once is not a leak.
+  setMaxListeners(0, closing.signal)
   const answers = new WeakMap<IncomingMessage, string>()
   const wss = new WebSocketServer({
     noServer: true,
