@@ -25,7 +25,8 @@ type Matcher = (path: string) => HubPath | undefined
 export function compileLayouts(layouts: readonly Layout[]): Matcher {
   const matchers: Matcher[] = []
   for (const l of layouts) {
-    for (const kind of ['repo', 'image', 'content', 'blob'] as const) {
+    // Most specific first: a blob path could also read as a repository (ns=blobs).
+    for (const kind of ['blob', 'content', 'image', 'repo'] as const) {
       const template = l[kind]
       if (!template) continue
       const names: string[] = []
