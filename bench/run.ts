@@ -4,6 +4,7 @@ import { parseBenchArgs, type BenchOptions } from './lib/options.ts'
 
 const benches: Record<string, string> = {
   forward: 'forwarding: direct vs fedgate HTTP/HTTPS vs bare http-proxy-3 with keep-alive',
+  npm: 'npm install of 30 synchronized packages: straight from Verdaccio vs through a fedgate child, and with the root stopped',
   startup: 'hub: a root with 10,000 repositories in its index, time until the first one is served',
   tunnel: 'WebSocket tunnel: 100 connections echoing 1 KiB direct vs through fedgate (msg/s, p99), RSS with 1,000 idle tunnels',
 }
