@@ -54,7 +54,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const refused = (reason: RefusalReason, address: string) => {
     metrics.refused[reason]++
     if (reason === 'token' || reason === 'helloMalformed' || reason === 'helloTimeout') throttle.failed(address)
-    log.info({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
+    // Throttled refusals are what a flood looks like: counted, and logged only at debug.
+    log[reason === 'throttled' ? 'debug' : 'info']({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
   }
   const refuseUpgrade = (socket: Duplex, address: string, reason: RefusalReason, err: GatewayError) => {
     refused(reason, address)
