@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
-import { measure, type LoadOptions } from './lib/load.ts'
+import { measureInterleaved } from './lib/rounds.ts'
 import { startBenchOrigin, jsonBody } from './lib/origin.ts'
 import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
 import { startBareProxy } from './lib/proxy-peer.ts'
@@ -33,14 +33,11 @@ export async function run(o: BenchOptions): Promise<void> {
       { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
     ]
     for (const t of targets) await expectOk(t.url)
-    console.log(`forward bench: ${o.connections} connections, ${o.warmup}s warm-up + ${o.duration}s per row, load generator ${o.placement === 'inline' ? 'inline' : 'in its own process'}\n`)
-    const rows: Row[] = []
-    for (const t of targets) {
-      const load: LoadOptions = { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration, warmup: o.warmup }
-      const r = { name: t.name, ...(await measure(load, o.placement)) }
-      rows.push(r)
-      console.log(`  ${t.name}: ${Math.round(r.rps)} req/s`)
-    }
+    console.log(`forward bench: ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.duration}s per row (median kept), ${o.warmup}s warm-up, load generator ${o.placement === 'inline' ? 'inline' : 'in its own process'}\n`)
+    const rows = await measureInterleaved(
+      targets.map((t) => ({ name: t.name, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
+      o,
+    )
     const [direct, http, https, proxy] = rows as [Row, Row, Row, Row]
     console.log('\n' + resultTable(rows) + '\n')
     console.log(

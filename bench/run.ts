@@ -1,10 +1,11 @@
-// `npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--inline]` runs bench/<name>.ts;
+// `npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--rounds n] [--inline]` runs bench/<name>.ts;
 // `npm run bench` lists them. A new bench is one file exporting `run(options)` and one line below.
 import { parseBenchArgs, type BenchOptions } from './lib/options.ts'
 
 const benches: Record<string, string> = {
   forward: 'forwarding: direct vs fedgate HTTP/HTTPS vs bare http-proxy-3 with keep-alive',
   npm: 'npm install of 30 synchronized packages: straight from Verdaccio vs through a fedgate child, and with the root stopped',
+  sync: 'sync: 1 GiB in 64 blobs from a root on loopback vs curl, child peak RSS, re-sync after one tag changed',
   startup: 'hub: a root with 10,000 repositories in its index, time until the first one is served',
   tunnel: 'WebSocket tunnel: 100 connections echoing 1 KiB direct vs through fedgate (msg/s, p99), RSS with 1,000 idle tunnels',
 }
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const { name, options } = parseBenchArgs(process.argv.slice(2))
   if (!name || !(name in benches)) {
     if (name) console.log(`unknown bench: ${name}\n`)
-    console.log('usage: npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--inline]\n\nbenches:')
+    console.log('usage: npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--rounds n] [--inline]\n\nbenches:')
     for (const [n, what] of Object.entries(benches)) console.log(`  ${n.padEnd(10)} ${what}`)
     process.exitCode = name ? 2 : 0
     return

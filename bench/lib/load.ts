@@ -1,7 +1,7 @@
 // Runs autocannon against one URL and returns the figures the tables print. The load generator runs in
 // its own process by default: on a 2-core machine that gives it one core and the servers under test the
 // other, instead of all three sharing one event loop (see bench/forward.ts for the measurements).
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
@@ -71,23 +71,35 @@ function once(o: LoadOptions): Promise<LoadResult> {
 }
 
 const CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url))
+let child: ChildProcess | undefined
+
+// One load-generator process for the whole bench (starting one through tsx costs a second or more).
+function loadProcess(): ChildProcess {
+  if (child && child.exitCode === null && child.connected) return child
+  const c = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  c.on('error', () => {}) // surfaced as the run's 'exit' below
+  c.unref()
+  ;(c as unknown as { channel?: { unref(): void } }).channel?.unref() // never keeps the bench alive
+  child = c
+  return c
+}
 
 function measureInChild(o: LoadOptions): Promise<LoadResult> {
+  const c = loadProcess()
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     // Bounded in time even if autocannon hangs: its own duration plus a margin.
-    const limit = setTimeout(() => child.kill('SIGKILL'), ((o.warmup ?? 0) + o.duration + 20) * 1000)
-    let result: LoadResult | undefined
-    child.on('message', (m: { result?: LoadResult; error?: string }) => {
-      if (m.error) reject(new Error(m.error))
-      result = m.result
-    })
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
+    const limit = setTimeout(() => c.kill('SIGKILL'), ((o.warmup ?? 0) + o.duration + 20) * 1000)
+    const done = (err?: Error, r?: LoadResult) => {
       clearTimeout(limit)
-      if (result) resolve(result)
-      else reject(new Error(`load generator exited (${signal ?? code}) without a result`))
-    })
-    child.send(o)
+      c.off('message', onMessage)
+      c.off('exit', onExit)
+      if (err) reject(err)
+      else resolve(r!)
+    }
+    const onMessage = (m: { result?: LoadResult; error?: string }) => done(m.error ? new Error(m.error) : undefined, m.result)
+    const onExit = (code: number | null, signal: string | null) => done(new Error(`load generator exited (${signal ?? code}) without a result`))
+    c.on('message', onMessage)
+    c.on('exit', onExit)
+    c.send(o)
   })
 }

@@ -1,4 +1,4 @@
-// The options every bench takes: `npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--inline]`.
+// The options every bench takes: `npm run bench -- <name> [--duration s] [--connections n] [--warmup s] [--rounds n] [--inline]`.
 import { parseArgs } from 'node:util'
 import type { LoadPlacement } from './load.ts'
 
@@ -6,8 +6,10 @@ export interface BenchOptions {
   /** Measured seconds per row. */
   duration: number
   connections: number
-  /** Unmeasured seconds before each row. */
+  /** Unmeasured seconds before each row's first run. */
   warmup: number
+  /** Runs per row, interleaved; the median is reported. */
+  rounds: number
   /** Where autocannon runs: its own process (default) or inside the bench process. */
   placement: LoadPlacement
 }
@@ -17,9 +19,10 @@ export function parseBenchArgs(args: string[]): { name?: string; options: BenchO
     args,
     allowPositionals: true,
     options: {
-      duration: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       inline: { type: 'boolean', default: false },
     },
   })
@@ -29,6 +32,7 @@ export function parseBenchArgs(args: string[]): { name?: string; options: BenchO
       duration: bounded('duration', values.duration!, 1, 300),
       connections: bounded('connections', values.connections!, 1, 1000),
       warmup: bounded('warmup', values.warmup!, 0, 60),
+      rounds: Math.round(bounded('rounds', values.rounds!, 1, 10)),
       placement: values.inline ? 'inline' : 'process',
     },
   }

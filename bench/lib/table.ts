@@ -33,7 +33,7 @@ function fmt(ms: number): string {
   return ms < 10 ? ms.toFixed(2) : ms.toFixed(1)
 }
 
-function markdown(head: string[], body: string[][]): string {
+export function markdown(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |'
   const rule = '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |'
