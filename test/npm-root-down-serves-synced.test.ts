@@ -24,4 +24,5 @@ t.test('synchronized packages install while the root is down; others fail clearl
   t.notMatch(bad.stderr, /\[object Object\]/, 'never an unreadable object')
   t.comment(`failed after ${Math.round(bad.ms)} ms with fetch-retries=0`)
   t.notOk(stack.child.logs.text.includes(stack.root.token), 'the site key is in no log line')
+  t.notOk(bad.stderr.includes(stack.root.token) || ok.stderr.includes(stack.root.token), 'nor in any answer npm printed')
 })
