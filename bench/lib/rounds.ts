@@ -13,17 +13,25 @@ export async function measureInterleaved(targets: readonly Target[], o: { rounds
   for (let round = 0; round < o.rounds; round++) {
     for (const t of targets) {
       // Servers stay up between rounds, so only the first round needs a warm-up.
-      const r = { name: t.name, ...(await measure({ ...t.load, warmup: round === 0 ? o.warmup : 0 }, o.placement)) }
+      if (round === 0 && o.warmup) await measure({ ...t.load, duration: o.warmup }, o.placement)
+      // The servers under test all live in this process and only this target is loaded, so this
+      // process's CPU time per request is the target's cost, whichever core the scheduler gave it.
+      const cpu0 = process.cpuUsage()
+      const load = await measure(t.load, o.placement)
+      const cpu = process.cpuUsage(cpu0)
+      const cpuUs = o.placement === 'process' && load.requests ? (cpu.user + cpu.system) / load.requests : undefined
+      const r: Row = { name: t.name, ...load, cpuUs }
       runs.get(t.name)!.push(r)
-      console.log(`  round ${round + 1}/${o.rounds}  ${t.name}: ${Math.round(r.rps)} req/s`)
+      console.log(`  round ${round + 1}/${o.rounds}  ${t.name}: ${Math.round(r.rps)} req/s${cpuUs ? `, ${cpuUs.toFixed(1)} µs CPU/req` : ''}`)
     }
   }
   return targets.map((t) => median(runs.get(t.name)!))
 }
 
-/** The run with the median req/s (its own latencies, not a mix of runs). */
+/** The run with the median req/s (its own latencies, not a mix of runs); CPU per request is its own median. */
 function median(rows: Row[]): Row {
-  const sorted = [...rows].sort((a, b) => a.rps - b.rps)
-  const m = sorted[Math.floor((sorted.length - 1) / 2)]!
-  return { ...m, errors: rows.reduce((n, r) => n + r.errors, 0), non2xx: rows.reduce((n, r) => n + r.non2xx, 0) }
+  const mid = <T>(xs: T[]) => xs[Math.floor((xs.length - 1) / 2)]!
+  const m = mid([...rows].sort((a, b) => a.rps - b.rps))
+  const cpus = rows.flatMap((r) => (r.cpuUs === undefined ? [] : [r.cpuUs])).sort((a, b) => a - b)
+  return { ...m, cpuUs: cpus.length ? mid(cpus) : undefined, errors: rows.reduce((n, r) => n + r.errors, 0), non2xx: rows.reduce((n, r) => n + r.non2xx, 0) }
 }
