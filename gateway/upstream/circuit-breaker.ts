@@ -57,6 +57,11 @@ export class CircuitBreaker extends EventEmitter<{ change: [CircuitState, Circui
     return Math.max(1, Math.ceil((this.#openUntil - this.clock.now()) / 1000))
   }
 
+  /** A trial let through by allow() ended with no verdict (its client left): let the next one try. */
+  release(): void {
+    this.#trialInFlight = false
+  }
+
   success(): void {
     this.#consecutive = 0
     this.#trialInFlight = false

@@ -57,6 +57,11 @@ export class RootHealth {
     else this.breaker.success()
   }
 
+  /** A request admitted by admit() ended before the root answered, for reasons of the client's. */
+  abandon(): void {
+    this.breaker.release()
+  }
+
   start(): void {
     this.#schedule(0)
   }

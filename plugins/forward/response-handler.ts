@@ -58,7 +58,11 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     this.#done = true
-    if (this.#clientGone) return this.settle() // the client left; not the root's fault
+    if (this.#clientGone) {
+      // The client left; not the root's fault, and a half-open trial must not stay taken.
+      this.rootHealth?.abandon()
+      return this.settle()
+    }
     const ge = upstreamError(err)
     this.rootHealth?.report(ge)
     if (this.res.headersSent) {
