@@ -1,0 +1,121 @@
+// Sync: a repository of 1 GiB in 64 blobs (FEDGATE_BENCH_SYNC_MIB to scale) synchronized from a root
+// on loopback by a child running as its own process (`fedgate start`), against curl fetching the same
+// bytes (4 in parallel, as sync.concurrency) in the same run. Prints throughput, the child's peak RSS
+// (VmHWM) and the time to re-sync after one tag changed (only the changed blob moves).
+import { spawn, execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Agent, request } from 'undici'
+import type { BenchOptions } from './lib/options.ts'
+import { benchDir, startBenchSite } from './lib/site.ts'
+import { markdown } from './lib/table.ts'
+import { openStores } from '../plugins/hub/store/open.ts'
+import { KeyRing } from '../plugins/hub/keys.ts'
+import { loadConfigFile } from '../gateway/config/load.ts'
+import { builtinPlugins } from '../plugins/index.ts'
+import { systemClock } from '../gateway/util/clock.ts'
+
+const TOTAL_MIB = Number(process.env.FEDGATE_BENCH_SYNC_MIB ?? 1024)
+const BLOBS = 64
+const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
+
+export async function run(_o: BenchOptions): Promise<void> {
+  const tmp = benchDir()
+  const blobSize = Math.floor((TOTAL_MIB * 2 ** 20) / BLOBS)
+  const root = await startBenchSite(`site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\nlog: { level: warn }\n`, { dir: tmp.dir, name: 'root' })
+  let child: ReturnType<typeof spawn> | undefined
+  const agent = new Agent({ connect: { ca: readFileSync(root.gw.caFile, 'utf8') } })
+  try {
+    const keys = root.gw.service<KeyRing>('keys')!
+    const readKey = (await keys.create({ name: 'child', scope: 'read' })).key
+    const publishKey = (await keys.create({ name: 'bench', scope: 'publish', namespaces: ['*'] })).key
+    const ids: string[] = []
+    const put = async (tag: string) => {
+      const res = await request(`${root.httpsUrl}/api/v1/repos/bench/big/images/${tag}?latest=false`, { method: 'PUT', body: randomBytes(blobSize), headers: { authorization: `Bearer ${publishKey}` }, dispatcher: agent })
+      const body = (await res.body.json()) as { id: string }
+      if (res.statusCode !== 201) throw new Error(`publish ${tag}: ${res.statusCode}`)
+      return body.id
+    }
+    for (let i = 0; i < BLOBS; i++) ids.push(await put(`t${i}`))
+    console.log(`root: bench/big, ${BLOBS} blobs of ${(blobSize / 2 ** 20).toFixed(1)} MiB`)
+
+    // curl, the same bytes from the same root, 4 at a time over keep-alive.
+    const curlArgs = ['-s', '--parallel', '--parallel-max', '4', '--cacert', root.gw.caFile, '-H', `Authorization: Bearer ${readKey}`]
+    for (const id of ids) curlArgs.push('-o', '/dev/null', `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
+    const c0 = performance.now()
+    await promisify(execFile)('curl', curlArgs, { maxBuffer: 1 << 20 })
+    const curlMs = performance.now() - c0
+    console.log(`curl: ${(curlMs / 1000).toFixed(1)} s`)
+
+    // The child, its own process, with an admin key made before it starts.
+    writeFileSync(join(tmp.dir, 'root.key'), readKey)
+    const file = join(tmp.dir, 'child.yaml')
+    writeFileSync(file, `site: { name: child, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\nlog: { level: info, requests: false }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [bench/big]\n`)
+    const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
+    const adminKey = (await new KeyRing(stores.index, systemClock).create({ name: 'bench', scope: 'admin' })).key
+    await stores.close()
+    const proc = (child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
+    let s0 = 0
+    const port = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: proc.stdout! }).on('line', (line) => {
+        const l = JSON.parse(line) as { msg?: string; https?: number }
+        if (l.msg === 'fedgate listening') {
+          s0 = performance.now() // the first round started just before: process start-up is not sync time
+          resolve(l.https!)
+        }
+      })
+      proc.once('exit', (code) => reject(new Error(`the child exited with ${code}`)))
+    })
+    const status = async () => {
+      const res = await request(`https://127.0.0.1:${port}/api/v1/federation/status`, { headers: { authorization: `Bearer ${adminKey}` }, dispatcher: agent })
+      return ((await res.body.json()) as { repos: { name: string; state: string; error?: string }[] }).repos[0]
+    }
+    for (let i = 0; ; i++) {
+      const st = await status()
+      if (st?.state === 'in-sync') break
+      if (i > 20 * 60 * 10) throw new Error(`no sync after 20 minutes: ${JSON.stringify(st)}`)
+      if (i % 100 === 99) console.log(`child: ${JSON.stringify(st)}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const syncMs = performance.now() - s0
+    const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
+
+    // One tag changes: only that blob should move.
+    const received = async () => {
+      const res = await request(`https://127.0.0.1:${port}/health`, { dispatcher: agent })
+      return ((await res.body.json()) as { sync: { bytesReceived: number } }).sync.bytesReceived
+    }
+    const before = await received()
+    await put('t7')
+    const r0 = performance.now()
+    const res = await request(`https://127.0.0.1:${port}/api/v1/admin/sync`, { method: 'POST', body: '{"name":"bench/big","wait":true}', headers: { authorization: `Bearer ${adminKey}` }, dispatcher: agent })
+    await res.body.dump()
+    const resyncMs = performance.now() - r0
+    const moved = (await received()) - before
+
+    const mibps = (ms: number) => (TOTAL_MIB / (ms / 1000)).toFixed(0)
+    console.log(
+      markdown(
+        ['what', 'time', 'MiB/s'],
+        [
+          [`curl, ${BLOBS} blobs, 4 in parallel`, `${(curlMs / 1000).toFixed(1)} s`, mibps(curlMs)],
+          [`fedgate child sync (listening → in sync)`, `${(syncMs / 1000).toFixed(1)} s`, mibps(syncMs)],
+          [`re-sync after one tag changed`, `${resyncMs.toFixed(0)} ms`, `${(moved / 2 ** 20).toFixed(1)} MiB moved`],
+        ],
+      ),
+    )
+    const ratio = curlMs / syncMs
+    console.log(`throughput vs curl: ${ratio.toFixed(2)}× (target ≥ 0.7×) ${ratio >= 0.7 ? 'met' : 'MISSED'}`)
+    console.log(`child peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (target < 200 MB) ${peakRss < 200e6 ? 'met' : 'MISSED'}`)
+    console.log(`re-sync moved ${(moved / 2 ** 20).toFixed(1)} MiB for one changed ${(blobSize / 2 ** 20).toFixed(1)} MiB blob`)
+  } finally {
+    child?.kill('SIGKILL')
+    await agent.close()
+    await root.close()
+    tmp.remove()
+  }
+}
