@@ -1,16 +1,17 @@
 // The sync plugin's HTTP surface (docs/protocol.md): the status of every synchronized repository,
 // and the admin calls that add repositories and start a sync. Admin calls need an admin-scope key.
-import type { IncomingMessage } from 'node:http'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
 import type { Authorize } from '../hub/auth.ts'
+import { sendJson as sendJsonWith, readJson, onlyMethods } from '../hub/routes/http.ts'
 import { selected } from './patterns.ts'
 import type { RepoSet } from './repo-set.ts'
 import type { SyncScheduler } from './scheduler.ts'
 import type { SyncStatus } from './status.ts'
 
 
-const MAX_BODY = 16 * 1024
+// Status changes from one second to the next: never cached.
+const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
 
 export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize }): Route[] {
   const statusBody = () => ({ entries: d.set.entries(), repos: d.status.view() })
@@ -68,34 +69,4 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
       },
     },
   ]
-}
-
-function onlyMethods(ctx: RequestContext, ...methods: string[]): void {
-  if (!methods.includes(ctx.method)) throw new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', undefined, { allow: methods.join(', ') })
-}
-
-function sendJson(ctx: RequestContext, status: number, value: unknown): void {
-  const body = JSON.stringify(value)
-  ctx.res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
-  ctx.res.end(ctx.method === 'HEAD' ? undefined : body)
-}
-
-/** A small JSON object body ({} when empty). */
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let size = 0
-  const chunks: Buffer[] = []
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY) throw new GatewayError('GW_ERR_TOO_LARGE')
-    chunks.push(chunk)
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim()
-  if (!text) return {}
-  try {
-    const v = JSON.parse(text) as unknown
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>
-  } catch {
-    // falls through to the error below
-  }
-  throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body must be a JSON object')
 }
