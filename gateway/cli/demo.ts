@@ -52,16 +52,21 @@ function fedgate(args: string[]): string {
   return execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 }
 
+function createKey(config: string, name: string, scope: string, file: string): string {
+  if (existsSync(file)) return file
+  const out = fedgate(['keys', 'create', '--config', config, '--name', name, '--scope', scope])
+  const key = out.split('\n').find((l) => /^fgk_/.test(l))
+  if (!key) throw new Error(`the demo could not create a ${scope} key`)
+  writeFileSync(file, key + '\n', { mode: 0o600 })
+  return file
+}
+
 export async function runDemo(dirArg: string): Promise<void> {
   const dir = resolve(dirArg)
   const files = writeDemoConfigs(dir)
-  const keyFile = join(dir, 'secrets', 'root.key')
-  if (!existsSync(keyFile)) {
-    const out = fedgate(['keys', 'create', '--config', files.root, '--name', 'demo-child', '--scope', 'read'])
-    const key = out.split('\n').find((l) => /^fgk_/.test(l))
-    if (!key) throw new Error('the demo could not create a read key at the root')
-    writeFileSync(keyFile, key + '\n', { mode: 0o600 })
-  }
+  // The child's read key, issued by the root; and an admin key of the child's own, for `fedgate repos`.
+  createKey(files.root, 'demo-child', 'read', join(dir, 'secrets', 'root.key'))
+  const adminKeyFile = createKey(files.child, 'demo-admin', 'admin', join(dir, 'secrets', 'child-admin.key'))
   const sample = join(dir, 'hello.bin')
   writeFileSync(sample, 'hello from the fedgate demo root\n'.repeat(2048))
   fedgate(['publish', '--config', files.root, `${DEMO_REPO}:1.0`, sample])
@@ -92,10 +97,10 @@ fedgate demo is up
 Try:
 ${tries([
   [`${c} ${u}/health`, ''],
-  [`${c} ${u}/api/v1/federation/status`, "the child's synchronized repositories"],
+  [`npx fedgate repos list --config ${files.child} --key-file ${adminKeyFile}`, "the child's synchronized repositories"],
   [`${c} ${u}/api/v1/repos/${DEMO_REPO}`, "served from the child's own store"],
   [`${c} ${u}/api/v1/repos/${DEMO_REPO}/images/1.0/content | head -2`, ''],
-  [`${c} -i ${u}/api/v1/repos/other/thing`, 'not synchronized: forwarded to the root'],
+  [`${c} -i ${u}/api/v1/repos/other/thing`, 'not synchronized: forwarded to the root (which has no such repository)'],
   [`curl -i http://localhost:${DEMO_PORTS.childHttp}/health`, 'redirected to HTTPS'],
   [`${c} -i -X POST ${u}/x`, 'writes are refused'],
 ])}
