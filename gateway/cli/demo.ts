@@ -85,7 +85,7 @@ export async function runDemo(dirArg: string): Promise<void> {
   const u = `https://localhost:${child.httpsPort}`
   const tries = (rows: [string, string][]) => {
     const width = Math.max(...rows.map(([cmd]) => cmd.length))
-    return rows.map(([cmd, why]) => `  ${cmd.padEnd(width)}${why ? `   # ${why}` : ''}`).join('\n')
+    return rows.map(([cmd, why]) => (why ? `  ${cmd.padEnd(width)}   # ${why}` : `  ${cmd}`)).join('\n')
   }
   console.log(`
 fedgate demo is up
