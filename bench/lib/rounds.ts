@@ -6,6 +6,8 @@ import type { Row } from './table.ts'
 export interface Target {
   name: string
   load: LoadOptions
+  /** CPU µs used so far by servers in other processes (nginx), added to this process's own. */
+  cpuUs?: () => number
 }
 
 export async function measureInterleaved(targets: readonly Target[], o: { rounds: number; warmup: number; placement: LoadPlacement }): Promise<Row[]> {
@@ -17,9 +19,11 @@ export async function measureInterleaved(targets: readonly Target[], o: { rounds
       // The servers under test all live in this process and only this target is loaded, so this
       // process's CPU time per request is the target's cost, whichever core the scheduler gave it.
       const cpu0 = process.cpuUsage()
+      const ext0 = t.cpuUs?.() ?? 0
       const load = await measure(t.load, o.placement)
       const cpu = process.cpuUsage(cpu0)
-      const cpuUs = o.placement === 'process' && load.requests ? (cpu.user + cpu.system) / load.requests : undefined
+      const ext = (t.cpuUs?.() ?? 0) - ext0
+      const cpuUs = o.placement === 'process' && load.requests ? (cpu.user + cpu.system + ext) / load.requests : undefined
       const r: Row = { name: t.name, ...load, cpuUs }
       runs.get(t.name)!.push(r)
       console.log(`  round ${round + 1}/${o.rounds}  ${t.name}: ${Math.round(r.rps)} req/s${cpuUs ? `, ${cpuUs.toFixed(1)} µs CPU/req` : ''}`)

@@ -1,0 +1,130 @@
+// nginx with proxy_cache in front of an origin, from a config written under a temp folder (pid, logs,
+// cache and temp paths there), on loopback ports, in the foreground; stopped with SIGQUIT then SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import net, { type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { findPeer } from './peers.ts'
+
+export interface NginxPeer {
+  httpUrl: string
+  httpsUrl: string
+  /** CPU µs the nginx processes (master and worker) have used so far. */
+  cpuUs(): number
+  close(): Promise<void>
+}
+
+/** nginx caching `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
+export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string }): Promise<NginxPeer | undefined> {
+  const bin = findPeer({ command: 'nginx', apt: 'nginx' })
+  if (!bin) return undefined
+  const prefix = join(o.dir, 'nginx')
+  for (const d of ['cache', 'tmp', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
+  const [httpPort, httpsPort] = [await freePort(), await freePort()]
+  const conf = join(prefix, 'nginx.conf')
+  writeFileSync(conf, nginxConf({ ...o, httpPort, httpsPort, user: process.getuid?.() === 0 ? 'root' : undefined }))
+  const proc = spawn(bin, ['-p', prefix + '/', '-c', conf, '-e', join(prefix, 'logs/error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+  try {
+    await waitListening(proc, httpPort, () => stderr)
+    await waitListening(proc, httpsPort, () => stderr)
+  } catch (err) {
+    proc.kill('SIGKILL')
+    throw err
+  }
+  const pids = () => [proc.pid!, ...children(proc.pid!)]
+  return {
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    httpsUrl: `https://127.0.0.1:${httpsPort}`,
+    cpuUs: () => pids().reduce((n, p) => n + processCpuUs(p), 0),
+    close: () => stop(proc),
+  }
+}
+
+function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string }): string {
+  // One worker: the Node servers it is compared with have one event loop each.
+  return `${o.user ? `user ${o.user};\n` : ''}worker_processes 1;
+pid nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log logs/access.log combined buffer=64k flush=1s;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  client_body_temp_path tmp/body;
+  proxy_temp_path tmp/proxy;
+  fastcgi_temp_path tmp/fastcgi;
+  uwsgi_temp_path tmp/uwsgi;
+  scgi_temp_path tmp/scgi;
+  proxy_cache_path cache levels=1:2 keys_zone=hit:10m max_size=256m inactive=1h use_temp_path=off;
+  upstream origin { server ${new URL(o.originUrl).host}; keepalive 16; }
+  server {
+    listen 127.0.0.1:${o.httpPort};
+    listen 127.0.0.1:${o.httpsPort} ssl;
+    ssl_certificate ${o.cert};
+    ssl_certificate_key ${o.key};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache hit;
+      proxy_cache_valid 200 1h;
+      add_header X-Cache-Status $upstream_cache_status;
+    }
+  }
+}
+`
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const { port } = s.address() as AddressInfo
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+/** Bounded wait until nginx accepts on `port`; fails with its stderr if it exits first. */
+async function waitListening(proc: ChildProcess, port: number, stderr: () => string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) throw new Error(`nginx exited (${proc.exitCode}): ${stderr().trim()}`)
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)))
+      c.on('error', () => r(false))
+    })
+    if (ok) return
+    await sleep(50)
+  }
+  throw new Error(`nginx did not listen on ${port} within 5 s: ${stderr().trim()}`)
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  proc.kill('SIGQUIT') // graceful: the worker finishes and the master removes its pid file
+  const t = setTimeout(() => proc.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(t)
+}
+
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** utime + stime of one process from /proc, in µs (0 once it is gone). */
+function processCpuUs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100 // fields 14 and 15, in clock ticks of 1/100 s
+  } catch {
+    return 0
+  }
+}

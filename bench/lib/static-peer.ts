@@ -1,0 +1,40 @@
+// A bare node:http and node:https server answering fixed bytes per path from memory, with the headers a
+// blob answer carries: the floor any Node server can reach, and the origin behind nginx's cache.
+import http from 'node:http'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
+
+export interface StaticPeer {
+  httpUrl: string
+  httpsUrl: string
+  close(): Promise<void>
+}
+
+export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }): Promise<StaticPeer> {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume()
+    const body = bodies.get(req.url ?? '')
+    if (!body) {
+      res.writeHead(404, { 'content-length': 0 })
+      return void res.end()
+    }
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': 'public, max-age=31536000, immutable',
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+  const plain = http.createServer({ keepAliveTimeout: 30_000 }, handler)
+  const secure = https.createServer({ keepAliveTimeout: 30_000, ...tls }, handler)
+  const listen = (s: http.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)))
+  const stop = (s: http.Server) => {
+    s.closeAllConnections()
+    return new Promise<void>((r) => s.close(() => r()))
+  }
+  return {
+    httpUrl: `http://127.0.0.1:${await listen(plain)}`,
+    httpsUrl: `https://127.0.0.1:${await listen(secure)}`,
+    close: async () => void (await Promise.all([stop(plain), stop(secure)])),
+  }
+}
