@@ -1,6 +1,7 @@
 // The hub's data model and the seams between its parts. The root's publish path and the child's sync
 // engine both write through RepositoryStore; the hub routes read through it at every kind of site,
 // which is why a child can be the upstream of another child with no extra code.
+import type { BlobPins } from './store/blob-pins.ts'
 import type { Readable } from 'node:stream'
 
 /** `namespace/name`, lower-case letters, digits, `.`, `_`, `-`; each part 1–64 characters. */
@@ -45,6 +46,13 @@ export interface ChangePage {
   more?: boolean
 }
 
+export interface WriteOptions {
+  resume?: boolean
+  expectedSize?: number
+  /** Hears the length of every chunk as it is hashed (progress, without another stream in the way). */
+  onChunk?: (n: number) => void
+}
+
 export interface BlobStore {
   /** Is a verified blob with this id stored? */
   has(id: string): Promise<boolean>
@@ -57,9 +65,11 @@ export interface BlobStore {
    * stored (GW_ERR_DIGEST_MISMATCH). Verified bytes are fsynced and renamed into place.
    * With `resume`, the kept partial bytes are hashed first and `source` continues from there.
    */
-  write(id: string, source: Readable, o?: { resume?: boolean; expectedSize?: number }): Promise<void>
+  write(id: string, source: Readable, o?: WriteOptions): Promise<void>
   remove(id: string): Promise<void>
   list(): AsyncIterable<string>
+  /** What writers have not committed yet: collectors of this store leave pinned blobs alone. */
+  readonly pins: BlobPins
 }
 
 export interface RepositoryStore {

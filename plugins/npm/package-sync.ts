@@ -7,7 +7,8 @@ import { Readable, pipeline } from 'node:stream'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
-import type { ImageRecord } from '../hub/model.ts'
+import type { ImageRecord, RepoState } from '../hub/model.ts'
+import { PinSet } from '../hub/store/blob-pins.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { Limiter } from '../sync/blob-fetcher.ts'
@@ -66,6 +67,20 @@ export class PackageSync {
     if (root.name !== name) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `asked for ${name}, the root answered ${String(root.name)}`)
     const packument = cutPackument(root, keptVersions(root, this.d.newest))
 
+    // Every blob this commit will name is pinned until it is committed: a collection in between (the
+    // sync engine's, after its own commit) must not remove a tarball stored here but not yet committed.
+    const pins = new PinSet(this.d.blobs.pins)
+    let images: Record<string, ImageRecord>
+    try {
+      images = await this.#bringAndCommit(name, repo, cur, prev, packument, pins)
+    } finally {
+      pins.release()
+    }
+    if (cur) await this.#collect(cur.images, images)
+  }
+
+  async #bringAndCommit(name: string, repo: string, cur: RepoState | undefined, prev: StoredPackument | undefined, packument: Packument, pins: PinSet): Promise<Record<string, ImageRecord>> {
+    const { repos, status, log } = this.d
     const tarballs: StoredPackument['tarballs'] = {}
     const work: { version: string; file: string; url: string; integrity: string }[] = []
     for (const [version, doc] of Object.entries(packument.versions)) {
@@ -74,6 +89,7 @@ export class PackageSync {
       const file = tarballFile(url)
       const integrity = doc.dist.integrity ?? doc.dist.shasum ?? ''
       const had = prev?.tarballs[file]
+      if (had) await pins.add(had.id) // before looking: found present means kept until the commit
       // Same file, same promised digest, blob still here: nothing to fetch.
       if (had && had.integrity === integrity && (await this.d.blobs.has(had.id))) tarballs[file] = had
       else work.push({ version, file, url, integrity })
@@ -83,7 +99,7 @@ export class PackageSync {
     const results = await Promise.allSettled(
       work.map((w) =>
         this.d.downloads.run(async () => {
-          tarballs[w.file] = { ...(await this.#fetch(name, packument, w.version, w.url)), integrity: w.integrity }
+          tarballs[w.file] = { ...(await this.#fetch(name, packument, w.version, w.url, pins)), integrity: w.integrity }
           status.progress(name, 1)
         }),
       ),
@@ -93,7 +109,7 @@ export class PackageSync {
 
     const doc: StoredPackument = { packument, tarballs }
     const body = Buffer.from(JSON.stringify(doc))
-    const stored = await this.d.blobs.ingest(Readable.from([body]), { expectedSize: body.length })
+    const stored = await this.d.blobs.ingest(Readable.from([body]), { expectedSize: body.length, pin: (id) => pins.add(id) })
     const at = new Date(this.d.clock.now()).toISOString()
     const tags: Record<string, string> = { [PACKUMENT_TAG]: stored.id }
     const images: Record<string, ImageRecord> = { [stored.id]: { id: stored.id, size: stored.size, createdAt: at } }
@@ -105,11 +121,11 @@ export class PackageSync {
     const state = await repos.commit(repo, { tags, images })
     status.inSync(name, state.revision, undefined)
     if (state.revision !== cur?.revision) log.info({ package: name, revision: state.revision, versions: Object.keys(packument.versions).length, fetched: total }, 'npm package synchronized')
-    if (cur) await this.#collect(cur.images, images)
+    return images
   }
 
   /** Downloads one tarball through the integrity check into the blob store. */
-  async #fetch(name: string, p: Packument, version: string, url: string): Promise<{ id: string; size: number }> {
+  async #fetch(name: string, p: Packument, version: string, url: string, pins: PinSet): Promise<{ id: string; size: number }> {
     const expected = expectedDigest(p.versions[version]!.dist)
     if (!expected) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${name}@${version} has neither dist.integrity nor dist.shasum`)
     const body = await this.d.upstream.tarball(name, url)
@@ -117,18 +133,21 @@ export class PackageSync {
     // pipeline carries a cut body into the check, so the blob store's write fails and keeps nothing.
     pipeline(body, check, () => {})
     try {
-      return await this.d.blobs.ingest(check, { maxSize: this.d.maxTarballBytes })
+      return await this.d.blobs.ingest(check, { maxSize: this.d.maxTarballBytes, pin: (id) => pins.add(id) })
     } catch (err) {
       throw this.d.upstream.bodyFailed(err)
     }
   }
 
   /** Removes blobs the previous snapshot had that no snapshot references any more. */
-  async #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
-    for (const id of Object.keys(before)) {
-      if (id in after || this.d.repos.references(id)) continue
-      await this.d.blobs.remove(id)
-    }
+  #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
+    const { blobs, repos } = this.d
+    return blobs.pins.exclusive(async () => {
+      for (const id of Object.keys(before)) {
+        if (id in after || repos.references(id) || blobs.pins.isPinned(id)) continue
+        await blobs.remove(id)
+      }
+    })
   }
 }
 

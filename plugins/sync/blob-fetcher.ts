@@ -1,7 +1,6 @@
 // Brings blobs into the local store: never one it already has, a bounded number at once, each
 // verified while streaming (blobStore.write) and resumed with a Range request from the bytes an
 // interrupted download left behind. Bytes flow upstream socket → hash → temp file: memory stays flat.
-import { Transform, pipeline } from 'node:stream'
 import type { BlobStore, ImageRecord } from '../hub/model.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -69,17 +68,13 @@ export class BlobFetcher {
     if (r === 'range-refused') throw new Error(`blob ${image.id.slice(0, 12)}: the upstream refused a whole download with 416`)
     this.stats.downloads++
     if (r.status === 206) this.stats.resumed++
-    const counter = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        this.stats.bytesReceived += chunk.length
-        onBytes(chunk.length)
-        cb(null, chunk)
-      },
-    })
-    // pipeline carries an upstream error (reset, truncation) into the counter, so the write fails.
-    pipeline(r.body, counter, () => {})
+    const onChunk = (n: number) => {
+      this.stats.bytesReceived += n
+      onBytes(n)
+    }
     try {
-      await this.blobs.write(image.id, counter, { resume: r.status === 206, expectedSize: image.size })
+      // The body goes straight into the store (an upstream reset or truncation fails the write there).
+      await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk })
     } catch (err) {
       // A digest or size mismatch stays as it is; a cut body becomes the root's fault, in catalogue terms.
       throw this.upstream.bodyFailed(err)

@@ -21,11 +21,6 @@ export interface EngineDeps {
 }
 
 export class SyncEngine {
-  /** Blob ids a sync in progress needs (refcounted): collection leaves them alone. */
-  readonly #pinned = new Map<string, number>()
-  /** Serializes collection against pinning, so a blob found present is not removed before its commit. */
-  #gcLock: Promise<unknown> = Promise.resolve()
-
   constructor(private readonly d: EngineDeps) {}
 
   /** One sync of `name`; throws with the reason when it fails (the scheduler retries). */
@@ -51,7 +46,8 @@ export class SyncEngine {
     }
 
     const images = Object.values(next.images)
-    const release = await this.#pin(images.map((i) => i.id))
+    // Pinned in the store's shared pins: no collector (this one or the npm sync's) removes them before the commit.
+    const release = await this.d.blobs.pins.pin(images.map((i) => i.id))
     try {
       await this.#bringBlobs(name, images)
       if (cur && sameTags(cur.tags, next.tags) && cur.upstreamRevision === next.upstreamRevision) {
@@ -69,18 +65,17 @@ export class SyncEngine {
 
   /** Removes blobs that no snapshot references and no sync in progress needs; returns how many. */
   collect(): Promise<number> {
-    const run = this.#gcLock.then(async () => {
+    const { blobs, repos, log } = this.d
+    return blobs.pins.exclusive(async () => {
       let removed = 0
-      for (const id of await this.d.repos.unreferenced()) {
-        if (this.#pinned.has(id)) continue
-        await this.d.blobs.remove(id)
+      for (const id of await repos.unreferenced()) {
+        if (blobs.pins.isPinned(id)) continue
+        await blobs.remove(id)
         removed++
       }
-      if (removed) this.d.log.info({ removed }, 'collected unreferenced blobs')
+      if (removed) log.info({ removed }, 'collected unreferenced blobs')
       return removed
     })
-    this.#gcLock = run.catch(() => {})
-    return run
   }
 
   async #bringBlobs(name: RepoName, images: ImageRecord[]): Promise<void> {
@@ -99,17 +94,5 @@ export class SyncEngine {
     const results = await Promise.allSettled(missing.map((image) => fetcher.fetch(image, (n) => status.progress(name, n))))
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
-  }
-
-  async #pin(ids: string[]): Promise<() => void> {
-    await this.#gcLock
-    for (const id of ids) this.#pinned.set(id, (this.#pinned.get(id) ?? 0) + 1)
-    return () => {
-      for (const id of ids) {
-        const n = (this.#pinned.get(id) ?? 1) - 1
-        if (n <= 0) this.#pinned.delete(id)
-        else this.#pinned.set(id, n)
-      }
-    }
   }
 }
