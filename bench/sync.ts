@@ -4,7 +4,7 @@
 // (VmHWM) and the time to re-sync after one tag changed (only the changed blob moves).
 import { spawn, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -50,6 +50,15 @@ export async function run(_o: BenchOptions): Promise<void> {
     await promisify(execFile)('curl', curlArgs, { maxBuffer: 1 << 20 })
     const curlMs = performance.now() - c0
     console.log(`curl: ${(curlMs / 1000).toFixed(1)} s`)
+    // curl again, writing files and syncing them as the child does (which also hashes every byte).
+    const fileArgs = curlArgs.slice(0, 8)
+    mkdirSync(join(tmp.dir, 'curl'))
+    for (const id of ids) fileArgs.push('-o', join(tmp.dir, 'curl', id), `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
+    const f0 = performance.now()
+    await promisify(execFile)('curl', fileArgs, { maxBuffer: 1 << 20 })
+    await promisify(execFile)('sync', [join(tmp.dir, 'curl')])
+    const curlFileMs = performance.now() - f0
+    rmSync(join(tmp.dir, 'curl'), { recursive: true, force: true })
 
     // The child, its own process, with an admin key made before it starts.
     writeFileSync(join(tmp.dir, 'root.key'), readKey)
@@ -60,11 +69,13 @@ export async function run(_o: BenchOptions): Promise<void> {
     await stores.close()
     const proc = (child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
     let s0 = 0
+    let cpu0 = 0
     const port = await new Promise<number>((resolve, reject) => {
       createInterface({ input: proc.stdout! }).on('line', (line) => {
         const l = JSON.parse(line) as { msg?: string; https?: number }
         if (l.msg === 'fedgate listening') {
           s0 = performance.now() // the first round started just before: process start-up is not sync time
+          cpu0 = cpuSeconds(proc.pid!)
           resolve(l.https!)
         }
       })
@@ -82,6 +93,7 @@ export async function run(_o: BenchOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 100))
     }
     const syncMs = performance.now() - s0
+    const syncCpu = cpuSeconds(proc.pid!) - cpu0
     const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
 
     // One tag changes: only that blob should move.
@@ -102,14 +114,16 @@ export async function run(_o: BenchOptions): Promise<void> {
       markdown(
         ['what', 'time', 'MiB/s'],
         [
-          [`curl, ${BLOBS} blobs, 4 in parallel`, `${(curlMs / 1000).toFixed(1)} s`, mibps(curlMs)],
+          [`curl, ${BLOBS} blobs, 4 in parallel, to /dev/null`, `${(curlMs / 1000).toFixed(1)} s`, mibps(curlMs)],
+          [`curl, the same, to files then sync`, `${(curlFileMs / 1000).toFixed(1)} s`, mibps(curlFileMs)],
           [`fedgate child sync (listening → in sync)`, `${(syncMs / 1000).toFixed(1)} s`, mibps(syncMs)],
           [`re-sync after one tag changed`, `${resyncMs.toFixed(0)} ms`, `${(moved / 2 ** 20).toFixed(1)} MiB moved`],
         ],
       ),
     )
     const ratio = curlMs / syncMs
-    console.log(`throughput vs curl: ${ratio.toFixed(2)}× (target ≥ 0.7×) ${ratio >= 0.7 ? 'met' : 'MISSED'}`)
+    console.log(`throughput vs curl: ${ratio.toFixed(2)}× (target ≥ 0.7×) ${ratio >= 0.7 ? 'met' : 'MISSED'}; vs curl writing files: ${(curlFileMs / syncMs).toFixed(2)}×`)
+    console.log(`child CPU during the sync: ${syncCpu.toFixed(1)} s (${((syncCpu * 1000) / TOTAL_MIB).toFixed(1)} ms per MiB), ${((100 * syncCpu * 1000) / syncMs).toFixed(0)}% of one core`)
     console.log(`child peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (target < 200 MB) ${peakRss < 200e6 ? 'met' : 'MISSED'}`)
     console.log(`re-sync moved ${(moved / 2 ** 20).toFixed(1)} MiB for one changed ${(blobSize / 2 ** 20).toFixed(1)} MiB blob`)
   } finally {
@@ -118,4 +132,10 @@ export async function run(_o: BenchOptions): Promise<void> {
     await root.close()
     tmp.remove()
   }
+}
+
+/** User + system CPU seconds a process has used so far (Linux /proc, 100 ticks a second). */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(f[11]) + Number(f[12])) / 100
 }

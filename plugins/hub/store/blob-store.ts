@@ -5,7 +5,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
+import { finished, type Readable } from 'node:stream'
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { BlobStore, WriteOptions } from '../model.ts'
 import { BlobPins } from './blob-pins.ts'
@@ -171,48 +171,75 @@ function checkId(id: string): void {
   if (!BLOB_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob id is 64 lower-case hex digits')
 }
 
-/** Most bytes gathered for one file write: one syscall per MiB at most instead of one per 16 KiB TLS record. */
+/** Most bytes gathered while a write is in flight before the source is paused (bounds memory). */
 const WRITE_BATCH = 1024 * 1024
 
 /**
- * Streams `source` into `file`, hashing and counting; never more than `limit` bytes. Chunks already queued
- * in the source are batched into one write (up to WRITE_BATCH), and one write runs while the next batch
- * fills (memory: two batches). A slow source is written chunk by chunk, so a kill loses almost nothing.
+ * Streams `source` into `file`, hashing and counting; never more than `limit` bytes. Event-driven (no
+ * promise per 16 KiB TLS record): a chunk is written at once when no write is in flight, else gathered
+ * into the next write; past WRITE_BATCH gathered the source pauses. A cut source keeps every byte it
+ * delivered in the file, in order, so a Range resume continues after them.
  */
-async function copyHashing(source: Readable, file: FileHandle, hash: Hash, limit: number | undefined, overCode: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE' = 'GW_ERR_DIGEST_MISMATCH', onChunk?: (n: number) => void): Promise<number> {
-  let size = 0
-  let batch: Buffer[] = []
-  let batched = 0
-  let writing: Promise<unknown> = Promise.resolve()
-  const flush = async () => {
-    await writing
-    const bufs = batch
-    batch = []
-    batched = 0
-    writing = writeAll(file, bufs)
-    writing.catch(() => {}) // awaited at the next flush; handled here so a failure is never unhandled meanwhile
-  }
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer | string>) {
+function copyHashing(source: Readable, file: FileHandle, hash: Hash, limit: number | undefined, overCode: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE' = 'GW_ERR_DIGEST_MISMATCH', onChunk?: (n: number) => void): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let size = 0
+    let batch: Buffer[] = []
+    let batched = 0
+    let writing = false
+    let ended = false
+    let failure: unknown
+    const settle = () => {
+      if (writing) return
+      if (batch.length) return write() // after a cut source too: what it delivered is kept
+      if (failure !== undefined) return reject(failure)
+      if (ended) resolve(size)
+    }
+    const write = () => {
+      const bufs = batch
+      batch = []
+      batched = 0
+      writing = true
+      if (source.isPaused() && failure === undefined) source.resume()
+      writeAll(file, bufs).then(
+        () => {
+          writing = false
+          settle()
+        },
+        (err: unknown) => {
+          writing = false
+          batch = [] // never write after a failed write: the file would have a gap
+          fail(err)
+        },
+      )
+    }
+    const fail = (err: unknown) => {
+      if (failure !== undefined) return
+      failure = err
+      source.off('data', onData)
+      if (!source.destroyed) source.destroy()
+      // Bytes past the limit (or after a mismatch) are not kept: the caller removes the file anyway.
+      if (err instanceof GatewayError) batch = []
+      settle()
+    }
+    const onData = (chunk: Buffer | string) => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       size += buf.length
-      if (limit !== undefined && size > limit) throw new GatewayError(overCode, overCode === 'GW_ERR_TOO_LARGE' ? undefined : 'more bytes than expected')
+      if (limit !== undefined && size > limit) return fail(new GatewayError(overCode, overCode === 'GW_ERR_TOO_LARGE' ? undefined : 'more bytes than expected'))
       hash.update(buf)
+      onChunk?.(buf.length)
       batch.push(buf)
       batched += buf.length
-      onChunk?.(buf.length)
-      if (batched >= WRITE_BATCH || source.readableLength === 0) await flush()
+      if (!writing) write()
+      else if (batched >= WRITE_BATCH) source.pause()
     }
-    await flush()
-    await writing
-  } catch (err) {
-    if (!source.destroyed) source.destroy()
-    const wrote = await writing.then(() => true, () => false) // never close the file under a write in flight
-    // A cut source keeps every byte it delivered (in order, no gap), so a Range resume continues after them.
-    if (wrote && !(err instanceof GatewayError) && batch.length) await writeAll(file, batch).catch(() => {})
-    throw err
-  }
-  return size
+    source.on('data', onData)
+    // finished() also reports a source that ended or failed before this was called (during an open).
+    finished(source, { writable: false }, (err) => {
+      if (err) return fail(err)
+      ended = true
+      settle()
+    })
+  })
 }
 
 /** Writes every buffer, in order, looping over short writes. */
