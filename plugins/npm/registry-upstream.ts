@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
+import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import { tarballFile, tarballPath } from './names.ts'
 import type { Packument } from './packument.ts'
 
@@ -79,24 +80,16 @@ export class RegistryUpstream {
 
   /** One GET to `path` (already carrying the root's base path when `absolute`), with the site's key. */
   async request(path: string, headers: Record<string, string>, absolute = false, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
-    this.health?.admit()
-    try {
-      const res = await this.client.pool.request({
-        path: absolute ? path : this.client.basePath + path,
-        method: 'GET',
-        headers: { ...headers, ...this.client.keyHeaders() },
-        signal: AbortSignal.any([this.o.signal, signal ?? AbortSignal.timeout(this.o.requestTimeout)]),
-        headersTimeout: this.o.requestTimeout,
-        bodyTimeout: this.o.requestTimeout,
-      })
-      this.health?.report(res.statusCode >= 500 ? new GatewayError('GW_ERR_ROOT_BAD_RESPONSE') : undefined)
-      return res
-    } catch (err) {
-      const ge = upstreamError(err)
-      this.health?.report(ge)
-      throw ge
-    }
+    return requestRoot(this.client, this.health, {
+      path: absolute ? path : this.client.basePath + path,
+      method: 'GET',
+      headers: { ...headers, ...this.client.keyHeaders() },
+      signal: AbortSignal.any([this.o.signal, signal ?? AbortSignal.timeout(this.o.requestTimeout)]),
+      headersTimeout: this.o.requestTimeout,
+      bodyTimeout: this.o.requestTimeout,
+    })
   }
+
 }
 
 /** `/left-pad`, `/@acme%2futil`: the spelling every registry accepts. */

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
+import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import type { ChangePage, ImageRecord, RepoName } from '../hub/model.ts'
 
 export interface UpstreamRepo {
@@ -122,17 +123,9 @@ export class Upstream {
 
   /** One request; transport failures become catalogue errors and count against the root's health. */
   async #request(o: Omit<Dispatcher.RequestOptions, 'path'> & { path: string }): Promise<Dispatcher.ResponseData> {
-    this.health?.admit()
-    try {
-      const res = await this.client.pool.request({ ...o, path: this.client.basePath + o.path })
-      this.health?.report(res.statusCode >= 500 ? new GatewayError('GW_ERR_ROOT_BAD_RESPONSE') : undefined)
-      return res
-    } catch (err) {
-      const ge = upstreamError(err)
-      this.health?.report(ge)
-      throw ge
-    }
+    return requestRoot(this.client, this.health, { ...o, path: this.client.basePath + o.path })
   }
+
 }
 
 /** A non-success status from the upstream, as an error whose message names it (never a header). */

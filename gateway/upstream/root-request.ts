@@ -1,0 +1,21 @@
+import type { Dispatcher } from 'undici'
+import { GatewayError, upstreamError } from '../errors.ts'
+import type { RootClient } from './root-client.ts'
+import type { RootHealth } from './root-health.ts'
+
+/**
+ * One request to the root (`path` includes the root's base path), refused at once while its circuit is
+ * open. Transport failures become catalogue errors, and they and 5xx answers count against its health.
+ */
+export async function requestRoot(client: RootClient, health: RootHealth | undefined, o: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+  health?.admit()
+  try {
+    const res = await client.pool.request(o)
+    health?.report(res.statusCode >= 500 ? new GatewayError('GW_ERR_ROOT_BAD_RESPONSE') : undefined)
+    return res
+  } catch (err) {
+    const ge = upstreamError(err)
+    health?.report(ge)
+    throw ge
+  }
+}
