@@ -87,20 +87,28 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   }
 
   /** Authorization header or protocol entry: checked, then the upstream opened, then the caller upgraded. */
+  /** Counts a tunnel as pending until settle() is first called (which answers true that once). */
+  const pendingSlot = () => {
+    metrics.pending++
+    const slot = {
+      settled: false,
+      settle: () => {
+        if (slot.settled) return false
+        slot.settled = true
+        metrics.pending--
+        return true
+      },
+    }
+    return slot
+  }
+
   const tunnelChecked = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[], cred: Credential) => {
     if (cred.where === 'hello' || cred.where === 'none' || !tokens.accepts(cred.token)) {
       return refuseUpgrade(socket, address, 'token', new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer' }))
     }
-    metrics.pending++
+    const { settle } = pendingSlot()
     const { headers, protocols } = upstreamCredentials(offered, cred, req)
     let upstream: WebSocket | undefined
-    let settled = false
-    const settle = () => {
-      if (settled) return false
-      settled = true
-      metrics.pending--
-      return true
-    }
     // A caller that leaves (or an upgrade ws refuses) before the join must not leave an upstream open.
     socket.once('close', () => {
       if (settle()) upstream?.terminate()
@@ -130,15 +138,9 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
 
   /** A CLASP peer: accepted with subprotocol clasp, its HELLO read within a deadline and checked. */
   const tunnelClasp = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[]) => {
-    metrics.pending++
+    const slot = pendingSlot()
+    const settle = slot.settle
     answers.set(req, CLASP_SUBPROTOCOL)
-    let settled = false
-    const settle = () => {
-      if (settled) return false
-      settled = true
-      metrics.pending--
-      return true
-    }
     socket.once('close', () => void settle())
     wss.handleUpgrade(req, socket, head, (caller) => {
       caller.on('error', () => {})
@@ -153,7 +155,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       const timer = clock.setTimeout(() => refuse('helloTimeout', 1008, 'no HELLO in time'), o.helloTimeout)
       caller.on('close', () => clock.clearTimeout(timer))
       const onMessage = (data: Buffer, isBinary: boolean) => {
-        if (settled) return
+        if (slot.settled) return
         if (early.length > 0) return void early.push({ data, isBinary })
         early.push({ data, isBinary })
         clock.clearTimeout(timer)
