@@ -13,6 +13,11 @@ export async function startBenchOrigin(body: Buffer, contentType = 'application/
     res.writeHead(200, { 'content-type': contentType, 'content-length': body.length })
     res.end(body)
   })
+  return listenLoopback(server)
+}
+
+/** Listens on 127.0.0.1 at a free port; close() drops keep-alive connections too. */
+export async function listenLoopback(server: http.Server, onClose?: () => void): Promise<BenchOrigin> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as AddressInfo
   return {
@@ -20,6 +25,7 @@ export async function startBenchOrigin(body: Buffer, contentType = 'application/
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
+      onClose?.()
     },
   }
 }

@@ -1,7 +1,7 @@
 // The baseline proxy: a bare http-proxy-3 on node:http, with the keep-alive agent its docs recommend.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createProxyServer } from 'http-proxy-3'
+import { listenLoopback } from './origin.ts'
 
 export async function startBareProxy(target: string, maxSockets: number): Promise<{ url: string; close(): Promise<void> }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets })
@@ -11,14 +11,5 @@ export async function startBareProxy(target: string, maxSockets: number): Promis
     else res?.destroy()
   })
   const server = http.createServer((req, res) => proxy.web(req, res))
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
-      agent.destroy()
-    },
-  }
+  return listenLoopback(server, () => agent.destroy())
 }
