@@ -134,7 +134,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     const path = (req.url ?? '/').split('?')[0]!
     const route = draining ? undefined : upgrades.find((u) => u.match(req, path))
     if (!route) {
-      sendUpgradeError(socket, new GatewayError(draining ? 'GW_ERR_NO_ROOT' : 'GW_ERR_NOT_FOUND'))
+      sendUpgradeError(socket, new GatewayError(draining ? 'GW_ERR_STOPPING' : 'GW_ERR_NOT_FOUND'))
       return
     }
     route.handle(req, socket, head)

@@ -87,7 +87,7 @@ export const npmPlugin: GatewayPlugin = {
       health: () => ({ packages: o.packages.length, ...status.counts() }),
       async close() {
         scheduler.close()
-        stop.abort(new GatewayError('GW_ERR_NO_ROOT', 'the site is stopping'))
+        stop.abort(new GatewayError('GW_ERR_STOPPING'))
       },
     }
   },

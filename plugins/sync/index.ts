@@ -48,7 +48,7 @@ export const syncPlugin: GatewayPlugin = {
       health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived }),
       async close() {
         scheduler.close()
-        stop.abort(new GatewayError('GW_ERR_NO_ROOT', 'the site is stopping'))
+        stop.abort(new GatewayError('GW_ERR_STOPPING'))
       },
     }
   },
