@@ -77,7 +77,13 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
         log: log.child({ plugin: plugin.name }),
         clock,
         rootHealth,
-        services: { get: <T>(name: string) => services.get(name) as T | undefined },
+        services: {
+          get: <T>(name: string) => services.get(name) as T | undefined,
+          need: <T>(name: string) => {
+            if (!services.has(name)) throw new Error(`the ${plugin.name} plugin needs the "${name}" service, which no plugin set up before it provides`)
+            return services.get(name) as T
+          },
+        },
       })
       for (const [k, v] of Object.entries(instance.provides ?? {})) services.set(k, v)
       instances.push({ name: plugin.name, instance })

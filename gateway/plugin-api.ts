@@ -50,6 +50,8 @@ export interface UpgradeRoute {
 /** Capabilities plugins offer each other by name (e.g. 'forward'), declared in `provides`. */
 export interface Services {
   get<T>(name: string): T | undefined
+  /** A service this plugin cannot run without; throws at start naming who should provide it. */
+  need<T>(name: string): T
 }
 
 export interface PluginContext {

@@ -33,13 +33,8 @@ export const npmPlugin: GatewayPlugin = {
   },
   async setup({ config, log, clock, rootHealth, services }) {
     const o = section(config, 'npm', npmSpec)!
-    const need = <T>(name: string): T => {
-      const s = services.get<T>(name)
-      if (!s) throw new Error(`the npm plugin needs the "${name}" service (from the hub plugin, set up before it)`)
-      return s
-    }
-    const repos = need<IndexedRepositoryStore>('repositoryStore')
-    const blobs = need<FileBlobStore>('blobStore')
+    const repos = services.need<IndexedRepositoryStore>('repositoryStore')
+    const blobs = services.need<FileBlobStore>('blobStore')
     const rootClient = services.get<RootClient>('rootClient')
     const stop = new AbortController()
     const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal }) : undefined

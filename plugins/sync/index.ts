@@ -22,16 +22,11 @@ export const syncPlugin: GatewayPlugin = {
   commands: syncCommands,
   async setup({ config, log, clock, rootHealth, services }) {
     const o = section(config, 'sync', syncSpec)
-    const need = <T>(name: string): T => {
-      const s = services.get<T>(name)
-      if (!s) throw new Error(`the sync plugin needs the "${name}" service (from the hub plugin, set up before it)`)
-      return s
-    }
-    const repos = need<RepositoryStore>('repositoryStore')
-    const blobs = need<BlobStore>('blobStore')
-    const index = need<KeyValueIndex>('index')
-    const authorize = need<Authorize>('authorize')
-    const rootClient = need<RootClient>('rootClient')
+    const repos = services.need<RepositoryStore>('repositoryStore')
+    const blobs = services.need<BlobStore>('blobStore')
+    const index = services.need<KeyValueIndex>('index')
+    const authorize = services.need<Authorize>('authorize')
+    const rootClient = services.need<RootClient>('rootClient')
 
     const stop = new AbortController()
     const upstream = new Upstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, blobIdleTimeout: o.blobIdleTimeout, signal: stop.signal })
