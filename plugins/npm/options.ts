@@ -2,6 +2,7 @@
 // and whether npm writes (publish, unpublish, dist-tag) may pass through to the root.
 import { opt, type Infer } from '../../gateway/config/options.ts'
 import { PACKAGE_OR_SCOPE } from './names.ts'
+import { retrySpec } from '../sync/options.ts'
 
 export const npmSpec = opt.obj(
   {
@@ -14,13 +15,7 @@ export const npmSpec = opt.obj(
     interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized package', default: 60_000 }),
     concurrency: opt.int({ doc: 'Tarball downloads in flight at once, over every package', default: 8, min: 1, max: 64 }),
     packageConcurrency: opt.int({ doc: 'Packages synchronized at once', default: 4, min: 1, max: 64 }),
-    retry: opt.obj(
-      {
-        initial: opt.duration({ doc: 'First wait before retrying a failed package sync; doubles each failure', default: 1000 }),
-        max: opt.duration({ doc: 'Longest wait between retries of a failing package', default: 60_000 }),
-      },
-      { doc: 'Backoff for failed package syncs' },
-    ),
+    retry: retrySpec('package'),
     requestTimeout: opt.duration({ doc: 'A packument or tarball request to the root slower than this fails', default: 30_000 }),
     maxTarballBytes: opt.bytes({ doc: 'Largest tarball a sync accepts', default: 256 * 1024 * 1024 }),
     allowWrites: opt.bool({ doc: 'Let npm publish, unpublish and dist-tag changes through to the root (forward.allowWrites must also be true)', default: false }),

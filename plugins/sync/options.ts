@@ -9,18 +9,23 @@ export const repositoriesSpec = opt.list(
   { doc: 'Repositories this child synchronizes from its root and serves locally (more can be added at run time)' },
 )
 
+/** Backoff for failed syncs of one `what` (repository, package): the same shape and defaults wherever a sync retries. */
+export function retrySpec(what: string) {
+  return opt.obj(
+    {
+      initial: opt.duration({ doc: `First wait before retrying a failed ${what} sync; doubles each failure`, default: 1000 }),
+      max: opt.duration({ doc: `Longest wait between retries of a failing ${what}`, default: 60_000 }),
+    },
+    { doc: `Backoff for failed ${what} syncs` },
+  )
+}
+
 export const syncSpec = opt.obj(
   {
     interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet)', default: 60_000 }),
     concurrency: opt.int({ doc: 'Blob downloads in flight at once, over every repository', default: 4, min: 1, max: 64 }),
     repoConcurrency: opt.int({ doc: 'Repositories synchronized at once', default: 2, min: 1, max: 64 }),
-    retry: opt.obj(
-      {
-        initial: opt.duration({ doc: 'First wait before retrying a failed repository sync; doubles each failure', default: 1000 }),
-        max: opt.duration({ doc: 'Longest wait between retries of a failing repository', default: 60_000 }),
-      },
-      { doc: 'Backoff for failed repository syncs' },
-    ),
+    retry: retrySpec('repository'),
     requestTimeout: opt.duration({ doc: 'An upstream metadata request (repository, change feed) slower than this fails', default: 30_000 }),
     blobIdleTimeout: opt.duration({ doc: 'A blob download that receives nothing for this long is cut and resumed later', default: 30_000 }),
     collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
