@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream'
 import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
 import { createLogger, type Logger } from './log.ts'
+import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
 import { ensureCertificates } from './tls/certificates.ts'
 import { TlsContexts } from './tls/tls-contexts.ts'
@@ -111,10 +112,11 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
+  const requestLog = new RequestLog(log)
   const handlerOptions = {
     routes,
     log,
-    logRequests: config.log.requests,
+    requestLog: config.log.requests ? requestLog : undefined,
     encodedSlashAllowed,
     draining: () => draining,
     onStart: () => void inFlight++,
@@ -202,6 +204,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
       await closed
+      requestLog.flush()
       log.info('stopped')
     })())
 

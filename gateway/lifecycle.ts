@@ -9,11 +9,13 @@ import type { Logger } from 'pino'
 import { GatewayError, sendError } from './errors.ts'
 import { checkTarget, checkFraming } from './server/request-guard.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
+import type { RequestLog } from './request-log.ts'
 
 export interface LifecycleOptions {
   routes: readonly Route[]
   log: Logger
-  logRequests: boolean
+  /** Absent when `log.requests` is off. */
+  requestLog?: RequestLog
   encodedSlashAllowed: readonly RegExp[]
   /** Present on a plain-HTTP listener that redirects: builds the https:// URL. */
   redirectTo?: (req: IncomingMessage) => string
@@ -30,7 +32,7 @@ export function sortRoutes(routes: readonly Route[]): Route[] {
 export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = sortRoutes(o.routes)
   return (req, res) => {
-    const started = process.hrtime.bigint()
+    const started = performance.now()
     o.onStart()
     const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
     const ctx: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
@@ -45,24 +47,19 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
     }
     if (o.draining()) res.setHeader('connection', 'close')
 
-    // 5. log — registered first so it runs however the request ends.
-    res.once('close', () => {
+    // 5. log — registered first so it runs however the request ends ('close' is emitted once).
+    res.on('close', () => {
       o.onEnd()
-      if (!o.logRequests) return
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      o.log.info(
-        {
-          method: ctx.method,
-          path: ctx.path || '(refused)',
-          status: res.writableFinished ? res.statusCode : 499,
-          ms: Math.round(ms * 100) / 100,
-          route: ctx.route,
-          upstream: ctx.upstream,
-          cache: ctx.cache,
-          error: ctx.error,
-        },
-        'request',
-      )
+      o.requestLog?.write({
+        method: ctx.method,
+        path: ctx.path || '(refused)',
+        status: res.writableFinished ? res.statusCode : 499,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        route: ctx.route,
+        upstream: ctx.upstream,
+        cache: ctx.cache,
+        error: ctx.error,
+      })
     })
     req.on('error', () => res.destroy())
 
