@@ -14,6 +14,9 @@ export interface CheckedTarget {
 // Encoded dot, slash, backslash or NUL surviving one decode means double encoding: refuse it.
 const DOUBLE_ENCODED = /%(2e|2f|5c|00)/i
 const CONTROL = /[\u0000-\u001f\u007f]/
+// A path made only of these needs no decoding and holds no backslash, NUL or control character: most
+// requests take this path and skip the checks below that only encoded or unusual paths need.
+const PLAIN = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
 
 /**
  * @param encodedSlashAllowed patterns of raw paths where `%2F` is part of a protocol's names
@@ -24,6 +27,10 @@ export function checkTarget(rawUrl: string, encodedSlashAllowed: readonly RegExp
   const q = rawUrl.indexOf('?')
   const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q)
   const query = q === -1 ? '' : rawUrl.slice(q)
+  if (PLAIN.test(rawPath)) {
+    checkSegments(rawPath)
+    return { path: rawPath, rawPath, query }
+  }
   if (rawPath.includes('\\') || /%5c/i.test(rawPath)) throw new GatewayError('GW_ERR_BAD_PATH', 'backslashes are not allowed')
   if (/%00/.test(rawPath)) throw new GatewayError('GW_ERR_BAD_PATH', 'NUL is not allowed')
   if (/%2f/i.test(rawPath) && !encodedSlashAllowed.some((re) => re.test(rawPath))) {
@@ -37,11 +44,16 @@ export function checkTarget(rawUrl: string, encodedSlashAllowed: readonly RegExp
   }
   if (CONTROL.test(path)) throw new GatewayError('GW_ERR_BAD_PATH', 'control characters are not allowed')
   if (DOUBLE_ENCODED.test(path)) throw new GatewayError('GW_ERR_BAD_PATH', 'double-encoded characters are not allowed')
-  // Checked on the decoded path, split on both the real and the decoded slashes.
+  checkSegments(path)
+  return { path, rawPath, query }
+}
+
+/** Checked on the decoded path, split on both the real and the decoded slashes. */
+function checkSegments(path: string): void {
+  if (!path.includes('/.')) return
   for (const seg of path.split('/')) {
     if (seg === '..' || seg === '.') throw new GatewayError('GW_ERR_BAD_PATH', 'dot segments are not allowed')
   }
-  return { path, rawPath, query }
 }
 
 /** Node's parser refuses most smuggling; this refuses what it lets through for defence in depth. */

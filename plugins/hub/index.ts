@@ -2,6 +2,7 @@
 // A root serves and accepts everything in its store. A child answers only what it holds (repositories
 // in a snapshot, blobs they reference); everything else falls through to the forward plugin, and a
 // child can be the upstream of another child with no extra code.
+import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
@@ -40,11 +41,7 @@ export const hubPlugin: GatewayPlugin = {
 
     const layouts = compileLayouts(o.layouts)
     // Parsed once per request: match() and handle() see the same answer.
-    const parsed = new WeakMap<RequestContext, HubPath | undefined>()
-    const pathOf = (ctx: RequestContext) => {
-      if (!parsed.has(ctx)) parsed.set(ctx, parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
-      return parsed.get(ctx)
-    }
+    const pathOf = perRequest((ctx: RequestContext): HubPath | undefined => parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
     /** A root takes every repository path; a child only reads of what it holds. */
     const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
       if (!p) return false

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { LRUCache } from 'lru-cache'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import { perRequest } from '../../gateway/util/per-request.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import type { BlobResponder } from '../hub/routes/blob-response.ts'
 import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
@@ -41,11 +42,7 @@ interface Rendered {
 }
 
 export function npmRoutes(d: NpmRouteDeps): Route[] {
-  const parsed = new WeakMap<RequestContext, NpmPath | undefined>()
-  const pathOf = (ctx: RequestContext) => {
-    if (!parsed.has(ctx)) parsed.set(ctx, parseNpmPath(ctx.path))
-    return parsed.get(ctx)
-  }
+  const pathOf = perRequest((ctx: RequestContext): NpmPath | undefined => parseNpmPath(ctx.path))
   const held = (name: string) => {
     const repo = repoOf(name)
     return repo !== undefined && d.repos.holds(repo)

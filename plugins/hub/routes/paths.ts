@@ -15,6 +15,11 @@ export type HubPath =
 /** What `path` names under `prefix`, or undefined when it is not a hub path this plugin serves. */
 export function parseHubPath(path: string, prefix: string): HubPath | undefined {
   if (!path.startsWith(prefix + '/')) return undefined
+  // Blob reads are most of a site's traffic: named without splitting the path.
+  if (path.startsWith('/blobs/sha256:', prefix.length)) {
+    const id = path.slice(prefix.length + 14)
+    return IMAGE_ID.test(id) ? { kind: 'blob', id } : undefined
+  }
   const s = path.slice(prefix.length + 1).split('/')
   switch (s[0]) {
     case 'repos': {
@@ -29,9 +34,6 @@ export function parseHubPath(path: string, prefix: string): HubPath | undefined 
       if (s[3] === 'tags' && s.length === 5 && isTag(s[4]!)) return { kind: 'tag', repo, tag: s[4]! }
       return undefined
     }
-    case 'blobs':
-      if (s.length === 2 && s[1]!.startsWith('sha256:') && IMAGE_ID.test(s[1]!.slice(7))) return { kind: 'blob', id: s[1]!.slice(7) }
-      return undefined
     case 'federation':
       if (s.length === 2 && s[1] === 'changes') return { kind: 'changes' }
       if (s.length === 2 && s[1] === 'repos') return { kind: 'federation-repos' }
