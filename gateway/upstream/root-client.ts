@@ -1,6 +1,6 @@
 // One keep-alive connection pool to the root's origin, shared by forwarding, probes and sync.
 import { readFileSync } from 'node:fs'
-import { rootCertificates } from 'node:tls'
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import { Pool } from 'undici'
 import type { Secret } from '../config/secret.ts'
 
@@ -26,8 +26,12 @@ export interface RootClient {
   close(): Promise<void>
 }
 
-export function extraCa(file?: string): string[] | undefined {
-  return file ? [...rootCertificates, readFileSync(file, 'utf8')] : undefined
+/**
+ * The public roots plus the site's own CA, built once: given as `ca`, every new connection parsed all
+ * ~140 roots again (about 30 ms of CPU per connect, seen in profiles while the root was down).
+ */
+export function trustWithCa(file?: string): SecureContext | undefined {
+  return file ? createSecureContext({ ca: [...rootCertificates, readFileSync(file, 'utf8')] }) : undefined
 }
 
 export function createRootClient(o: RootClientOptions): RootClient {
@@ -39,7 +43,7 @@ export function createRootClient(o: RootClientOptions): RootClient {
     connectTimeout: o.connectTimeout,
     headersTimeout: o.headersTimeout,
     bodyTimeout: o.bodyTimeout ?? 0,
-    connect: { ca: extraCa(o.ca), rejectUnauthorized: true },
+    connect: { secureContext: trustWithCa(o.ca), rejectUnauthorized: true },
   })
   const basePath = o.url.pathname.replace(/\/+$/, '')
   return {
