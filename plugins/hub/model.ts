@@ -51,6 +51,8 @@ export interface WriteOptions {
   expectedSize?: number
   /** Hears the length of every chunk as it is hashed (progress, without another stream in the way). */
   onChunk?: (n: number) => void
+  /** Called once every byte is received and written, before the fsync: the network is free again. */
+  onReceived?: () => void
 }
 
 export interface BlobStore {

@@ -90,6 +90,7 @@ export class FileBlobStore implements BlobStore {
     let size: number
     try {
       size = kept + (await copyHashing(source, file, hash, o.expectedSize === undefined ? undefined : o.expectedSize - kept, undefined, o.onChunk))
+      o.onReceived?.()
       await file.sync()
     } catch (err) {
       await file.close().catch(() => {})
