@@ -2,6 +2,7 @@
 // on loopback by a child running as its own process (`fedgate start`), against curl fetching the same
 // bytes (4 in parallel, as sync.concurrency) in the same run. Prints throughput, the child's peak RSS
 // (VmHWM) and the time to re-sync after one tag changed (only the changed blob moves).
+// CHILD_ARGS adds node flags to the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -47,8 +48,10 @@ export async function run(_o: BenchOptions): Promise<void> {
     const curlArgs = ['-s', '--parallel', '--parallel-max', '4', '--cacert', root.gw.caFile, '-H', `Authorization: Bearer ${readKey}`]
     for (const id of ids) curlArgs.push('-o', '/dev/null', `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
     const c0 = performance.now()
+    const rc0 = process.cpuUsage()
     await promisify(execFile)('curl', curlArgs, { maxBuffer: 1 << 20 })
     const curlMs = performance.now() - c0
+    const curlRootCpu = cpuSince(rc0)
     console.log(`curl: ${(curlMs / 1000).toFixed(1)} s`)
     // curl again, writing files and syncing them as the child does (which also hashes every byte).
     const fileArgs = curlArgs.slice(0, 8)
@@ -67,15 +70,17 @@ export async function run(_o: BenchOptions): Promise<void> {
     const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
     const adminKey = (await new KeyRing(stores.index, systemClock).create({ name: 'bench', scope: 'admin' })).key
     await stores.close()
-    const proc = (child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
+    const proc = (child = spawn(process.execPath, [...childNodeArgs(), BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
     let s0 = 0
     let cpu0 = 0
+    let rootCpu0 = process.cpuUsage()
     const port = await new Promise<number>((resolve, reject) => {
       createInterface({ input: proc.stdout! }).on('line', (line) => {
         const l = JSON.parse(line) as { msg?: string; https?: number }
         if (l.msg === 'fedgate listening') {
           s0 = performance.now() // the first round started just before: process start-up is not sync time
           cpu0 = cpuSeconds(proc.pid!)
+          rootCpu0 = process.cpuUsage()
           resolve(l.https!)
         }
       })
@@ -94,6 +99,7 @@ export async function run(_o: BenchOptions): Promise<void> {
     }
     const syncMs = performance.now() - s0
     const syncCpu = cpuSeconds(proc.pid!) - cpu0
+    const syncRootCpu = cpuSince(rootCpu0)
     const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
 
     // One tag changes: only that blob should move.
@@ -124,14 +130,32 @@ export async function run(_o: BenchOptions): Promise<void> {
     const ratio = curlMs / syncMs
     console.log(`throughput vs curl: ${ratio.toFixed(2)}× (target ≥ 0.7×) ${ratio >= 0.7 ? 'met' : 'MISSED'}; vs curl writing files: ${(curlFileMs / syncMs).toFixed(2)}×`)
     console.log(`child CPU during the sync: ${syncCpu.toFixed(1)} s (${((syncCpu * 1000) / TOTAL_MIB).toFixed(1)} ms per MiB), ${((100 * syncCpu * 1000) / syncMs).toFixed(0)}% of one core`)
+    // Root and child share this machine's cores: when their sum nears the core count, the machine is the limit.
+    console.log(`root (this process) CPU: ${curlRootCpu.toFixed(1)} s while curl ran, ${syncRootCpu.toFixed(1)} s during the child's sync`)
     console.log(`child peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (target < 200 MB) ${peakRss < 200e6 ? 'met' : 'MISSED'}`)
     console.log(`re-sync moved ${(moved / 2 ** 20).toFixed(1)} MiB for one changed ${(blobSize / 2 ** 20).toFixed(1)} MiB blob`)
   } finally {
-    child?.kill('SIGKILL')
+    // A graceful stop first (its profile, with CHILD_ARGS=--cpu-prof, is written on exit), bounded.
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r))
+      child.kill('SIGTERM')
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())])
+      child.kill('SIGKILL')
+    }
     await agent.close()
     await root.close()
     tmp.remove()
   }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start)
+  return (u.user + u.system) / 1e6
+}
+
+/** Extra node flags for the child, e.g. CHILD_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
+function childNodeArgs(): string[] {
+  return (process.env.CHILD_ARGS ?? '').split(' ').filter(Boolean)
 }
 
 /** User + system CPU seconds a process has used so far (Linux /proc, 100 ticks a second). */

@@ -11,6 +11,7 @@ declare module 'autocannon' {
       headers?: Record<string, string>
       timeout?: number
       workers?: number
+      overallRate?: number
     }
     interface Histogram {
       average: number

@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** TLS SNI name; autocannon itself never verifies certificates, which suits a load generator. */
   servername?: string
   headers?: Record<string, string>
+  /** Fixed request rate over all connections (req/s), to compare CPU per request at equal load. */
+  overallRate?: number
 }
 
 export interface LoadResult {
@@ -52,6 +54,7 @@ function once(o: LoadOptions): Promise<LoadResult> {
         maxOverallRequests: o.maxRequests ?? 5_000_000,
         servername: o.servername,
         headers: o.headers,
+        overallRate: o.overallRate,
         timeout: 10,
       },
       (err: Error | null, r: autocannon.Result) => {
