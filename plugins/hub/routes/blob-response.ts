@@ -25,40 +25,47 @@ export class BlobResponder {
     this.#hot.delete(id)
   }
 
-  async send(ctx: RequestContext, id: string): Promise<void> {
+  /** Synchronous for a blob in the hot tier (most cache hits): no promise is made for them. */
+  send(ctx: RequestContext, id: string): void | Promise<void> {
     const etag = `"sha256:${id}"`
     const headers: Record<string, string> = {
       etag,
       'cache-control': 'public, max-age=31536000, immutable',
       'accept-ranges': 'bytes',
     }
-    if (matchesEtag(ctx.req, etag)) {
-      ctx.cache = 'hit'
-      return notModified(ctx, headers)
-    }
-    let body = this.#hot.get(id)
-    const size = body?.length ?? (await this.#blobs.size(id))
-    if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
     ctx.cache = 'hit'
+    if (matchesEtag(ctx.req, etag)) return notModified(ctx, headers)
+    const body = this.#hot.get(id)
+    return body ? this.#answer(ctx, id, body.length, headers, body) : this.#sendStored(ctx, id, headers)
+  }
+
+  async #sendStored(ctx: RequestContext, id: string, headers: Record<string, string>): Promise<void> {
+    const size = await this.#blobs.size(id)
+    if (size === undefined) {
+      ctx.cache = undefined
+      throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
+    }
+    let body: Buffer | undefined
+    if (size <= this.#hotMax && ctx.method !== 'HEAD') {
+      body = await readFile(this.#blobs.path(id))
+      this.#hot.set(id, body)
+    }
+    return this.#answer(ctx, id, size, headers, body)
+  }
+
+  /** Status, length and range for a blob of `size`; the bytes from `body` when in memory, else from disk. */
+  #answer(ctx: RequestContext, id: string, size: number, headers: Record<string, string>, body: Buffer | undefined): void | Promise<void> {
     const ifRange = ctx.req.headers['if-range']
-    const range = ifRange === undefined || ifRange === etag ? parseRange(ctx.req.headers.range, size) : undefined
+    const range = ifRange === undefined || ifRange === headers.etag ? parseRange(ctx.req.headers.range, size) : undefined
     if (range === 'unsatisfiable') throw new GatewayError('GW_ERR_RANGE_NOT_SATISFIABLE', undefined, { 'content-range': `bytes */${size}` })
     const [start, end] = range ?? [0, size - 1]
     headers['content-type'] = 'application/octet-stream'
     headers['content-length'] = String(Math.max(0, end - start + 1))
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`
-    const status = range ? 206 : 200
-    if (ctx.method === 'HEAD') {
-      ctx.res.writeHead(status, headers)
-      return void ctx.res.end()
-    }
-    if (!body && size <= this.#hotMax) {
-      body = await readFile(this.#blobs.path(id))
-      this.#hot.set(id, body)
-    }
-    ctx.res.writeHead(status, headers)
+    ctx.res.writeHead(range ? 206 : 200, headers)
+    if (ctx.method === 'HEAD') return void ctx.res.end()
     if (body) return void ctx.res.end(size === 0 ? undefined : body.subarray(start, end + 1))
-    await pipeline(createReadStream(this.#blobs.path(id), { start, end, highWaterMark: 256 * 1024 }), ctx.res).catch((err: unknown) => {
+    return pipeline(createReadStream(this.#blobs.path(id), { start, end, highWaterMark: 256 * 1024 }), ctx.res).catch((err: unknown) => {
       // The client went away, or the blob was collected mid-read: cut the response, never pad it.
       ctx.res.destroy(err as Error)
     })

@@ -100,12 +100,15 @@ export function repoHandlers(d: HubDeps) {
       ctx.res.end()
     },
 
-    async blob(ctx: RequestContext, id: string): Promise<void> {
+    /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
+    blob(ctx: RequestContext, id: string): void | Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
-      // Only what a served snapshot references: a blob on its way in or out is not served.
-      if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
-      await d.responder.send(ctx, id)
+      const serve = () => {
+        // Only what a served snapshot references: a blob on its way in or out is not served.
+        if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
+        return d.responder.send(ctx, id)
+      }
+      return d.options.readsNeedKey ? d.authorize(ctx, 'read').then(serve) : serve()
     },
   }
 }
