@@ -34,17 +34,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
   return (req, res) => {
     const started = performance.now()
     o.onStart()
-    const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
-    const ctx: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
-      req,
-      res,
-      method: req.method ?? 'GET',
-      path: '',
-      rawPath: '',
-      query: '',
-      secure,
-      remoteAddress: req.socket.remoteAddress ?? '',
-    }
+    const ctx = new Context(req, res)
     if (o.draining()) res.setHeader('connection', 'close')
 
     // 5. log — registered first so it runs however the request ends ('close' is emitted once).
@@ -87,6 +77,29 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
     } catch (err) {
       fail(ctx, err, o.log)
     }
+  }
+}
+
+/** One request's context; the peer address is looked up only by the routes that use it. */
+class Context implements RequestContext {
+  readonly method: string
+  readonly secure: boolean
+  path = ''
+  rawPath = ''
+  query = ''
+  route?: string
+  upstream?: string
+  cache?: RequestContext['cache']
+  error?: string
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {
+    this.method = req.method ?? 'GET'
+    this.secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
+  }
+  get remoteAddress(): string {
+    return this.req.socket.remoteAddress ?? ''
   }
 }
 

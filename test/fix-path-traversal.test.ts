@@ -35,7 +35,7 @@ t.test('path traversal and encoded separators are refused with 400 GW_ERR_BAD_PA
     t.equal(JSON.parse(res.body).error.code, 'GW_ERR_BAD_PATH', `${target} → GW_ERR_BAD_PATH`)
   }
   t.same(origin.seen, [], 'the root saw nothing')
-  const refused = site.logs.lines().filter((l) => l.msg === 'request' && l.status === 400)
+  const refused = await site.logs.waitFor((l) => l.msg === 'request' && l.status === 400, TARGETS.length)
   t.equal(refused.length, TARGETS.length, 'each refusal is logged')
   t.ok(refused.every((l) => l.error === 'GW_ERR_BAD_PATH'), 'with its error code')
 })

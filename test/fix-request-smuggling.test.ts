@@ -22,7 +22,7 @@ t.test('ambiguous request framings are refused (400 or a closed socket) and neve
     socket.destroy()
   }
   t.same(origin.seen, [], 'the root saw nothing, neither the outer nor the smuggled request')
-  const logged = site.logs.lines().filter((l) => l.refused === 'GW_ERR_BAD_REQUEST' || (l.msg === 'request' && l.status === 400))
+  const logged = await site.logs.waitFor((l) => l.refused === 'GW_ERR_BAD_REQUEST' || (l.msg === 'request' && l.status === 400), FRAMINGS.length)
   // One line at least per framing (an obfuscated Transfer-Encoding is refused by the guard, then its body by the parser).
   t.ok(logged.length >= FRAMINGS.length, 'each refusal is logged')
 })

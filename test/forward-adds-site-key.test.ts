@@ -17,6 +17,7 @@ t.test('a read is forwarded to the root with the site key, and the key never rea
   t.equal(seen.headers.authorization, `Bearer ${key}`, 'root got the site key')
   t.notOk(JSON.stringify(res.headers).includes(key), 'no key in response headers')
   t.notOk(res.body.includes(key), 'no key in the body')
+  t.equal((await site.logs.waitFor((l) => l.msg === 'request' && l.route === 'forward')).length, 1, 'the request line was written')
   t.notOk(site.logs.text.includes(key), 'no key in any log line')
   t.notOk(site.logs.text.includes('client-own-token'), 'no client token in logs')
 })

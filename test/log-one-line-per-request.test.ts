@@ -9,10 +9,7 @@ t.test('one structured JSON line per request: method, path without query, status
   await fetchText(site, '/pkg/a?token=query-secret-123&x=1', { headers: { authorization: 'Bearer client-secret-456' } })
   await fetchText(site, '/health')
   await fetchText(site, '/w', { method: 'POST', body: 'x' })
-  // pino writes asynchronously to the capture stream; wait (bounded) for the three lines.
-  const requestLines = () => site.logs.lines().filter((l) => l.msg === 'request')
-  for (let i = 0; i < 100 && requestLines().length < 3; i++) await new Promise((r) => setTimeout(r, 10))
-  const lines = requestLines()
+  const lines = await site.logs.waitFor((l) => l.msg === 'request', 3)
   t.equal(lines.length, 3, 'one line per request')
   const [fwd, health, write] = lines
   t.match(fwd, { method: 'GET', path: '/pkg/a', status: 200, route: 'forward', upstream: origin.url, cache: 'bypass', site: 'reqlog', level: 'info' })
@@ -30,5 +27,6 @@ t.test('log.requests: false turns request lines off', async (t) => {
   writeSecret(dir, 'root.key', 'fgk_reqlog_' + 'l'.repeat(30))
   const site = await startSite(t, childYaml('quiet', origin.url, '  health: { interval: 1h }\n').replace('log: { level: info }', 'log: { level: info, requests: false }'), { dir, clock: t.clock })
   await fetchText(site, '/pkg/a')
-  t.equal(site.logs.lines().filter((l) => l.msg === 'request').length, 0)
+  // Waits the bounded time for a line that must never come (request lines are written in batches).
+  t.equal((await site.logs.waitFor((l) => l.msg === 'request')).length, 0)
 })

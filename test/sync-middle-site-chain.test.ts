@@ -18,7 +18,7 @@ t.test('a branch syncs from a middle site and serves with both upstreams down', 
   const branchKey = await issueKey(middle, 'read', 'branch')
   const branch = await startChild(t, dir, 'branch', middle.url, branchKey, 'repositories: [acme/app]\n')
   await inSync(branch, 'acme/app')
-  const middleBlobs = middle.logs.lines().filter((l) => l.msg === 'request' && String(l.path) === `/api/v1/blobs/sha256:${id}`)
+  const middleBlobs = await middle.logs.waitFor((l) => l.msg === 'request' && String(l.path) === `/api/v1/blobs/sha256:${id}`)
   t.equal(middleBlobs.length, 1, 'the branch fetched the blob from the middle site')
 
   await root.gw.close()

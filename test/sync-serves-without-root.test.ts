@@ -40,7 +40,7 @@ t.test('a synchronized repository is served with no upstream contact', async (t)
   t.equal(head.statusCode, 200, 'HEAD by tag')
   t.equal(Number(head.headers['content-length']), bytes.length)
 
-  const served = child.logs.lines().filter((l) => l.msg === 'request' && String(l.path).startsWith('/api/v1/'))
+  const served = await child.logs.waitFor((l) => l.msg === 'request' && String(l.path).startsWith('/api/v1/'), 5)
   t.ok(served.length >= 5)
   t.notOk(served.some((l) => l.route === 'forward' || l.upstream), 'no request went upstream')
   t.notOk(child.logs.text.includes(root.readKey), 'the child\'s key is in no log line')

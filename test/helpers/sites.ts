@@ -37,6 +37,15 @@ export class LogCapture extends Writable {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>)
   }
+  /** The lines matching `match`, once there are at least `count` (bounded wait): request lines are written in batches. */
+  async waitFor(match: (l: Record<string, unknown>) => boolean, count = 1): Promise<Record<string, unknown>[]> {
+    for (let i = 0; i < 200; i++) {
+      const got = this.lines().filter(match)
+      if (got.length >= count) return got
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    return this.lines().filter(match)
+  }
 }
 
 export interface TestSite {

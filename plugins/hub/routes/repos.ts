@@ -27,6 +27,12 @@ export function repoHandlers(d: HubDeps) {
     return state
   }
 
+  const serveBlob = (ctx: RequestContext, id: string): void | Promise<void> => {
+    // Only what a served snapshot references: a blob on its way in or out is not served.
+    if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
+    return d.responder.send(ctx, id)
+  }
+
   const resolve = (state: RepoState, ref: string): ImageRecord => {
     const id = ref.startsWith('sha256:') ? ref.slice(7) : state.tags[ref]
     const image = id ? state.images[id] : undefined
@@ -103,12 +109,8 @@ export function repoHandlers(d: HubDeps) {
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      const serve = () => {
-        // Only what a served snapshot references: a blob on its way in or out is not served.
-        if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
-        return d.responder.send(ctx, id)
-      }
-      return d.options.readsNeedKey ? d.authorize(ctx, 'read').then(serve) : serve()
+      if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id))
+      return serveBlob(ctx, id)
     },
   }
 }
