@@ -112,11 +112,11 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
-  const requestLog = new RequestLog(log)
+  const requestLog = config.log.requests ? new RequestLog(log) : undefined
   const handlerOptions = {
     routes,
     log,
-    requestLog: config.log.requests ? requestLog : undefined,
+    requestLog,
     encodedSlashAllowed,
     draining: () => draining,
     onStart: () => void inFlight++,
@@ -204,7 +204,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
       await closed
-      requestLog.flush()
+      requestLog?.flush()
       log.info('stopped')
     })())
 

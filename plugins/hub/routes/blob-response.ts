@@ -33,18 +33,17 @@ export class BlobResponder {
       'cache-control': 'public, max-age=31536000, immutable',
       'accept-ranges': 'bytes',
     }
-    ctx.cache = 'hit'
-    if (matchesEtag(ctx.req, etag)) return notModified(ctx, headers)
+    if (matchesEtag(ctx.req, etag)) {
+      ctx.cache = 'hit'
+      return notModified(ctx, headers)
+    }
     const body = this.#hot.get(id)
     return body ? this.#answer(ctx, id, body.length, headers, body) : this.#sendStored(ctx, id, headers)
   }
 
   async #sendStored(ctx: RequestContext, id: string, headers: Record<string, string>): Promise<void> {
     const size = await this.#blobs.size(id)
-    if (size === undefined) {
-      ctx.cache = undefined
-      throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
-    }
+    if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
     let body: Buffer | undefined
     if (size <= this.#hotMax && ctx.method !== 'HEAD') {
       body = await readFile(this.#blobs.path(id))
@@ -55,6 +54,7 @@ export class BlobResponder {
 
   /** Status, length and range for a blob of `size`; the bytes from `body` when in memory, else from disk. */
   #answer(ctx: RequestContext, id: string, size: number, headers: Record<string, string>, body: Buffer | undefined): void | Promise<void> {
+    ctx.cache = 'hit'
     const ifRange = ctx.req.headers['if-range']
     const range = ifRange === undefined || ifRange === headers.etag ? parseRange(ctx.req.headers.range, size) : undefined
     if (range === 'unsatisfiable') throw new GatewayError('GW_ERR_RANGE_NOT_SATISFIABLE', undefined, { 'content-range': `bytes */${size}` })
