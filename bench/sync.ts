@@ -1,7 +1,8 @@
 // Sync: a repository of 1 GiB in 64 blobs (FEDGATE_BENCH_SYNC_MIB to scale) synchronized from a root
 // on loopback by a child running as its own process (`fedgate start`), against curl fetching the same
 // bytes (4 in parallel, as sync.concurrency) in the same run. Prints throughput, the child's peak RSS
-// (VmHWM) and the time to re-sync after one tag changed (only the changed blob moves).
+// (VmHWM) and the time to re-sync after one tag changed (only the changed blob moves), and a Node floor
+// (bench/lib/hash-fetch.ts: undici + sha256, nothing stored) to show what any Node client reaches here.
 // CHILD_ARGS adds node flags to the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -23,6 +24,7 @@ import { systemClock } from '../gateway/util/clock.ts'
 const TOTAL_MIB = Number(process.env.FEDGATE_BENCH_SYNC_MIB ?? 1024)
 const BLOBS = 64
 const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
+const HASH_FETCH = fileURLToPath(new URL('./lib/hash-fetch.ts', import.meta.url))
 
 export async function run(_o: BenchOptions): Promise<void> {
   const tmp = benchDir()
@@ -62,9 +64,11 @@ export async function run(_o: BenchOptions): Promise<void> {
     await promisify(execFile)('sync', [join(tmp.dir, 'curl')])
     const curlFileMs = performance.now() - f0
     rmSync(join(tmp.dir, 'curl'), { recursive: true, force: true })
+    // The floor for any Node client: undici + sha256 of every byte, nothing stored.
+    writeFileSync(join(tmp.dir, 'root.key'), readKey)
+    const floor = JSON.parse((await promisify(execFile)(process.execPath, ['--import', 'tsx', HASH_FETCH, root.gw.caFile, join(tmp.dir, 'root.key'), ...ids.map((id) => `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)])).stdout) as { ms: number }
 
     // The child, its own process, with an admin key made before it starts.
-    writeFileSync(join(tmp.dir, 'root.key'), readKey)
     const file = join(tmp.dir, 'child.yaml')
     writeFileSync(file, `site: { name: child, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\nlog: { level: info, requests: false }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [bench/big]\n`)
     const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
@@ -122,6 +126,7 @@ export async function run(_o: BenchOptions): Promise<void> {
         [
           [`curl, ${BLOBS} blobs, 4 in parallel, to /dev/null`, `${(curlMs / 1000).toFixed(1)} s`, mibps(curlMs)],
           [`curl, the same, to files then sync`, `${(curlFileMs / 1000).toFixed(1)} s`, mibps(curlFileMs)],
+          [`Node floor: undici + sha256, nothing stored`, `${(floor.ms / 1000).toFixed(1)} s`, mibps(floor.ms)],
           [`fedgate child sync (listening → in sync)`, `${(syncMs / 1000).toFixed(1)} s`, mibps(syncMs)],
           [`re-sync after one tag changed`, `${resyncMs.toFixed(0)} ms`, `${(moved / 2 ** 20).toFixed(1)} MiB moved`],
         ],
@@ -129,6 +134,8 @@ export async function run(_o: BenchOptions): Promise<void> {
     )
     const ratio = curlMs / syncMs
     console.log(`throughput vs curl: ${ratio.toFixed(2)}× (target ≥ 0.7×) ${ratio >= 0.7 ? 'met' : 'MISSED'}; vs curl writing files: ${(curlFileMs / syncMs).toFixed(2)}×`)
+    // What a Node process can reach here at all, before any disk or index work.
+    console.log(`Node floor vs curl: ${(curlMs / floor.ms).toFixed(2)}×; fedgate vs the Node floor: ${(floor.ms / syncMs).toFixed(2)}×`)
     console.log(`child CPU during the sync: ${syncCpu.toFixed(1)} s (${((syncCpu * 1000) / TOTAL_MIB).toFixed(1)} ms per MiB), ${((100 * syncCpu * 1000) / syncMs).toFixed(0)}% of one core`)
     // Root and child share this machine's cores: when their sum nears the core count, the machine is the limit.
     console.log(`root (this process) CPU: ${curlRootCpu.toFixed(1)} s while curl ran, ${syncRootCpu.toFixed(1)} s during the child's sync`)
