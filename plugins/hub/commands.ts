@@ -9,6 +9,7 @@ import { systemClock } from '../../gateway/util/clock.ts'
 import { KeyRing, scopes, type KeyInfo, type Scope } from './keys.ts'
 import { parseReference } from './names.ts'
 import { openStores } from './store/open.ts'
+import { tagImage } from './store/tag-updates.ts'
 
 export const hubCommands: Record<string, CliCommand> = {
   publish: {
@@ -23,11 +24,7 @@ export const hubCommands: Record<string, CliCommand> = {
       const stores = await openStores(config(), { follow: false })
       try {
         const { id } = await stores.blobStore.ingest(createReadStream(file), { expectedSize: size })
-        const prev = await stores.repositoryStore.get(target.repo)
-        const tags = { ...(prev?.tags ?? {}), [target.tag]: id }
-        if (!values['no-latest']) tags.latest = id
-        const image = prev?.images[id] ?? { id, size, createdAt: new Date().toISOString() }
-        const state = await stores.repositoryStore.commit(target.repo, { tags, images: { ...(prev?.images ?? {}), [id]: image } })
+        const state = await stores.repositoryStore.commit(target.repo, tagImage(target.tag, { id, size }, { latest: !values['no-latest'], at: new Date().toISOString() }))
         console.log(`published ${target.repo}:${target.tag} sha256:${id} (${size} bytes) at revision ${state.revision}`)
       } finally {
         await stores.close()

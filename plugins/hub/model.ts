@@ -74,14 +74,23 @@ export interface BlobStore {
   readonly pins: BlobPins
 }
 
+/** What a commit sets: the whole tag map, the images it names, the upstream revision it mirrors. */
+export interface RepoUpdate {
+  tags: Record<string, string>
+  images: Record<string, ImageRecord>
+  upstreamRevision?: number
+}
+
 export interface RepositoryStore {
   list(): Promise<RepoName[]>
   get(repo: RepoName): Promise<RepoState | undefined>
   /**
    * Replaces a repository's tags in one atomic step and appends the differences to the change log.
-   * Every image named must already be in the blob store. Returns the new state.
+   * Every image named must already be in the blob store. Returns the new state. Given a function, the
+   * next state is made from the committed one, read again on every attempt, so a change another
+   * writer (another process on the same index) committed meanwhile is built on, never overwritten.
    */
-  commit(repo: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState>
+  commit(repo: RepoName, next: RepoUpdate | ((committed: RepoState | undefined) => RepoUpdate)): Promise<RepoState>
   /** Changes after `since`, optionally for one repository; 'too-old' when the log no longer reaches back. */
   changes(since: number, repo?: RepoName): Promise<ChangePage | 'too-old'>
   /** Blob ids that no repository's snapshot references. */

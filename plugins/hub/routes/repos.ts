@@ -2,24 +2,12 @@
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import type { ImageRecord, RepoState } from '../model.ts'
+import { tagImage, untag } from '../store/tag-updates.ts'
 import { checkTag, IMAGE_ID } from '../names.ts'
 import type { HubDeps } from './deps.ts'
 import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './http.ts'
 
 export function repoHandlers(d: HubDeps) {
-  /** Publishes to one repository run one after the other in this process (read, change, commit). */
-  const writing = new Map<string, Promise<unknown>>()
-  const serialized = <T>(repo: string, fn: () => Promise<T>): Promise<T> => {
-    const run = (writing.get(repo) ?? Promise.resolve()).then(fn)
-    const tail = run.then(
-      () => {},
-      () => {},
-    )
-    writing.set(repo, tail)
-    void tail.then(() => writing.get(repo) === tail && writing.delete(repo))
-    return run
-  }
-
   const read = async (ctx: RequestContext, repo: string): Promise<RepoState> => {
     if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
     const state = await d.repos.get(repo)
@@ -80,14 +68,7 @@ export function repoHandlers(d: HubDeps) {
       if (length !== undefined && Number(length) > d.options.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
       // The bytes are stored and verified before any tag moves.
       const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes })
-      const moveLatest = queryParam(ctx, 'latest') !== 'false'
-      const state = await serialized(repo, async () => {
-        const prev = await d.repos.get(repo)
-        const image: ImageRecord = prev?.images[id] ?? { id, size, createdAt: new Date(d.clock.now()).toISOString() }
-        const tags = { ...(prev?.tags ?? {}), [tag]: id }
-        if (moveLatest) tags.latest = id
-        return d.repos.commit(repo, { tags, images: { ...(prev?.images ?? {}), [id]: image } })
-      })
+      const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest: queryParam(ctx, 'latest') !== 'false', at: new Date(d.clock.now()).toISOString() }))
       const image = state.images[id]!
       sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
     },
@@ -95,13 +76,7 @@ export function repoHandlers(d: HubDeps) {
     async deleteTag(ctx: RequestContext, repo: string, tag: string): Promise<void> {
       onlyMethods(ctx, 'DELETE')
       await d.authorize(ctx, 'publish', repo)
-      await serialized(repo, async () => {
-        const prev = await d.repos.get(repo)
-        if (!prev || !(tag in prev.tags)) throw new GatewayError('GW_ERR_NOT_FOUND', `no tag ${tag} in ${repo}`)
-        const tags = { ...prev.tags }
-        delete tags[tag]
-        return d.repos.commit(repo, { tags, images: prev.images })
-      })
+      await d.repos.commit(repo, untag(repo, tag))
       ctx.res.writeHead(204, { 'cache-control': 'no-store' })
       ctx.res.end()
     },

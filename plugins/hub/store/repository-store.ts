@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache'
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { Clock } from '../../../gateway/util/clock.ts'
-import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore } from '../model.ts'
+import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore, RepoUpdate } from '../model.ts'
 import type { IndexStore } from './index.ts'
 import { checkRepoName, checkTag } from '../names.ts'
 
@@ -94,29 +94,22 @@ export class IndexedRepositoryStore implements RepositoryStore {
     return (await this.#index.get<number>(REV)) ?? 0
   }
 
-  commit(name: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState> {
+  commit(name: RepoName, next: RepoUpdate | ((committed: RepoState | undefined) => RepoUpdate)): Promise<RepoState> {
     // One commit at a time in this process; other processes are kept out by the compare-and-set.
     const run = this.#commits.then(() => this.#commit(name, next))
     this.#commits = run.catch(() => {})
     return run
   }
 
-  async #commit(name: RepoName, next: { tags: Record<string, string>; images: Record<string, ImageRecord>; upstreamRevision?: number }): Promise<RepoState> {
+  async #commit(name: RepoName, update: RepoUpdate | ((committed: RepoState | undefined) => RepoUpdate)): Promise<RepoState> {
     checkRepoName(name)
-    const images: Record<string, ImageRecord> = {}
-    for (const [tag, id] of Object.entries(next.tags)) {
-      checkTag(tag)
-      const image = next.images[id]
-      if (!image || image.id !== id) throw new GatewayError('GW_ERR_BAD_REQUEST', `tag ${tag} points to an image that is not listed`)
-      images[id] = { id, size: image.size, createdAt: image.createdAt }
-    }
-    for (const id of Object.keys(images)) {
-      if (!(await this.#blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is not in the blob store`)
-    }
     for (let attempt = 0; attempt < 50; attempt++) {
       const rev = await this.#index.get<number>(REV)
       const floor = (await this.#index.get<number>(FLOOR)) ?? 0
       const prev = await this.#index.get<RepoState>(repoKey(name))
+      // Made from what is committed now: a retry after another writer's commit builds on that commit.
+      const next = typeof update === 'function' ? update(prev) : update
+      const images = await this.#imagesOf(next)
       const at = new Date(this.#o.clock.now()).toISOString()
       const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at)
       if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) return prev
@@ -134,6 +127,21 @@ export class IndexedRepositoryStore implements RepositoryStore {
       return state
     }
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  /** The images the tags point to, each checked to be listed and in the blob store. */
+  async #imagesOf(next: RepoUpdate): Promise<Record<string, ImageRecord>> {
+    const images: Record<string, ImageRecord> = {}
+    for (const [tag, id] of Object.entries(next.tags)) {
+      checkTag(tag)
+      const image = next.images[id]
+      if (!image || image.id !== id) throw new GatewayError('GW_ERR_BAD_REQUEST', `tag ${tag} points to an image that is not listed`)
+      images[id] = { id, size: image.size, createdAt: image.createdAt }
+    }
+    for (const id of Object.keys(images)) {
+      if (!(await this.#blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is not in the blob store`)
+    }
+    return images
   }
 
   async changes(since: number, repo?: RepoName, limit = 1000): Promise<ChangePage | 'too-old'> {
