@@ -68,10 +68,11 @@ export async function run(o: BenchOptions): Promise<void> {
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
     ]
     const targets: (Target & { check: Buffer })[] = []
+    // Rows compared with each other run one after the other, so a burst of outside load hits them alike.
     for (const s of SIZES) {
       const path = [...blobs].find(([, b]) => b.length === s.bytes)![0]
-      for (const srv of servers) {
-        for (const scheme of ['http', 'https'] as const) {
+      for (const scheme of ['http', 'https'] as const) {
+        for (const srv of servers) {
           targets.push({ name: `${s.label}, ${srv.name}, ${scheme.toUpperCase()}`, load: { url: srv[scheme] + path, servername: scheme === 'https' ? 'localhost' : undefined, connections: opts.connections, duration: opts.duration }, cpuUs: 'cpuUs' in srv ? srv.cpuUs : undefined, check: blobs.get(path)! })
         }
       }

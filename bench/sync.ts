@@ -61,7 +61,8 @@ export async function run(_o: BenchOptions): Promise<void> {
     for (const id of ids) fileArgs.push('-o', join(tmp.dir, 'curl', id), `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
     const f0 = performance.now()
     await promisify(execFile)('curl', fileArgs, { maxBuffer: 1 << 20 })
-    await promisify(execFile)('sync', [join(tmp.dir, 'curl')])
+    // Each file, as the child fsyncs each blob (`sync DIR` would only fsync the folder itself).
+    await promisify(execFile)('sync', ids.map((id) => join(tmp.dir, 'curl', id)))
     const curlFileMs = performance.now() - f0
     rmSync(join(tmp.dir, 'curl'), { recursive: true, force: true })
     // The floor for any Node client: undici + sha256 of every byte, nothing stored.

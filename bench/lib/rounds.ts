@@ -32,10 +32,10 @@ export async function measureInterleaved(targets: readonly Target[], o: { rounds
   return targets.map((t) => median(runs.get(t.name)!))
 }
 
-/** The run with the median req/s (its own latencies, not a mix of runs); CPU per request is its own median. */
+/** The run with the median req/s (its own latencies, not a mix of runs); CPU per request is its own median; every round's req/s kept for paired ratios. */
 function median(rows: Row[]): Row {
   const mid = <T>(xs: T[]) => xs[Math.floor((xs.length - 1) / 2)]!
   const m = mid([...rows].sort((a, b) => a.rps - b.rps))
   const cpus = rows.flatMap((r) => (r.cpuUs === undefined ? [] : [r.cpuUs])).sort((a, b) => a - b)
-  return { ...m, cpuUs: cpus.length ? mid(cpus) : undefined, errors: rows.reduce((n, r) => n + r.errors, 0), non2xx: rows.reduce((n, r) => n + r.non2xx, 0) }
+  return { ...m, cpuUs: cpus.length ? mid(cpus) : undefined, roundRps: rows.map((r) => r.rps), errors: rows.reduce((n, r) => n + r.errors, 0), non2xx: rows.reduce((n, r) => n + r.non2xx, 0) }
 }

@@ -1,5 +1,7 @@
 // A bare node:http and node:https server answering fixed bytes per path from memory, with the headers a
-// blob answer carries: the floor any Node server can reach, and the origin behind nginx's cache.
+// fedgate blob answer carries (ETag = digest, immutable caching, Accept-Ranges), so every row of the hit
+// bench sends the same answer: the floor any Node server can reach, and the origin behind nginx's cache.
+import { createHash } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -11,6 +13,7 @@ export interface StaticPeer {
 }
 
 export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }): Promise<StaticPeer> {
+  const etags = new Map([...bodies].map(([path, body]) => [path, `"sha256:${createHash('sha256').update(body).digest('hex')}"`]))
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     req.resume()
     const body = bodies.get(req.url ?? '')
@@ -19,6 +22,8 @@ export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: 
       return void res.end()
     }
     res.writeHead(200, {
+      etag: etags.get(req.url!)!,
+      'accept-ranges': 'bytes',
       'content-type': 'application/octet-stream',
       'content-length': body.length,
       'cache-control': 'public, max-age=31536000, immutable',

@@ -5,6 +5,8 @@ export interface Row extends LoadResult {
   name: string
   /** CPU µs per request spent by the servers under test (when the load generator runs elsewhere). */
   cpuUs?: number
+  /** req/s of each interleaved round, in round order (measureInterleaved). */
+  roundRps?: number[]
 }
 
 export function resultTable(rows: readonly Row[]): string {
@@ -23,15 +25,27 @@ export interface Ratio {
   cpu?: { base: Row }
 }
 
+/**
+ * req/s ratios are paired by round: rows measured one after the other in a round share that moment's
+ * outside load, so the value is the median of the per-round ratios (their range beside it).
+ */
 export function ratioTable(ratios: readonly Ratio[]): string {
-  const head = ['ratio', 'value', 'target', '']
+  const head = ['ratio', 'value', 'rounds', 'target', '']
   const body = ratios.flatMap((r) => {
-    const v = r.cpu ? cpuRatio(r.of, r.over, r.cpu.base) : r.of.rps / r.over.rps
+    const paired = r.cpu ? undefined : pairedRatios(r.of, r.over)
+    const v = r.cpu ? cpuRatio(r.of, r.over, r.cpu.base) : paired ? paired[Math.floor((paired.length - 1) / 2)]! : r.of.rps / r.over.rps
     if (v === undefined) return []
     const verdict = r.target === undefined ? '' : v >= r.target ? 'met' : 'missed'
-    return [[r.name, `${v.toFixed(2)}×`, r.target === undefined ? '–' : `≥ ${r.target}×`, verdict]]
+    const range = paired && paired.length > 1 ? `${paired[0]!.toFixed(2)}–${paired[paired.length - 1]!.toFixed(2)}` : '–'
+    return [[r.name, `${v.toFixed(2)}×`, range, r.target === undefined ? '–' : `≥ ${r.target}×`, verdict]]
   })
   return markdown(head, body)
+}
+
+/** of/over for each round both were measured in, sorted; undefined without per-round figures. */
+function pairedRatios(of: Row, over: Row): number[] | undefined {
+  if (!of.roundRps || !over.roundRps || of.roundRps.length !== over.roundRps.length) return undefined
+  return of.roundRps.map((rps, i) => rps / over.roundRps![i]!).sort((a, b) => a - b)
 }
 
 /** How many times less CPU `of` spends per request than `over`, beyond what `base` spends. */
