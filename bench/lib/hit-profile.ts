@@ -1,0 +1,39 @@
+// A profiling set-up for the 1 KiB cache hit (docs/benchmarks.md, "Where the 1 KiB gap is"): a root site
+// serving one published 1 KiB blob (readsNeedKey: false, so the same hub blob path as a child's hit) or
+// the bare node server, in this process; autocannon in its own process. Prints req/s and this process's
+// CPU per request. Profile with:
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/lib/hit-profile.ts [fedgate|bare] [seconds]
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Agent, request } from 'undici'
+import type { KeyRing } from '../../plugins/hub/keys.ts'
+import { measure } from './load.ts'
+import { benchDir, startBenchSite } from './site.ts'
+import { startStaticPeer } from './static-peer.ts'
+
+const [which = 'fedgate', seconds = '8'] = process.argv.slice(2)
+const tmp = benchDir()
+const root = await startBenchSite(
+  `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info }\nhub: { readsNeedKey: false }\n`,
+  { dir: tmp.dir, name: 'root' },
+)
+const agent = new Agent({ connect: { rejectUnauthorized: false } })
+try {
+  const publishKey = (await root.gw.service<KeyRing>('keys')!.create({ name: 'bench', scope: 'publish', namespaces: ['*'] })).key
+  const body = Buffer.from('x'.repeat(1024))
+  const res = await request(`${root.httpsUrl}/api/v1/repos/bench/hit/images/1`, { method: 'PUT', body, headers: { authorization: `Bearer ${publishKey}` }, dispatcher: agent })
+  const path = `/api/v1/blobs/sha256:${((await res.body.json()) as { id: string }).id}`
+  const bare = await startStaticPeer(new Map([[path, body]]), { key: readFileSync(join(tmp.dir, 'certs', 'root.key')), cert: readFileSync(join(tmp.dir, 'certs', 'root.crt')) })
+  try {
+    const c0 = process.cpuUsage()
+    const r = await measure({ url: (which === 'bare' ? bare.httpUrl : root.httpUrl!) + path, connections: 50, duration: Number(seconds), warmup: 1 })
+    const u = process.cpuUsage(c0)
+    console.log(`${which}: ${Math.round(r.rps)} req/s, ${((u.user + u.system) / r.requests).toFixed(1)} µs CPU per request (warm-up included)`)
+  } finally {
+    await bare.close()
+  }
+} finally {
+  await agent.close()
+  await root.close()
+  tmp.remove()
+}
