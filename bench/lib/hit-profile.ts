@@ -1,7 +1,7 @@
 // A profiling set-up for the 1 KiB cache hit (docs/benchmarks.md, "Where the 1 KiB gap is"): a root site
 // serving one published 1 KiB blob (readsNeedKey: false, so the same hub blob path as a child's hit) or
 // the bare node server, in this process; autocannon in its own process. Prints req/s and this process's
-// CPU per request. Profile with:
+// CPU per request. NO_REQUEST_LOG=1 turns the site's request log off. Profile with:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/lib/hit-profile.ts [fedgate|bare] [seconds]
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,7 +14,7 @@ import { startStaticPeer } from './static-peer.ts'
 const [which = 'fedgate', seconds = '8'] = process.argv.slice(2)
 const tmp = benchDir()
 const root = await startBenchSite(
-  `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info }\nhub: { readsNeedKey: false }\n`,
+  `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${process.env.NO_REQUEST_LOG ? ", requests: false" : ""} }\nhub: { readsNeedKey: false }\n`,
   { dir: tmp.dir, name: 'root' },
 )
 const agent = new Agent({ connect: { rejectUnauthorized: false } })
