@@ -9,7 +9,7 @@ import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import { BlobResponder } from '../hub/routes/blob-response.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
-import { Limiter } from '../sync/blob-fetcher.ts'
+import { DownloadSlots } from '../sync/blob-fetcher.ts'
 import type { Authorize } from '../hub/auth.ts'
 import { SyncScheduler } from '../sync/scheduler.ts'
 import { SyncStatus } from '../sync/status.ts'
@@ -39,7 +39,7 @@ export const npmPlugin: GatewayPlugin = {
     const stop = new AbortController()
     const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal }) : undefined
     const status = new SyncStatus(clock)
-    const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new Limiter(o.concurrency) })
+    const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
 
     const entries = () => o.packages
     const scheduler = new SyncScheduler(

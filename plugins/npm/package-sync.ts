@@ -11,7 +11,7 @@ import type { ImageRecord, RepoState } from '../hub/model.ts'
 import { PinSet } from '../hub/store/blob-pins.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
-import { Limiter } from '../sync/blob-fetcher.ts'
+import type { DownloadSlots } from '../sync/blob-fetcher.ts'
 import type { SyncStatus } from '../sync/status.ts'
 import { expectedDigest, verifying } from './integrity.ts'
 import { repoOf, tarballFile } from './names.ts'
@@ -31,8 +31,8 @@ export interface PackageSyncDeps {
   log: Logger
   newest: number | undefined
   maxTarballBytes: number
-  /** Tarball downloads in flight at once, over every package. */
-  downloads: Limiter
+  /** Tarball downloads in flight at once, over every package (each hands its slot on before its fsync). */
+  downloads: DownloadSlots
 }
 
 export class PackageSync {
@@ -98,8 +98,8 @@ export class PackageSync {
     if (total) status.syncing(name, total, 0)
     const results = await Promise.allSettled(
       work.map((w) =>
-        this.d.downloads.run(async () => {
-          tarballs[w.file] = { ...(await this.#fetch(name, packument, w.version, w.url, pins)), integrity: w.integrity }
+        this.d.downloads.run(async (received) => {
+          tarballs[w.file] = { ...(await this.#fetch(name, packument, w.version, w.url, pins, received)), integrity: w.integrity }
           status.progress(name, 1)
         }),
       ),
@@ -125,7 +125,7 @@ export class PackageSync {
   }
 
   /** Downloads one tarball through the integrity check into the blob store. */
-  async #fetch(name: string, p: Packument, version: string, url: string, pins: PinSet): Promise<{ id: string; size: number }> {
+  async #fetch(name: string, p: Packument, version: string, url: string, pins: PinSet, received: () => void): Promise<{ id: string; size: number }> {
     const expected = expectedDigest(p.versions[version]!.dist)
     if (!expected) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${name}@${version} has neither dist.integrity nor dist.shasum`)
     const body = await this.d.upstream.tarball(name, url)
@@ -133,7 +133,7 @@ export class PackageSync {
     // pipeline carries a cut body into the check, so the blob store's write fails and keeps nothing.
     pipeline(body, check, () => {})
     try {
-      return await this.d.blobs.ingest(check, { maxSize: this.d.maxTarballBytes, pin: (id) => pins.add(id) })
+      return await this.d.blobs.ingest(check, { maxSize: this.d.maxTarballBytes, pin: (id) => pins.add(id), onReceived: received })
     } catch (err) {
       throw this.d.upstream.bodyFailed(err)
     }

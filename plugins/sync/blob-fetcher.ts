@@ -33,6 +33,32 @@ export class Limiter {
   }
 }
 
+/**
+ * Downloads on the network at once, and blobs open at once (downloading or being made durable). A task
+ * hands its network slot on with `received()` once its bytes are in, before its fsync: the next download
+ * then flows while the disk works (fsync latency had left the network idle a third of the time), and at
+ * most twice `concurrency` files stay open.
+ */
+export class DownloadSlots {
+  readonly #network: Limiter
+  readonly #open: Limiter
+  constructor(concurrency: number) {
+    this.#network = new Limiter(concurrency)
+    this.#open = new Limiter(concurrency * 2)
+  }
+
+  run<T>(task: (received: () => void) => Promise<T>): Promise<T> {
+    return this.#open.run(async () => {
+      const release = await this.#network.acquire()
+      try {
+        return await task(release)
+      } finally {
+        release()
+      }
+    })
+  }
+}
+
 export interface FetchStats {
   /** Bytes received from the upstream in blob bodies (what a resume saves shows here). */
   bytesReceived: number
@@ -43,18 +69,14 @@ export interface FetchStats {
 export class BlobFetcher {
   readonly stats: FetchStats = { bytesReceived: 0, downloads: 0, resumed: 0 }
   readonly #inFlight = new Map<string, Promise<void>>()
-  /** Downloads on the network at once. */
-  readonly #downloads: Limiter
-  /** Blobs between their first byte and their place in the store: downloads plus fsyncs in progress. */
-  readonly #blobsOpen: Limiter
+  readonly #slots: DownloadSlots
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly upstream: Upstream,
     concurrency: number,
   ) {
-    this.#downloads = new Limiter(concurrency)
-    this.#blobsOpen = new Limiter(concurrency * 2)
+    this.#slots = new DownloadSlots(concurrency)
   }
 
   /** How many bytes of `image` are already here (whole blob or kept partial). */
@@ -67,41 +89,33 @@ export class BlobFetcher {
   fetch(image: ImageRecord, onBytes: (n: number) => void): Promise<void> {
     let p = this.#inFlight.get(image.id)
     if (!p) {
-      p = this.#blobsOpen.run(() => this.#download(image, onBytes)).finally(() => this.#inFlight.delete(image.id))
+      p = this.#slots.run((received) => this.#download(image, onBytes, received)).finally(() => this.#inFlight.delete(image.id))
       this.#inFlight.set(image.id, p)
     }
     return p
   }
 
-  /**
-   * The download slot is given back once the body is received, before the fsync: the next blob's bytes
-   * then flow while this one reaches the disk (fsync latency had left the network idle a third of the time).
-   */
-  async #download(image: ImageRecord, onBytes: (n: number) => void): Promise<void> {
-    const release = await this.#downloads.acquire()
+  /** `received` hands the network slot on once the body is in, before the fsync (DownloadSlots). */
+  async #download(image: ImageRecord, onBytes: (n: number) => void, received: () => void): Promise<void> {
+    if (await this.blobs.has(image.id)) return
+    let from = await this.blobs.partialSize(image.id)
+    // A partial as long as the blob (or longer) cannot be resumed with a Range: start again.
+    if (from >= image.size) from = 0
+    let r = await this.upstream.blob(image.id, from)
+    if (r === 'range-refused') r = await this.upstream.blob(image.id, 0)
+    if (r === 'range-refused') throw new Error(`blob ${image.id.slice(0, 12)}: the upstream refused a whole download with 416`)
+    this.stats.downloads++
+    if (r.status === 206) this.stats.resumed++
+    const onChunk = (n: number) => {
+      this.stats.bytesReceived += n
+      onBytes(n)
+    }
     try {
-      if (await this.blobs.has(image.id)) return
-      let from = await this.blobs.partialSize(image.id)
-      // A partial as long as the blob (or longer) cannot be resumed with a Range: start again.
-      if (from >= image.size) from = 0
-      let r = await this.upstream.blob(image.id, from)
-      if (r === 'range-refused') r = await this.upstream.blob(image.id, 0)
-      if (r === 'range-refused') throw new Error(`blob ${image.id.slice(0, 12)}: the upstream refused a whole download with 416`)
-      this.stats.downloads++
-      if (r.status === 206) this.stats.resumed++
-      const onChunk = (n: number) => {
-        this.stats.bytesReceived += n
-        onBytes(n)
-      }
-      try {
-        // The body goes straight into the store (an upstream reset or truncation fails the write there).
-        await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk, onReceived: release })
-      } catch (err) {
-        // A digest or size mismatch stays as it is; a cut body becomes the root's fault, in catalogue terms.
-        throw this.upstream.bodyFailed(err)
-      }
-    } finally {
-      release()
+      // The body goes straight into the store (an upstream reset or truncation fails the write there).
+      await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk, onReceived: received })
+    } catch (err) {
+      // A digest or size mismatch stays as it is; a cut body becomes the root's fault, in catalogue terms.
+      throw this.upstream.bodyFailed(err)
     }
   }
 }

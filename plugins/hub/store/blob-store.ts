@@ -112,8 +112,9 @@ export class FileBlobStore implements BlobStore {
   /**
    * Stores bytes whose id is not known in advance (a publish): hashed into a private temp file, checked
    * against `expectedId`/`expectedSize` when given, then moved into place. Nothing is kept on failure.
+   * `onReceived` is called once every byte is in and checked, before the fsync.
    */
-  async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number; pin?: (id: string) => Promise<void> } = {}): Promise<IngestResult> {
+  async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number; pin?: (id: string) => Promise<void>; onReceived?: () => void } = {}): Promise<IngestResult> {
     if (o.expectedId !== undefined) checkId(o.expectedId)
     const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(8).toString('hex')}`)
     const hash = createHash('sha256')
@@ -124,6 +125,7 @@ export class FileBlobStore implements BlobStore {
       if (o.expectedSize !== undefined && size !== o.expectedSize) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
       const id = hash.digest('hex')
       if (o.expectedId !== undefined && id !== o.expectedId) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${o.expectedId}, got sha256:${id}`)
+      o.onReceived?.()
       await file.sync()
       await file.close()
       // Pinned before it is looked up or placed, so a collection cannot remove it before its commit.
