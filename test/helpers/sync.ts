@@ -168,10 +168,20 @@ export function syncOf(site: TestSite): { status: SyncStatus; scheduler: SyncSch
   }
 }
 
-/** Waits until `repo` is in sync at the child (bounded). */
-export function inSync(site: TestSite, repo: string, ms?: number): Promise<unknown> {
+/**
+ * Waits until `repo` is in sync at the child. Bounded by 60 s: a loaded CI machine can make early
+ * attempts fail and back off (1, 2, 4, 8… s). A timeout names the repository's state and the site's
+ * last log lines, so a failure says why.
+ */
+export async function inSync(site: TestSite, repo: string, ms = 60_000): Promise<unknown> {
   const { status } = syncOf(site)
-  return waitFor(`${repo} in sync`, () => status.has(repo) && status.get(repo).state === 'in-sync' && status.get(repo), ms)
+  try {
+    return await waitFor(`${repo} in sync`, () => status.has(repo) && status.get(repo).state === 'in-sync' && status.get(repo), ms)
+  } catch (err) {
+    const state = status.has(repo) ? status.get(repo) : 'not tracked'
+    const last = site.logs.lines().filter((l) => l.msg !== 'request').slice(-8).map((l) => JSON.stringify(l))
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(state)}; last log lines:\n${last.join('\n')}`)
+  }
 }
 
 export function sha256(b: Buffer): string {
