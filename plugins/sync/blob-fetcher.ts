@@ -12,14 +12,17 @@ export class Limiter {
 
   /** Waits for a slot; the returned release may be called any number of times (the first counts). */
   async acquire(): Promise<() => void> {
-    if (this.#active >= this.size) await new Promise<void>((r) => this.#waiting.push(r))
-    this.#active++
+    // A released slot passes straight to the first waiter (still counted), so no caller arriving
+    // between the release and the waiter's wake-up can take it as well.
+    if (this.#active < this.size) this.#active++
+    else await new Promise<void>((r) => this.#waiting.push(r))
     let held = true
     return () => {
       if (!held) return
       held = false
-      this.#active--
-      this.#waiting.shift()?.()
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#active--
     }
   }
 
