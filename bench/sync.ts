@@ -49,7 +49,8 @@ export async function run(_o: BenchOptions): Promise<void> {
 
     // curl, the same bytes from the same root, 4 at a time over keep-alive.
     const curlArgs = ['-s', '--parallel', '--parallel-max', '4', '--cacert', root.gw.caFile, '-H', `Authorization: Bearer ${readKey}`]
-    for (const id of ids) curlArgs.push('-o', '/dev/null', `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
+    const blobUrl = (id: string) => `${root.httpsUrl}/api/v1/blobs/sha256:${id}`
+    for (const id of ids) curlArgs.push('-o', '/dev/null', blobUrl(id))
     const c0 = performance.now()
     const rc0 = process.cpuUsage()
     await promisify(execFile)('curl', curlArgs, { maxBuffer: 1 << 20 })
@@ -59,7 +60,7 @@ export async function run(_o: BenchOptions): Promise<void> {
     // curl again, writing files and syncing them as the child does (which also hashes every byte).
     const fileArgs = curlArgs.slice(0, 8)
     mkdirSync(join(tmp.dir, 'curl'))
-    for (const id of ids) fileArgs.push('-o', join(tmp.dir, 'curl', id), `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
+    for (const id of ids) fileArgs.push('-o', join(tmp.dir, 'curl', id), blobUrl(id))
     const f0 = performance.now()
     await promisify(execFile)('curl', fileArgs, { maxBuffer: 1 << 20 })
     // Each file, as the child fsyncs each blob (`sync DIR` would only fsync the folder itself).
@@ -70,8 +71,7 @@ export async function run(_o: BenchOptions): Promise<void> {
     // into fedgate's blob store alone (hash, write, fsync, rename), no sync engine.
     writeFileSync(join(tmp.dir, 'root.key'), readKey)
     const nodeClient = async (extra: string[]) => {
-      const urls = ids.map((id) => `${root.httpsUrl}/api/v1/blobs/sha256:${id}`)
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', HASH_FETCH, ...extra, root.gw.caFile, join(tmp.dir, 'root.key'), ...urls])
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', HASH_FETCH, ...extra, root.gw.caFile, join(tmp.dir, 'root.key'), ...ids.map(blobUrl)])
       return (JSON.parse(stdout) as { ms: number }).ms
     }
     const floorMs = await nodeClient([])
