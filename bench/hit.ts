@@ -3,7 +3,7 @@
 // the same run, a bare Node server answering the same bytes from memory and nginx with a warmed
 // proxy_cache in front of that server. Targets: fedgate ≥ 0.9× bare Node; ≥ 1.0× nginx at 100 KiB.
 //
-// 12 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~3 minutes.
+// 14 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -44,15 +44,21 @@ export async function run(o: BenchOptions): Promise<void> {
       blobs.set(blobPath(bytes), bytes)
     }
     writeFileSync(join(tmp.dir, 'root.key'), readKey, { mode: 0o600 })
-    const child = await startBenchSite(
-      `site: { name: child, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [${REPO}]\n`,
-      { dir: tmp.dir, name: 'child' },
-    )
+    // Two children sync the same repository (each its own store); the second has its request log off, to
+    // show that log's share of a small hit: the bare Node server writes no log line (nginx writes a
+    // buffered access log). Its rows run for 1 KiB only, where that share shows.
+    const childYaml = (requests: boolean) =>
+      `site: { name: ${requests ? 'child' : 'child-quiet'}, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${requests ? '' : ', requests: false'} }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [${REPO}]\n`
+    const child = await startBenchSite(childYaml(true), { dir: tmp.dir, name: 'child' })
     sites.push(child)
-    const status = child.gw.service<SyncStatus>('syncStatus')!
-    for (let i = 0; !(status.has(REPO) && status.get(REPO).state === 'in-sync'); i++) {
-      if (i > 600) throw new Error(`no sync within 60 s: ${JSON.stringify(status.has(REPO) ? status.get(REPO) : 'unknown')}`)
-      await sleep(100)
+    const quiet = await startBenchSite(childYaml(false), { dir: tmp.dir, name: 'child-quiet' })
+    sites.push(quiet)
+    for (const site of [child, quiet]) {
+      const status = site.gw.service<SyncStatus>('syncStatus')!
+      for (let i = 0; !(status.has(REPO) && status.get(REPO).state === 'in-sync'); i++) {
+        if (i > 600) throw new Error(`no sync within 60 s: ${JSON.stringify(status.has(REPO) ? status.get(REPO) : 'unknown')}`)
+        await sleep(100)
+      }
     }
     await root.close()
     sites.splice(sites.indexOf(root), 1)
@@ -64,6 +70,7 @@ export async function run(o: BenchOptions): Promise<void> {
 
     const servers = [
       { name: 'fedgate child', http: child.httpUrl!, https: child.httpsUrl },
+      { name: 'fedgate child, request log off', http: quiet.httpUrl!, https: quiet.httpsUrl, only: SIZES[0].bytes },
       { name: 'bare node', http: bare.httpUrl, https: bare.httpsUrl },
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
     ]
@@ -73,6 +80,7 @@ export async function run(o: BenchOptions): Promise<void> {
       const path = [...blobs].find(([, b]) => b.length === s.bytes)![0]
       for (const scheme of ['http', 'https'] as const) {
         for (const srv of servers) {
+          if ('only' in srv && srv.only !== s.bytes) continue
           targets.push({ name: `${s.label}, ${srv.name}, ${scheme.toUpperCase()}`, load: { url: srv[scheme] + path, servername: scheme === 'https' ? 'localhost' : undefined, connections: opts.connections, duration: opts.duration }, cpuUs: 'cpuUs' in srv ? srv.cpuUs : undefined, check: blobs.get(path)! })
         }
       }
@@ -92,6 +100,7 @@ export async function run(o: BenchOptions): Promise<void> {
     for (const s of SIZES) {
       for (const scheme of ['HTTP', 'HTTPS']) {
         add(`req/s ${s.label} ${scheme}: fedgate / bare node`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, ${scheme}`, 0.9)
+        add(`req/s ${s.label} ${scheme}: fedgate, request log off / bare node`, `${s.label}, fedgate child, request log off, ${scheme}`, `${s.label}, bare node, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: fedgate / nginx`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, nginx proxy_cache, ${scheme}`, s.bytes >= 100 * 1024 ? 1.0 : undefined)
       }
     }

@@ -40,16 +40,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
     // 5. log — registered first so it runs however the request ends ('close' is emitted once).
     res.on('close', () => {
       o.onEnd()
-      o.requestLog?.write({
-        method: ctx.method,
-        path: ctx.path || '(refused)',
-        status: res.writableFinished ? res.statusCode : 499,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        route: ctx.route,
-        upstream: ctx.upstream,
-        cache: ctx.cache,
-        error: ctx.error,
-      })
+      o.requestLog?.write(ctx, res.writableFinished ? res.statusCode : 499, Math.round((performance.now() - started) * 100) / 100)
     })
     req.on('error', () => res.destroy())
 

@@ -28,7 +28,7 @@ try {
     const c0 = process.cpuUsage()
     const r = await measure({ url: (which === 'bare' ? bare.httpUrl : root.httpUrl!) + path, connections: 50, duration: Number(seconds), warmup: 1 })
     const u = process.cpuUsage(c0)
-    console.log(`${which}: ${Math.round(r.rps)} req/s, ${((u.user + u.system) / r.requests).toFixed(1)} µs CPU per request (warm-up included)`)
+    console.log(`${which}: ${Math.round(r.rps)} req/s, ${((u.user + u.system) / r.requests).toFixed(1)} µs CPU per request (user ${(u.user / r.requests).toFixed(1)}, system ${(u.system / r.requests).toFixed(1)}; warm-up included)`)
   } finally {
     await bare.close()
   }

@@ -5,6 +5,19 @@ const REDACTED = '[redacted]'
 
 /** Every secret value the process has loaded, so that text bound for a log or a client can be scrubbed. */
 const known = new Set<string>()
+/** Grows whenever `known` does, so a cache of scrubbed text knows when it must start again. */
+let generation = 0
+
+function remember(value: string): void {
+  if (value.length < 4 || known.has(value)) return
+  known.add(value)
+  generation++
+}
+
+/** Changes whenever a secret is added: text scrubbed under an older generation may hold the new one. */
+export function secretsGeneration(): number {
+  return generation
+}
 
 /**
  * A key or token read from the environment or a file. It prints as [redacted] however it is logged
@@ -20,7 +33,7 @@ export class Secret {
     readonly file?: string,
   ) {
     this.#value = value
-    if (value.length >= 4) known.add(value)
+    remember(value)
   }
   reveal(): string {
     return this.#value
@@ -41,7 +54,7 @@ export class Secret {
 }
 
 export function registerSecret(value: string): void {
-  if (value.length >= 4) known.add(value)
+  remember(value)
 }
 
 /** Compares through fixed-length digests so neither the content nor the length leaks through timing. */

@@ -12,9 +12,11 @@ export type HubPath =
   | { kind: 'keys' }
   | { kind: 'key-action'; id: string; action: 'disable' | 'enable' | 'recreate' }
 
+const SLASH = 0x2f
+
 /** What `path` names under `prefix`, or undefined when it is not a hub path this plugin serves. */
 export function parseHubPath(path: string, prefix: string): HubPath | undefined {
-  if (!path.startsWith(prefix + '/')) return undefined
+  if (!path.startsWith(prefix) || path.charCodeAt(prefix.length) !== SLASH) return undefined
   // Blob reads are most of a site's traffic: named without splitting the path.
   if (path.startsWith('/blobs/sha256:', prefix.length)) {
     const id = path.slice(prefix.length + 14)
