@@ -13,6 +13,8 @@ import { checkRepoName, checkTag } from '../names.ts'
 const REV = 'rev'
 /** The oldest revision the log still reaches back to: `changes(since)` needs since ≥ floor. */
 const FLOOR = 'floor'
+/** Every log entry at or below this revision is deleted (absent in stores older than this key: the floor). */
+const TRIMMED = 'trimmed'
 const repoKey = (name: RepoName) => `repo/${name}`
 const logKey = (rev: number) => `log/${String(rev).padStart(12, '0')}`
 
@@ -123,7 +125,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
       if (!(await this.#index.compareAndSet(REV, rev, entries))) continue
       this.#apply(name, state)
       if (this.#known === (rev ?? 0)) this.#known = revision
-      if (newFloor > floor) await this.#trim(floor, newFloor)
+      // The commit is durable now: a failed trim must not report it failed. Whatever is left below the
+      // floor (a failure, or a crash before this line) is deleted by the next trim, which starts at TRIMMED.
+      if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
       return state
     }
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
@@ -216,13 +220,15 @@ export class IndexedRepositoryStore implements RepositoryStore {
     this.#hot.set(name, state)
   }
 
-  /** Log entries at or below the new floor are unreachable; a crash here only leaves harmless orphans. */
-  async #trim(from: number, to: number): Promise<void> {
+  /** Deletes the log entries at or below the new floor (unreachable), from where the last trim stopped. */
+  async #trim(floor: number, to: number): Promise<void> {
+    const from = (await this.#index.get<number>(TRIMMED)) ?? floor
     for (let r = from + 1; r <= to; r += 1000) {
       const keys: string[] = []
       for (let x = r; x <= Math.min(to, r + 999); x++) keys.push(logKey(x))
       await this.#index.delete(keys)
     }
+    if (to > from) await this.#index.set(TRIMMED, to)
   }
 
   #schedule(): void {
