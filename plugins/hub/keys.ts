@@ -35,6 +35,12 @@ const PATTERN = /^(\*|[a-z0-9][a-z0-9._-]{0,63}\/(\*|[a-z0-9][a-z0-9._-]{0,63}))
 const keyKey = (id: string) => `key/${id}`
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex')
 
+/** A key's id and secret (`fgk_<16 hex>_<43 base64url>`, the secret may hold `_`), or undefined. */
+export function parseKey(key: string): { id: string; secret: string } | undefined {
+  const m = KEY_FORMAT.exec(key)
+  return m ? { id: m[1]!, secret: m[2]! } : undefined
+}
+
 export class KeyRing {
   readonly #index: IndexStore
   readonly #clock: Clock
@@ -82,10 +88,10 @@ export class KeyRing {
 
   /** The key's record if `presented` is a known, enabled key; compared in constant time. */
   async verify(presented: string): Promise<KeyInfo | undefined> {
-    const m = KEY_FORMAT.exec(presented)
-    const record = m ? await this.#index.get<KeyRecord>(keyKey(m[1]!)) : undefined
+    const parsed = parseKey(presented)
+    const record = parsed ? await this.#index.get<KeyRecord>(keyKey(parsed.id)) : undefined
     // Always one comparison, so an unknown id costs the same as a wrong secret.
-    const ok = constantTimeEqual(record?.hash ?? '0'.repeat(64), hashOf(m?.[2] ?? presented))
+    const ok = constantTimeEqual(record?.hash ?? '0'.repeat(64), hashOf(parsed?.secret ?? presented))
     if (!record || !ok || record.disabled) return undefined
     return infoOf(record)
   }
