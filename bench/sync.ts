@@ -7,7 +7,7 @@
 // CHILD_ARGS adds node flags to the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -53,29 +53,34 @@ export async function run(_o: BenchOptions): Promise<void> {
     for (const id of ids) curlArgs.push('-o', '/dev/null', blobUrl(id))
     const c0 = performance.now()
     const rc0 = process.cpuUsage()
+    let k0 = reapedCpu()
     await promisify(execFile)('curl', curlArgs, { maxBuffer: 1 << 20 })
     const curlMs = performance.now() - c0
     const curlRootCpu = cpuSince(rc0)
+    const curlCpu = reapedCpu() - k0
     console.log(`curl: ${(curlMs / 1000).toFixed(1)} s`)
     // curl again, writing files and syncing them as the child does (which also hashes every byte).
     const fileArgs = curlArgs.slice(0, 8)
     mkdirSync(join(tmp.dir, 'curl'))
     for (const id of ids) fileArgs.push('-o', join(tmp.dir, 'curl', id), blobUrl(id))
     const f0 = performance.now()
+    k0 = reapedCpu()
     await promisify(execFile)('curl', fileArgs, { maxBuffer: 1 << 20 })
     // Each file, as the child fsyncs each blob (`sync DIR` would only fsync the folder itself).
     await promisify(execFile)('sync', ids.map((id) => join(tmp.dir, 'curl', id)))
     const curlFileMs = performance.now() - f0
+    const curlFileCpu = reapedCpu() - k0
     rmSync(join(tmp.dir, 'curl'), { recursive: true, force: true })
     // Floors for any Node client: undici + sha256 of every byte, nothing stored; then the same bodies
     // into fedgate's blob store alone (hash, write, fsync, rename), no sync engine.
     writeFileSync(join(tmp.dir, 'root.key'), readKey)
     const nodeClient = async (extra: string[]) => {
+      const k = reapedCpu()
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', HASH_FETCH, ...extra, root.gw.caFile, join(tmp.dir, 'root.key'), ...ids.map(blobUrl)])
-      return (JSON.parse(stdout) as { ms: number }).ms
+      return { ms: (JSON.parse(stdout) as { ms: number }).ms, cpu: reapedCpu() - k }
     }
-    const floorMs = await nodeClient([])
-    const storeMs = await nodeClient(['--store', join(tmp.dir, 'floor-store')])
+    const { ms: floorMs, cpu: floorCpu } = await nodeClient([])
+    const { ms: storeMs, cpu: storeCpu } = await nodeClient(['--store', join(tmp.dir, 'floor-store')])
     rmSync(join(tmp.dir, 'floor-store'), { recursive: true, force: true })
 
     // The child, its own process, with an admin key made before it starts.
@@ -113,6 +118,7 @@ export async function run(_o: BenchOptions): Promise<void> {
     }
     const syncMs = performance.now() - s0
     const syncCpu = cpuSeconds(proc.pid!) - cpu0
+    const threads = threadCpu(proc.pid!)
     const syncRootCpu = cpuSince(rootCpu0)
     const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
 
@@ -148,6 +154,9 @@ export async function run(_o: BenchOptions): Promise<void> {
     // What a Node process can reach here at all, before any disk or index work.
     console.log(`Node floor vs curl: ${(curlMs / floorMs).toFixed(2)}×; with the blob store: ${(curlMs / storeMs).toFixed(2)}×; fedgate vs the Node floor: ${(floorMs / syncMs).toFixed(2)}×, vs the floor with the store: ${(storeMs / syncMs).toFixed(2)}×`)
     console.log(`child CPU during the sync: ${syncCpu.toFixed(1)} s (${((syncCpu * 1000) / TOTAL_MIB).toFixed(1)} ms per MiB), ${((100 * syncCpu * 1000) / syncMs).toFixed(0)}% of one core`)
+    console.log(`child CPU by thread since its start (user + system s): ${threads}`)
+    // The client side's CPU for the same GiB (whole processes, start-up included for the Node ones).
+    console.log(`client CPU: curl to /dev/null ${curlCpu.toFixed(1)} s, curl to files + sync ${curlFileCpu.toFixed(1)} s, Node floor ${floorCpu.toFixed(1)} s, floor + blob store ${storeCpu.toFixed(1)} s, fedgate ${syncCpu.toFixed(1)} s`)
     // Root and child share this machine's cores: when their sum nears the core count, the machine is the limit.
     console.log(`root (this process) CPU: ${curlRootCpu.toFixed(1)} s while curl ran, ${syncRootCpu.toFixed(1)} s during the child's sync`)
     console.log(`child peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (target < 200 MB) ${peakRss < 200e6 ? 'met' : 'MISSED'}`)
@@ -174,6 +183,25 @@ function cpuSince(start: NodeJS.CpuUsage): number {
 /** Extra node flags for the child, e.g. CHILD_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
 function childNodeArgs(): string[] {
   return (process.env.CHILD_ARGS ?? '').split(' ').filter(Boolean)
+}
+
+/** Main thread and the rest (libuv pool, V8), user and system CPU seconds since the process started: where the child's CPU goes. */
+function threadCpu(pid: number): string {
+  const by = new Map<string, [number, number]>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const name = tid === String(pid) ? 'main' : 'other threads'
+    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+    const t = by.get(name) ?? [0, 0]
+    by.set(name, [t[0] + Number(f[11]) / 100, t[1] + Number(f[12]) / 100])
+  }
+  return [...by].filter(([, [u, s]]) => u + s >= 0.05).map(([n, [u, s]]) => `${n} ${u.toFixed(1)} + ${s.toFixed(1)}`).join(', ')
+}
+
+/** User + system CPU seconds of this process's children that have exited and been waited for. */
+function reapedCpu(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
+  return (Number(f[13]) + Number(f[14])) / 100
 }
 
 /** User + system CPU seconds a process has used so far (Linux /proc, 100 ticks a second). */
