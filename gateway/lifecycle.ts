@@ -42,7 +42,8 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
       o.onEnd()
       o.requestLog?.write(ctx, res.writableFinished ? res.statusCode : 499, Math.round((performance.now() - started) * 100) / 100)
     })
-    req.on('error', () => res.destroy())
+    // No 'error' listener on req: Node 20 emits it only when one is attached (IncomingMessage's onError),
+    // and an aborted request destroys its socket, which closes res and logs the 499 above.
 
     try {
       // 1. guard
