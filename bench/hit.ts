@@ -75,13 +75,14 @@ export async function run(o: BenchOptions): Promise<void> {
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
     ]
     const targets: (Target & { check: Buffer })[] = []
-    // Rows compared with each other run one after the other, so a burst of outside load hits them alike.
+    // Rows compared with each other run one after the other, so a burst of outside load hits them alike,
+    // each round starting their group with the next row (rounds.ts).
     for (const s of SIZES) {
       const path = [...blobs].find(([, b]) => b.length === s.bytes)![0]
       for (const scheme of ['http', 'https'] as const) {
         for (const srv of servers) {
           if ('only' in srv && srv.only !== s.bytes) continue
-          targets.push({ name: `${s.label}, ${srv.name}, ${scheme.toUpperCase()}`, load: { url: srv[scheme] + path, servername: scheme === 'https' ? 'localhost' : undefined, connections: opts.connections, duration: opts.duration }, cpuUs: 'cpuUs' in srv ? srv.cpuUs : undefined, check: blobs.get(path)! })
+          targets.push({ name: `${s.label}, ${srv.name}, ${scheme.toUpperCase()}`, load: { url: srv[scheme] + path, servername: scheme === 'https' ? 'localhost' : undefined, connections: opts.connections, duration: opts.duration }, cpuUs: 'cpuUs' in srv ? srv.cpuUs : undefined, group: `${s.label} ${scheme}`, check: blobs.get(path)! })
         }
       }
     }

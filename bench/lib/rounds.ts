@@ -8,12 +8,24 @@ export interface Target {
   load: LoadOptions
   /** CPU µs used so far by servers in other processes (nginx), added to this process's own. */
   cpuUs?: () => number
+  /**
+   * Targets of one group (in list order, compared with each other) run back to back, and each round
+   * starts the group one row later: the first row after another group's runs pays for that switch
+   * (garbage, code re-optimized for other answers), and it must not always be the same row.
+   */
+  group?: string
 }
 
 export async function measureInterleaved(targets: readonly Target[], o: { rounds: number; warmup: number; placement: LoadPlacement }): Promise<Row[]> {
   const runs = new Map<string, Row[]>(targets.map((t) => [t.name, []]))
+  const groups = new Map<string, Target[]>()
+  for (const t of targets) {
+    const key = t.group ?? `\0${t.name}`
+    groups.set(key, [...(groups.get(key) ?? []), t])
+  }
   for (let round = 0; round < o.rounds; round++) {
-    for (const t of targets) {
+    const order = [...groups.values()].flatMap((g) => [...g.slice(round % g.length), ...g.slice(0, round % g.length)])
+    for (const t of order) {
       // Servers stay up between rounds, so only the first round needs a warm-up.
       if (round === 0 && o.warmup) await measure({ ...t.load, duration: o.warmup }, o.placement)
       // The servers under test all live in this process and only this target is loaded, so this
