@@ -20,6 +20,7 @@ import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
 import { benchDir, startBenchSite } from './lib/site.ts'
 import { markdown } from './lib/table.ts'
+import { statCpu, type CpuTimes } from './lib/proc-stat.ts'
 import { openStores } from '../plugins/hub/store/open.ts'
 import { KeyRing } from '../plugins/hub/keys.ts'
 import { loadConfigFile } from '../gateway/config/load.ts'
@@ -193,25 +194,24 @@ function childNodeArgs(): string[] {
 
 /** Main thread and the rest (libuv pool, V8), user and system CPU seconds since the process started: where the child's CPU goes. */
 function threadCpu(pid: number): string {
-  const by = new Map<string, [number, number]>()
+  const by = new Map<string, CpuTimes>()
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
     const name = tid === String(pid) ? 'main' : 'other threads'
-    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
-    const t = by.get(name) ?? [0, 0]
-    by.set(name, [t[0] + Number(f[11]) / 100, t[1] + Number(f[12]) / 100])
+    const c = statCpu(`/proc/${pid}/task/${tid}/stat`)
+    const t = by.get(name) ?? { user: 0, system: 0 }
+    by.set(name, { user: t.user + c.user, system: t.system + c.system })
   }
-  return [...by].filter(([, [u, s]]) => u + s >= 0.05).map(([n, [u, s]]) => `${n} ${u.toFixed(1)} + ${s.toFixed(1)}`).join(', ')
+  return [...by].filter(([, c]) => c.user + c.system >= 0.05).map(([n, c]) => `${n} ${c.user.toFixed(1)} + ${c.system.toFixed(1)}`).join(', ')
 }
 
 /** User + system CPU seconds of this process's children that have exited and been waited for. */
 function reapedCpu(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
-  return (Number(f[13]) + Number(f[14])) / 100
+  const c = statCpu('/proc/self/stat', { reaped: true })
+  return c.user + c.system
 }
 
-/** User + system CPU seconds a process has used so far (Linux /proc, 100 ticks a second). */
+/** User + system CPU seconds a process has used so far. */
 function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(f[11]) + Number(f[12])) / 100
+  const c = statCpu(`/proc/${pid}/stat`)
+  return c.user + c.system
 }

@@ -6,6 +6,7 @@ import net, { type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { findPeer } from './peers.ts'
+import { statCpu } from './proc-stat.ts'
 
 export interface NginxPeer {
   httpUrl: string
@@ -122,9 +123,8 @@ function children(pid: number): number[] {
 /** utime + stime of one process from /proc, in µs (0 once it is gone). */
 function processCpuUs(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100 // fields 14 and 15, in clock ticks of 1/100 s
+    const { user, system } = statCpu(`/proc/${pid}/stat`)
+    return (user + system) * 1e6
   } catch {
     return 0
   }

@@ -1,0 +1,20 @@
+// CPU times from Linux /proc stat files (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`), in seconds.
+import { readFileSync } from 'node:fs'
+
+export interface CpuTimes {
+  user: number
+  system: number
+}
+
+/**
+ * The user and system CPU seconds a stat file records: the process's (or thread's) own, or with
+ * `reaped` its children's that have exited and been waited for. Throws when the process is gone.
+ */
+export function statCpu(file: string, o: { reaped?: boolean } = {}): CpuTimes {
+  const stat = readFileSync(file, 'utf8')
+  // After the command name, which may itself hold spaces and parentheses: utime, stime, cutime and
+  // cstime are fields 14–17 of the file, in ticks of 1/100 s.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const at = o.reaped ? 13 : 11
+  return { user: Number(f[at]) / 100, system: Number(f[at + 1]) / 100 }
+}
