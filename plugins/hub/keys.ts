@@ -71,19 +71,28 @@ export class KeyRing {
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<KeyInfo> {
-    const r = await this.#record(id)
-    const next = { ...r, disabled, updatedAt: new Date(this.#clock.now()).toISOString() }
-    await this.#index.set(keyKey(id), next)
-    return infoOf(next)
+    return infoOf(await this.#update(id, (r) => ({ ...r, disabled })))
   }
 
   /** A new secret for the same key id, name and scope; the old secret stops working at once. */
   async recreate(id: string): Promise<{ key: string; info: KeyInfo }> {
-    const r = await this.#record(id)
     const secret = randomBytes(32).toString('base64url')
-    const next = { ...r, hash: hashOf(secret), updatedAt: new Date(this.#clock.now()).toISOString() }
-    await this.#index.set(keyKey(id), next)
+    const next = await this.#update(id, (r) => ({ ...r, hash: hashOf(secret) }))
     return { key: reveal(id, secret), info: infoOf(next) }
+  }
+
+  /**
+   * Writes `change(record)` only if the record is still the one it was computed from (compare-and-set),
+   * else computes it again: a recreate racing an enable, from two admins or the CLI and a site, must not
+   * write back the hash the other read, which would revive the retired secret.
+   */
+  async #update(id: string, change: (r: KeyRecord) => KeyRecord): Promise<KeyRecord> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const r = await this.#record(id)
+      const next = { ...change(r), updatedAt: new Date(this.#clock.now()).toISOString() }
+      if (await this.#index.compareAndSet(keyKey(id), r, [[keyKey(id), next]])) return next
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent changes to this key; try again')
   }
 
   /** The key's record if `presented` is a known, enabled key; compared in constant time. */

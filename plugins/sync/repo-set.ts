@@ -6,7 +6,7 @@ import { REPO_OR_PATTERN } from './options.ts'
 /** The part of the site's index this needs (IndexStore from plugins/hub/store). */
 export interface KeyValueIndex {
   get<T>(key: string): Promise<T | undefined>
-  set(key: string, value: unknown): Promise<void>
+  compareAndSet(guard: string, expected: unknown, entries: [string, unknown][]): Promise<boolean>
 }
 
 const ADDED_KEY = 'sync:added'
@@ -31,11 +31,17 @@ export class RepoSet {
   /** Adds an entry; false when it was already there. Throws GW_ERR_BAD_REQUEST on a malformed name. */
   async add(entry: string): Promise<boolean> {
     if (typeof entry !== 'string' || !REPO_OR_PATTERN.test(entry)) throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name or ns/*')
-    // Re-read first: `fedgate repos add` may have written the index from another process.
-    await this.load()
-    if (this.entries().includes(entry)) return false
-    this.#added = [...this.#added, entry]
-    await this.index.set(ADDED_KEY, this.#added)
-    return true
+    // Compare-and-set: `fedgate repos add` in another process may add one at the same moment.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const stored = await this.index.get<string[]>(ADDED_KEY)
+      this.#added = stored ?? []
+      if (this.entries().includes(entry)) return false
+      const next = [...this.#added, entry]
+      if (await this.index.compareAndSet(ADDED_KEY, stored, [[ADDED_KEY, next]])) {
+        this.#added = next
+        return true
+      }
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent additions; try again')
   }
 }
