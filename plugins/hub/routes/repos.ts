@@ -67,7 +67,7 @@ export function repoHandlers(d: HubDeps) {
       const length = ctx.req.headers['content-length']
       if (length !== undefined && Number(length) > d.options.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
       // The bytes are stored and verified before any tag moves.
-      const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes })
+      const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes, isRequest: true })
       const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest: queryParam(ctx, 'latest') !== 'false', at: new Date(d.clock.now()).toISOString() }))
       const image = state.images[id]!
       sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })

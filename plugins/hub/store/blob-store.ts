@@ -89,7 +89,7 @@ export class FileBlobStore implements BlobStore {
     const file = await open(partial, o.resume && kept > 0 ? 'a' : 'w')
     let size: number
     try {
-      size = kept + (await copyHashing(source, file, hash, o.expectedSize === undefined ? undefined : o.expectedSize - kept, undefined, o.onChunk))
+      size = kept + (await copyHashing(source, file, hash, { limit: o.expectedSize === undefined ? undefined : o.expectedSize - kept, onChunk: o.onChunk }))
       o.onReceived?.()
       await file.sync()
     } catch (err) {
@@ -112,16 +112,18 @@ export class FileBlobStore implements BlobStore {
   /**
    * Stores bytes whose id is not known in advance (a publish): hashed into a private temp file, checked
    * against `expectedId`/`expectedSize` when given, then moved into place. Nothing is kept on failure.
-   * `onReceived` is called once every byte is in and checked, before the fsync.
+   * `onReceived` is called once every byte is in and checked, before the fsync. A failed download is
+   * destroyed; a request (`source` is the client's upload) is only left unread, so its error can still
+   * be answered on the same connection.
    */
-  async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number; pin?: (id: string) => Promise<void>; onReceived?: () => void } = {}): Promise<IngestResult> {
+  async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number; pin?: (id: string) => Promise<void>; onReceived?: () => void; isRequest?: boolean } = {}): Promise<IngestResult> {
     if (o.expectedId !== undefined) checkId(o.expectedId)
     const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(8).toString('hex')}`)
     const hash = createHash('sha256')
     const file = await open(tmp, 'wx')
     try {
       const limit = o.expectedSize ?? o.maxSize
-      const size = await copyHashing(source, file, hash, limit, o.expectedSize === undefined ? 'GW_ERR_TOO_LARGE' : 'GW_ERR_DIGEST_MISMATCH')
+      const size = await copyHashing(source, file, hash, { limit, overCode: o.expectedSize === undefined ? 'GW_ERR_TOO_LARGE' : 'GW_ERR_DIGEST_MISMATCH', isRequest: o.isRequest })
       if (o.expectedSize !== undefined && size !== o.expectedSize) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
       const id = hash.digest('hex')
       if (o.expectedId !== undefined && id !== o.expectedId) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${o.expectedId}, got sha256:${id}`)
@@ -183,7 +185,13 @@ const WRITE_BATCH = 1024 * 1024
  * into the next write; past WRITE_BATCH gathered the source pauses. A cut source keeps every byte it
  * delivered in the file, in order, so a Range resume continues after them.
  */
-function copyHashing(source: Readable, file: FileHandle, hash: Hash, limit: number | undefined, overCode: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE' = 'GW_ERR_DIGEST_MISMATCH', onChunk?: (n: number) => void): Promise<number> {
+function copyHashing(
+  source: Readable,
+  file: FileHandle,
+  hash: Hash,
+  o: { limit?: number; overCode?: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE'; onChunk?: (n: number) => void; isRequest?: boolean },
+): Promise<number> {
+  const { limit, overCode = 'GW_ERR_DIGEST_MISMATCH', onChunk } = o
   return new Promise<number>((resolve, reject) => {
     let size = 0
     let batch: Buffer[] = []
@@ -219,7 +227,10 @@ function copyHashing(source: Readable, file: FileHandle, hash: Hash, limit: numb
       if (failure !== undefined) return
       failure = err
       source.off('data', onData)
-      if (!source.destroyed) source.destroy()
+      // Destroying a request would reset its connection before the error is answered: the lifecycle
+      // drains it or closes the connection after the answer.
+      if (o.isRequest) source.pause()
+      else if (!source.destroyed) source.destroy()
       // Bytes past the limit (or after a mismatch) are not kept: the caller removes the file anyway.
       if (err instanceof GatewayError) batch = []
       settle()
