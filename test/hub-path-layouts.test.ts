@@ -10,7 +10,7 @@ const layouts = `hub:
     - { name: turbo-style, repo: '/hub/{ns}/{name}', image: '/hub/{ns}/{name}/{ref}', content: '/hub/{ns}/{name}/{ref}/content', blob: '/hub/blobs/{id}' }
 `
 
-t.test('a configured path layout reaches the hub read routes', async (t) => {
+t.test('a configured path layout reaches the hub read routes, and only those', async (t) => {
   const root = await startRoot(t, { extra: layouts })
   const bytes = Buffer.from('layout test image')
   const id = createHash('sha256').update(bytes).digest('hex')
@@ -25,4 +25,13 @@ t.test('a configured path layout reaches the hub read routes', async (t) => {
   t.equal((await fetchText(root, `/hub/blobs/${id}`, { headers: auth })).body, bytes.toString(), 'blob by id')
   t.equal((await fetchText(root, '/hub/acme/app')).status, 401, 'the same key rules apply')
   t.equal((await fetchText(root, '/api/v1/repos/acme/app', { headers: auth })).status, 200, 'the hub API paths still work')
+
+  // A layout is a read route, even at a root, and even for a key that may publish.
+  const write = { authorization: `Bearer ${root.publish}` }
+  const put = await fetchText(root, '/hub/acme/app/2.0', { method: 'PUT', body: 'through a layout', headers: write })
+  t.equal(put.status, 405, 'no publish through a layout')
+  t.equal(put.headers.allow, 'GET, HEAD')
+  t.equal((await fetchText(root, '/hub/acme/app/1.0', { method: 'DELETE', headers: write })).status, 405, 'no delete through a layout')
+  const after = JSON.parse((await fetchText(root, '/api/v1/repos/acme/app', { headers: auth })).body) as { tags: Record<string, string> }
+  t.same(Object.keys(after.tags).sort(), ['1.0', 'latest'], 'the tags are as they were')
 })

@@ -12,6 +12,7 @@ import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
 import { federationHandlers } from './routes/federation.ts'
+import { onlyMethods } from './routes/http.ts'
 import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
@@ -41,7 +42,7 @@ export const hubPlugin: GatewayPlugin = {
 
     const layouts = compileLayouts(o.layouts)
     // Parsed once per request: match() and handle() see the same answer.
-    const pathOf = perRequest((ctx: RequestContext): HubPath | undefined => parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
+    const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
     /** A root takes every repository path; a child only reads of what it holds. */
     const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
       if (!p) return false
@@ -65,6 +66,8 @@ export const hubPlugin: GatewayPlugin = {
         match: (ctx) => serves(ctx, pathOf(ctx)),
         handle(ctx) {
           const p = pathOf(ctx)!
+          // A layout maps reads only: at a root, a PUT or DELETE through one is not a publish.
+          if (p.layout !== undefined) onlyMethods(ctx, 'GET', 'HEAD')
           switch (p.kind) {
             case 'repo':
               return repo.info(ctx, p.repo)

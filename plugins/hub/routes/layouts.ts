@@ -19,7 +19,9 @@ export const layoutSpec = opt.obj(
 )
 
 type Layout = { name: string; repo?: string; image?: string; content?: string; blob?: string }
-type Matcher = (path: string) => HubPath | undefined
+/** A path a layout named: `layout` is its name. Layouts are read routes, never publish or delete. */
+export type LayoutPath = HubPath & { readonly layout: string }
+type Matcher = (path: string) => LayoutPath | undefined
 
 /** Compiles the layouts into one parser; undefined when the path is none of theirs. */
 export function compileLayouts(layouts: readonly Layout[]): Matcher {
@@ -39,13 +41,13 @@ export function compileLayouts(layouts: readonly Layout[]): Matcher {
         const m = re.exec(path)
         if (!m) return undefined
         const v = Object.fromEntries(names.map((n, i) => [n, m[i + 1]!]))
-        if (kind === 'blob') return IMAGE_ID.test(v.id ?? '') ? { kind: 'blob', id: v.id! } : undefined
+        if (kind === 'blob') return IMAGE_ID.test(v.id ?? '') ? { kind: 'blob', id: v.id!, layout: l.name } : undefined
         const repo = `${v.ns}/${v.name}`
         if (!isRepoName(repo)) return undefined
-        if (kind === 'repo') return { kind: 'repo', repo }
+        if (kind === 'repo') return { kind: 'repo', repo, layout: l.name }
         const ref = v.ref ?? 'latest'
         if (!isTag(ref) && !(ref.startsWith('sha256:') && IMAGE_ID.test(ref.slice(7)))) return undefined
-        return { kind, repo, ref }
+        return { kind, repo, ref, layout: l.name }
       })
     }
   }
