@@ -72,18 +72,23 @@ export class BlobResponder {
   }
 }
 
-/** One `bytes=` range, clipped to the blob; undefined to answer whole (none, malformed, or several). */
+/**
+ * One `bytes=` range, clipped to the blob; undefined to answer whole (none, malformed, several, or a last
+ * position before the first, which RFC 9110 §14.1.1 makes invalid and so ignored).
+ */
 export function parseRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
   if (!header) return undefined
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (!m || (m[1] === '' && m[2] === '')) return undefined
   if (m[1] === '') {
+    // A suffix of nothing, or of an empty blob, selects no byte.
     const n = Number(m[2])
-    if (n === 0) return 'unsatisfiable'
+    if (n === 0 || size === 0) return 'unsatisfiable'
     return [Math.max(0, size - n), size - 1]
   }
   const start = Number(m[1])
+  if (m[2] !== '' && Number(m[2]) < start) return undefined
   const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
-  if (start >= size || end < start) return 'unsatisfiable'
+  if (start >= size) return 'unsatisfiable'
   return [start, end]
 }
