@@ -10,12 +10,13 @@ export function federationHandlers(d: HubDeps) {
     async changes(ctx: RequestContext): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
       await d.authorize(ctx, 'read')
-      const since = Number(queryParam(ctx, 'since') ?? '0')
-      if (!Number.isSafeInteger(since) || since < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'since is a revision: an integer ≥ 0')
+      const query = new URLSearchParams(ctx.query.slice(1))
+      const since = count(query, 'since', 'a revision: an integer ≥ 0') ?? 0
       const repoParam = queryParam(ctx, 'repo')
       const repo = repoParam === undefined ? undefined : checkRepoName(repoParam)
-      const asked = Number(queryParam(ctx, 'limit') ?? d.options.changesLimit)
-      const limit = Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, d.options.changesLimit) : d.options.changesLimit
+      const asked = count(query, 'limit', 'an integer ≥ 1')
+      if (asked === 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'limit is an integer ≥ 1')
+      const limit = Math.min(asked ?? d.options.changesLimit, d.options.changesLimit)
       const page = await d.repos.changes(since, repo, limit)
       if (page === 'too-old') throw new GatewayError('GW_ERR_GONE', `since=${since}`)
       sendJson(ctx, 200, page)
@@ -28,4 +29,13 @@ export function federationHandlers(d: HubDeps) {
       sendJson(ctx, 200, { revision, repos: await d.repos.list() })
     },
   }
+}
+
+/** A query parameter that must be a decimal count when present, once: `since=`, `0x1` or two `since` are refused. */
+function count(query: URLSearchParams, name: string, what: string): number | undefined {
+  const values = query.getAll(name)
+  if (values.length === 0) return undefined
+  const n = Number(values[0])
+  if (values.length > 1 || !/^\d{1,15}$/.test(values[0]!) || !Number.isSafeInteger(n)) throw new GatewayError('GW_ERR_BAD_REQUEST', `${name} is ${what}`)
+  return n
 }

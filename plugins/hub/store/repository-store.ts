@@ -167,6 +167,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
       }
       from = to + 1
     }
+    // Another process's commit may have trimmed entries between the floor check and the reads: a page
+    // that silently lacks them would leave the caller in sync with changes it never saw.
+    if (since < ((await this.#index.get<number>(FLOOR)) ?? 0)) return 'too-old'
     const more = changes.length === limit && changes[changes.length - 1]!.rev < revision
     return more ? { revision, changes, more } : { revision, changes }
   }
