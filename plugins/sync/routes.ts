@@ -4,11 +4,11 @@ import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
 import type { Authorize } from '../hub/auth.ts'
 import { sendJson as sendJsonWith, readJson, onlyMethods } from '../hub/routes/http.ts'
+import { isRepoName } from '../hub/names.ts'
 import { selected } from './patterns.ts'
 import type { RepoSet } from './repo-set.ts'
 import type { SyncScheduler } from './scheduler.ts'
 import type { SyncStatus } from './status.ts'
-
 
 // Status changes from one second to the next: never cached.
 const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
@@ -50,7 +50,8 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
         onlyMethods(ctx, 'POST')
         await d.authorize(ctx, 'admin')
         const { name, wait } = await readJson(ctx.req)
-        if (name !== undefined && typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name')
+        // A name, never a pattern: it becomes a path at the upstream and an entry in the status.
+        if (name !== undefined && (typeof name !== 'string' || !isRepoName(name))) throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name (lower-case; sync a pattern\'s repositories with {})')
         let work: Promise<unknown>
         let names: string[]
         if (name) {
