@@ -94,7 +94,8 @@ export class FileBlobStore implements BlobStore {
       await file.sync()
     } catch (err) {
       await file.close().catch(() => {})
-      if (err instanceof GatewayError) await rm(partial, { force: true })
+      // Only wrong bytes are dropped: a cut, a timeout or a graceful stop keeps them for a Range resume.
+      if (isRefusal(err)) await rm(partial, { force: true })
       throw err
     }
     await file.close()
@@ -172,6 +173,11 @@ export class FileBlobStore implements BlobStore {
   }
 }
 
+/** The bytes themselves are wrong (too many, or not the digest): nothing of them may be kept. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof GatewayError && (err.code === 'GW_ERR_DIGEST_MISMATCH' || err.code === 'GW_ERR_TOO_LARGE')
+}
+
 function checkId(id: string): void {
   if (!BLOB_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob id is 64 lower-case hex digits')
 }
@@ -232,7 +238,7 @@ function copyHashing(
       if (o.isRequest) source.pause()
       else if (!source.destroyed) source.destroy()
       // Bytes past the limit (or after a mismatch) are not kept: the caller removes the file anyway.
-      if (err instanceof GatewayError) batch = []
+      if (isRefusal(err)) batch = []
       settle()
     }
     const onData = (chunk: Buffer | string) => {
