@@ -3,14 +3,17 @@ import { inspect } from 'node:util'
 
 const REDACTED = '[redacted]'
 
-/** Every secret value the process has loaded, so that text bound for a log or a client can be scrubbed. */
-const known = new Set<string>()
+/**
+ * Every secret value the process has loaded, so that text bound for a log or a client can be scrubbed;
+ * longest first, so a secret that holds a shorter one is replaced whole, not around the shorter one.
+ */
+let known: string[] = []
 /** Grows whenever `known` does, so a cache of scrubbed text knows when it must start again. */
 let generation = 0
 
 function remember(value: string): void {
-  if (value.length < 4 || known.has(value)) return
-  known.add(value)
+  if (value.length < 4 || known.includes(value)) return
+  known = [...known, value].sort((a, b) => b.length - a.length)
   generation++
 }
 
