@@ -18,10 +18,13 @@ export const hubCommands: Record<string, CliCommand> = {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, 'no-latest': { type: 'boolean' } } })
       const [ref, file] = positionals
       if (!ref || !file || positionals.length !== 2) throw new Error('usage: fedgate publish --config site.yaml ns/name:tag ./file')
+      const site = config()
+      // A child's store mirrors its upstream: an image written into it would be served as if synchronized.
+      if (site.site.role !== 'root') throw new Error(`${site.site.name} is a ${site.site.role}: publish at the root (fedgate publish --config root.yaml, or PUT to the root)`)
       const target = parseReference(ref)
       if (!target.tag) throw new Error('publish to a tag (ns/name:tag), not a digest')
       const size = (await stat(file)).size
-      const stores = await openStores(config(), { follow: false })
+      const stores = await openStores(site, { follow: false })
       try {
         const { id } = await stores.blobStore.ingest(createReadStream(file), { expectedSize: size })
         const state = await stores.repositoryStore.commit(target.repo, tagImage(target.tag, { id, size }, { latest: !values['no-latest'], at: new Date().toISOString() }))
