@@ -17,6 +17,7 @@ import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
 import { openStores } from './store/open.ts'
+import { STORE_HEADER } from './store/store-id.ts'
 
 const PREFIX = '/api/v1'
 const READS = new Set(['GET', 'HEAD'])
@@ -34,7 +35,7 @@ export const hubPlugin: GatewayPlugin = {
     const keys = new KeyRing(stores.index, clock)
     const authorize = createAuthorize(keys)
     const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax })
-    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock }
+    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, revisionHeaders: { [STORE_HEADER]: stores.storeId } }
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)

@@ -2,6 +2,8 @@
 // holds (the whole repository when the feed no longer reaches back), brings every blob the next
 // snapshot needs, and commits it in one atomic step only when all are present and verified, so
 // readers never see half a sync. Then collects blobs no snapshot references.
+// The feed is asked only with a revision counted by the store that answers it: a middle site forwards
+// what it does not hold to its root, whose numbers mean nothing to the middle's feed.
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
@@ -20,29 +22,53 @@ export interface EngineDeps {
   collect: boolean
 }
 
+/** Which upstream store counted a snapshot's upstreamRevision, and the local commit it belongs to. */
+interface Counted {
+  store: string
+  revision: number
+  upstreamRevision: number
+}
+
 export class SyncEngine {
+  /**
+   * Kept in memory only (the snapshot has no field for it yet): after a restart each repository's first
+   * sync takes it whole, which is correct, just not incremental.
+   */
+  readonly #countedBy = new Map<RepoName, Counted>()
+
   constructor(private readonly d: EngineDeps) {}
 
   /** One sync of `name`; throws with the reason when it fails (the scheduler retries). */
   async sync(name: RepoName): Promise<void> {
     const { repos, upstream, status } = this.d
     const cur = await repos.get(name)
+    const counted = this.#countedBy.get(name)
+    // Valid only for the very commit it was recorded with: any other writer's commit makes it unknown.
+    const store = cur && counted?.revision === cur.revision && counted.upstreamRevision === cur.upstreamRevision ? counted.store : undefined
     let next: NextSnapshot
-    if (cur?.upstreamRevision !== undefined) {
+    /** The store that counted next.upstreamRevision. */
+    let nextStore: string | undefined
+    // An upstream that names no store (older than the header) is taken whole every time: it may be a
+    // middle site answering from two stores. That costs a metadata fetch, never a blob already here.
+    if (cur?.upstreamRevision !== undefined && store !== undefined) {
       const page = await upstream.changes(cur.upstreamRevision, name)
-      if (page === 'too-old' || page.revision < cur.upstreamRevision) {
-        // The feed no longer reaches back (or the upstream was reset): take the repository whole.
-        next = fromWhole(await upstream.repo(name), 0)
+      if (page === 'too-old' || page.store !== store || page.revision < cur.upstreamRevision) {
+        // Another store's feed (or a replaced one), or the log no longer reaches back: take it whole.
+        const whole = await upstream.repo(name)
+        next = fromWhole(whole, 0)
+        nextStore = whole?.store
       } else if (page.changes.length === 0) {
         status.inSync(name, cur.revision, cur.upstreamRevision)
         return
       } else {
         next = applyChanges(cur, page.changes.filter((c) => c.repo === name), page.revision)
+        nextStore = store
       }
     } else {
       const whole = await upstream.repo(name)
       if (!whole && !cur) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} does not exist at the upstream`)
       next = fromWhole(whole, 0)
+      nextStore = whole?.store
     }
 
     const images = Object.values(next.images)
@@ -51,10 +77,12 @@ export class SyncEngine {
     try {
       await this.#bringBlobs(name, images)
       if (cur && sameTags(cur.tags, next.tags) && cur.upstreamRevision === next.upstreamRevision) {
+        this.#count(name, nextStore, cur.revision, next.upstreamRevision)
         status.inSync(name, cur.revision, cur.upstreamRevision)
         return
       }
       const state = await repos.commit(name, next)
+      this.#count(name, nextStore, state.revision, next.upstreamRevision)
       status.inSync(name, state.revision, next.upstreamRevision)
       this.d.log.info({ repo: name, revision: state.revision, upstreamRevision: next.upstreamRevision, tags: Object.keys(next.tags).length }, 'repository synchronized')
     } finally {
@@ -76,6 +104,11 @@ export class SyncEngine {
       if (removed) log.info({ removed }, 'collected unreferenced blobs')
       return removed
     })
+  }
+
+  #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number): void {
+    if (store === undefined) this.#countedBy.delete(name)
+    else this.#countedBy.set(name, { store, revision, upstreamRevision })
   }
 
   async #bringBlobs(name: RepoName, images: ImageRecord[]): Promise<void> {

@@ -6,13 +6,22 @@ import { GatewayError, upstreamError } from '../../gateway/errors.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
+import { requestSignal } from '../../gateway/util/request-signal.ts'
 import type { ChangePage, ImageRecord, RepoName } from '../hub/model.ts'
+import { STORE_HEADER } from '../hub/store/store-id.ts'
 
 export interface UpstreamRepo {
   name: RepoName
   revision: number
   tags: Record<string, string>
   images: Record<string, ImageRecord>
+  /** Whose numbering `revision` is in (the answer's `fedgate-store`); undefined when the upstream does not say. */
+  store?: string
+}
+
+export interface UpstreamChanges extends ChangePage {
+  /** As UpstreamRepo.store; undefined too when the pages disagree (the store was replaced meanwhile). */
+  store?: string
 }
 
 export interface BlobResponse {
@@ -39,18 +48,20 @@ export class Upstream {
   /** The repository whole, or undefined when the upstream has no such repository. */
   async repo(name: RepoName): Promise<UpstreamRepo | undefined> {
     const r = await this.#json(`/api/v1/repos/${name}`)
-    return r === 404 ? undefined : (r as UpstreamRepo)
+    return r.status === 404 ? undefined : { ...(r.body as UpstreamRepo), store: r.store }
   }
 
   /** Changes after `since` for one repository, following `more` pages; 'too-old' on 410. */
-  async changes(since: number, repo: RepoName): Promise<ChangePage | 'too-old'> {
-    const all: ChangePage = { revision: since, changes: [] }
+  async changes(since: number, repo: RepoName): Promise<UpstreamChanges | 'too-old'> {
+    const all: UpstreamChanges = { revision: since, changes: [] }
     let from = since
-    for (;;) {
+    for (let first = true; ; first = false) {
       const r = await this.#json(`/api/v1/federation/changes?since=${from}&repo=${encodeURIComponent(repo)}`, [410])
-      if (r === 410) return 'too-old'
-      if (r === 404) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the upstream has no change feed')
-      const page = r as ChangePage & { more?: boolean }
+      if (r.status === 410) return 'too-old'
+      if (r.status === 404) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the upstream has no change feed')
+      const page = r.body as ChangePage
+      if (first) all.store = r.store
+      else if (r.store !== all.store) all.store = undefined
       all.changes.push(...page.changes)
       all.revision = page.revision
       const last = page.changes.at(-1)
@@ -62,8 +73,8 @@ export class Upstream {
   /** Every repository name the upstream serves, to expand `ns/*` patterns. */
   async repos(): Promise<RepoName[]> {
     const r = await this.#json('/api/v1/federation/repos')
-    if (r === 404) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the upstream lists no repositories')
-    return (r as { repos: RepoName[] }).repos
+    if (r.status === 404) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the upstream lists no repositories')
+    return (r.body as { repos: RepoName[] }).repos
   }
 
   /** Opens a blob download, from byte `from` on when resuming. The caller consumes or destroys body. */
@@ -96,28 +107,36 @@ export class Upstream {
     return ge
   }
 
-  async #json(path: string, pass: number[] = []): Promise<unknown> {
-    const res = await this.#request({
-      path,
-      method: 'GET',
-      headers: { ...this.client.keyHeaders(), accept: 'application/json' },
-      signal: AbortSignal.any([this.o.signal, AbortSignal.timeout(this.o.requestTimeout)]),
-      bodyTimeout: this.o.requestTimeout,
-    })
-    if (res.statusCode === 404 || pass.includes(res.statusCode)) {
-      await res.body.dump().catch(() => {})
-      return res.statusCode
-    }
-    if (res.statusCode !== 200) {
-      await res.body.dump().catch(() => {})
-      throw statusError(path.split('?')[0]!, res.statusCode)
-    }
+  /** A JSON GET: the body on 200, only the status on 404 or a status in `pass`. */
+  async #json(path: string, pass: number[] = []): Promise<{ status: number; body?: unknown; store?: string }> {
+    // The deadline covers the body too, so it is released only once the body is read.
+    const deadline = requestSignal(this.o.signal, this.o.requestTimeout)
     try {
-      return await res.body.json()
-    } catch (err) {
-      const ge = upstreamError(err)
-      this.health?.report(ge)
-      throw ge
+      const res = await this.#request({
+        path,
+        method: 'GET',
+        headers: { ...this.client.keyHeaders(), accept: 'application/json' },
+        signal: deadline.signal,
+        bodyTimeout: this.o.requestTimeout,
+      })
+      if (res.statusCode === 404 || pass.includes(res.statusCode)) {
+        await res.body.dump().catch(() => {})
+        return { status: res.statusCode }
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump().catch(() => {})
+        throw statusError(path.split('?')[0]!, res.statusCode)
+      }
+      const store = res.headers[STORE_HEADER]
+      try {
+        return { status: 200, body: await res.body.json(), store: typeof store === 'string' && store !== '' ? store : undefined }
+      } catch (err) {
+        const ge = upstreamError(err)
+        this.health?.report(ge)
+        throw ge
+      }
+    } finally {
+      deadline.release()
     }
   }
 

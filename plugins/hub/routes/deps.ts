@@ -15,4 +15,6 @@ export interface HubDeps {
   authorize: Authorize
   options: HubOptions & { readsNeedKey: boolean }
   clock: Clock
+  /** On every answer that carries a revision: which store's numbering it is in (store/store-id.ts). */
+  revisionHeaders: Readonly<Record<string, string>>
 }

@@ -34,8 +34,8 @@ export function repoHandlers(d: HubDeps) {
       const state = await read(ctx, repo)
       const etag = `"r${state.revision}"`
       ctx.cache = 'hit'
-      if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag })
-      sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag })
+      if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag, ...d.revisionHeaders })
+      sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag, ...d.revisionHeaders })
     },
 
     async image(ctx: RequestContext, repo: string, ref: string): Promise<void> {
