@@ -7,6 +7,7 @@ import { GatewayError, upstreamError } from '../../gateway/errors.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
+import { requestSignal } from '../../gateway/util/request-signal.ts'
 import { tarballFile, tarballPath } from './names.ts'
 import type { Packument } from './packument.ts'
 
@@ -50,7 +51,7 @@ export class RegistryUpstream {
     } catch {
       // a relative URL: the root's own path
     }
-    const res = await this.request(path, { accept: 'application/octet-stream' }, true, this.o.signal)
+    const res = await this.request(path, { accept: 'application/octet-stream' }, { absolute: true, timed: false })
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => {})
       throw statusError(`tarball ${tarballFile(url)}`, res.statusCode)
@@ -78,16 +79,30 @@ export class RegistryUpstream {
     return ge
   }
 
-  /** One GET to `path` (already carrying the root's base path when `absolute`), with the site's key. */
-  async request(path: string, headers: Record<string, string>, absolute = false, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
-    return requestRoot(this.client, this.health, {
-      path: absolute ? path : this.client.basePath + path,
-      method: 'GET',
-      headers: { ...headers, ...this.client.keyHeaders() },
-      signal: AbortSignal.any([this.o.signal, signal ?? AbortSignal.timeout(this.o.requestTimeout)]),
-      headersTimeout: this.o.requestTimeout,
-      bodyTimeout: this.o.requestTimeout,
-    })
+  /**
+   * One GET to `path` (already carrying the root's base path when `absolute`), with the site's key.
+   * Ended when the site stops and, unless `timed` is false (a tarball takes as long as it takes), after
+   * requestTimeout, body included: the caller reads or dumps the body.
+   */
+  async request(path: string, headers: Record<string, string>, o: { absolute?: boolean; timed?: boolean } = {}): Promise<Dispatcher.ResponseData> {
+    const deadline = o.timed === false ? undefined : requestSignal(this.o.signal, this.o.requestTimeout)
+    try {
+      const res = await requestRoot(this.client, this.health, {
+        path: o.absolute ? path : this.client.basePath + path,
+        method: 'GET',
+        headers: { ...headers, ...this.client.keyHeaders() },
+        signal: deadline?.signal ?? this.o.signal,
+        headersTimeout: this.o.requestTimeout,
+        bodyTimeout: this.o.requestTimeout,
+      })
+      // Read, dumped or destroyed, the body closes: only then is the deadline over.
+      if (deadline && res.body.closed) deadline.release()
+      else if (deadline) res.body.once('close', deadline.release)
+      return res
+    } catch (err) {
+      deadline?.release()
+      throw err
+    }
   }
 
 }
