@@ -69,6 +69,8 @@ export interface BlobStore {
    */
   write(id: string, source: Readable, o?: WriteOptions): Promise<void>
   remove(id: string): Promise<void>
+  /** Removes partial downloads untouched for `maxAgeMs` that `keep` does not hold; how many. */
+  removeStalePartials(maxAgeMs: number, keep: (id: string) => boolean): Promise<number>
   list(): AsyncIterable<string>
   /** What writers have not committed yet: collectors of this store leave pinned blobs alone. */
   readonly pins: BlobPins

@@ -20,6 +20,8 @@ export interface EngineDeps {
   status: SyncStatus
   log: Logger
   collect: boolean
+  /** Collection also removes partial downloads untouched this long that no running sync needs. */
+  partialMaxAge: number
 }
 
 /** Which upstream store counted a snapshot's upstreamRevision, and the local commit it belongs to. */
@@ -91,7 +93,10 @@ export class SyncEngine {
     if (this.d.collect) await this.collect()
   }
 
-  /** Removes blobs that no snapshot references and no sync in progress needs; returns how many. */
+  /**
+   * Removes blobs that no snapshot references and no sync in progress needs, and partial downloads that
+   * no sync came back for within partialMaxAge; returns how many blobs.
+   */
   collect(): Promise<number> {
     const { blobs, repos, log } = this.d
     return blobs.pins.exclusive(async () => {
@@ -101,7 +106,9 @@ export class SyncEngine {
         await blobs.remove(id)
         removed++
       }
-      if (removed) log.info({ removed }, 'collected unreferenced blobs')
+      // A sync in progress pins every blob its next snapshot needs, partial ones included.
+      const partials = await blobs.removeStalePartials(this.d.partialMaxAge, (id) => blobs.pins.isPinned(id))
+      if (removed || partials) log.info({ removed, partials }, 'collected unreferenced blobs')
       return removed
     })
   }

@@ -33,7 +33,7 @@ export const syncPlugin: GatewayPlugin = {
     const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
     const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
-    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect })
+    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     await scheduler.start()
 

@@ -148,6 +148,25 @@ export class FileBlobStore implements BlobStore {
     await rm(this.partialPath(id), { force: true })
   }
 
+  /**
+   * Removes partial downloads untouched for `maxAgeMs` that `keep` does not hold (pinned: a sync needs
+   * them): blobs no sync came back for, once their repository was dropped or its tag moved on. Fresher
+   * ones wait for their Range resume. Returns how many were removed.
+   */
+  async removeStalePartials(maxAgeMs: number, keep: (id: string) => boolean): Promise<number> {
+    const dir = join(this.dir, 'partial')
+    let removed = 0
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!BLOB_ID.test(name) || keep(name)) continue
+      // File times are wall-clock times, so the age is measured against the wall clock too.
+      const st = await stat(join(dir, name)).catch(() => undefined)
+      if (!st || Date.now() - st.mtimeMs < maxAgeMs) continue
+      await rm(join(dir, name), { force: true })
+      removed++
+    }
+    return removed
+  }
+
   async *list(): AsyncIterable<string> {
     const root = join(this.dir, 'sha256')
     for (const shard of await readdir(root).catch(() => [] as string[])) {
