@@ -50,6 +50,8 @@ export class GatewayError extends Error {
 export function upstreamError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err
   const e = err as { code?: string; name?: string }
+  // A request's own deadline (an AbortSignal timing out) aborts with a DOMException named so.
+  if (e?.name === 'TimeoutError') return new GatewayError('GW_ERR_ROOT_TIMEOUT', undefined, {}, { cause: err })
   const code = e?.code ?? ''
   switch (code) {
     case 'ECONNREFUSED':
