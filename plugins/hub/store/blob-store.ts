@@ -119,7 +119,8 @@ export class FileBlobStore implements BlobStore {
    */
   async ingest(source: Readable, o: { expectedId?: string; expectedSize?: number; maxSize?: number; pin?: (id: string) => Promise<void>; onReceived?: () => void; isRequest?: boolean } = {}): Promise<IngestResult> {
     if (o.expectedId !== undefined) checkId(o.expectedId)
-    const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(8).toString('hex')}`)
+    // Named by the writing process, so a site starting up sweeps only what dead writers left.
+    const tmp = join(this.dir, 'tmp', `${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}`)
     const hash = createHash('sha256')
     const file = await open(tmp, 'wx')
     try {
@@ -174,10 +175,19 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  /** Removes temp files of publishes that a crash left behind. */
+  /**
+   * Removes temp files of publishes that a crash left behind: those of this process's pid (a dead
+   * predecessor's), of no live process, or older than a day (a reused pid); never a running
+   * `fedgate publish`'s.
+   */
   async sweepTemp(): Promise<void> {
     const tmp = join(this.dir, 'tmp')
-    for (const name of await readdir(tmp).catch(() => [] as string[])) await rm(join(tmp, name), { force: true })
+    for (const name of await readdir(tmp).catch(() => [] as string[])) {
+      const pid = Number(/^(\d+)-\d+-/.exec(name)?.[1])
+      const st = await stat(join(tmp, name)).catch(() => undefined)
+      const old = !st || Date.now() - st.mtimeMs > 86_400_000
+      if (old || !(Number.isSafeInteger(pid) && pid > 0) || pid === process.pid || !alive(pid)) await rm(join(tmp, name), { force: true })
+    }
   }
 
   partialPath(id: string): string {
@@ -189,6 +199,16 @@ export class FileBlobStore implements BlobStore {
     await mkdir(shard, { recursive: true })
     await rename(from, join(shard, id))
     await fsyncDir(shard) // the rename itself must survive a power cut
+  }
+}
+
+/** Is process `pid` running (EPERM: it is, under another user)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
