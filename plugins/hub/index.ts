@@ -2,6 +2,7 @@
 // A root serves and accepts everything in its store. A child answers only what it holds (repositories
 // in a snapshot, blobs they reference); everything else falls through to the forward plugin, and a
 // child can be the upstream of another child with no extra code.
+import { GatewayError } from '../../gateway/errors.ts'
 import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
@@ -55,6 +56,9 @@ export const hubPlugin: GatewayPlugin = {
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
         case 'blob':
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.references(p.id))
+        case 'invalid':
+          // A child forwards it: the root answers with the same rule.
+          return isRoot
         default:
           return false
       }
@@ -80,6 +84,8 @@ export const hubPlugin: GatewayPlugin = {
               return repo.deleteTag(ctx, p.repo, p.tag)
             case 'blob':
               return repo.blob(ctx, p.id)
+            case 'invalid':
+              throw new GatewayError('GW_ERR_BAD_REQUEST', p.rule)
           }
         },
       },

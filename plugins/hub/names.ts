@@ -11,8 +11,11 @@ export function isRepoName(name: string): boolean {
   return parts.length === 2 && PART.test(parts[0]!) && PART.test(parts[1]!)
 }
 
+export const REPO_NAME_RULE = 'a repository is namespace/name, each part 1-64 of a-z 0-9 . _ -'
+export const TAG_RULE = 'a tag is 1-128 of A-Z a-z 0-9 . _ - starting with a letter or digit'
+
 export function checkRepoName(name: string): RepoName {
-  if (!isRepoName(name)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a repository is namespace/name, each part 1-64 of a-z 0-9 . _ -')
+  if (!isRepoName(name)) throw new GatewayError('GW_ERR_BAD_REQUEST', REPO_NAME_RULE)
   return name
 }
 
@@ -21,7 +24,7 @@ export function isTag(tag: string): boolean {
 }
 
 export function checkTag(tag: string): string {
-  if (!isTag(tag)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a tag is 1-128 of A-Z a-z 0-9 . _ - starting with a letter or digit')
+  if (!isTag(tag)) throw new GatewayError('GW_ERR_BAD_REQUEST', TAG_RULE)
   return tag
 }
 

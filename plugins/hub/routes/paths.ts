@@ -1,5 +1,5 @@
 // The hub API's paths (docs/protocol.md), parsed once into what they name.
-import { isRepoName, isTag, IMAGE_ID } from '../names.ts'
+import { isRepoName, isTag, IMAGE_ID, REPO_NAME_RULE, TAG_RULE } from '../names.ts'
 
 export type HubPath =
   | { kind: 'repo'; repo: string }
@@ -11,6 +11,8 @@ export type HubPath =
   | { kind: 'federation-repos' }
   | { kind: 'keys' }
   | { kind: 'key-action'; id: string; action: 'disable' | 'enable' | 'recreate' }
+  /** A repository path whose name or tag breaks the rules: answered 400 with the rule, not 404. */
+  | { kind: 'invalid'; rule: string }
 
 const SLASH = 0x2f
 
@@ -27,14 +29,17 @@ export function parseHubPath(path: string, prefix: string): HubPath | undefined 
     case 'repos': {
       if (s.length < 3) return undefined
       const repo = `${s[1]}/${s[2]}`
-      if (!isRepoName(repo)) return undefined
+      // Only the shapes of the API below: a bad name in one of them is refused by its rule.
+      const shaped = s.length === 3 || (s[3] === 'images' && (s.length === 5 || (s.length === 6 && s[5] === 'content'))) || (s[3] === 'tags' && s.length === 5)
+      if (!shaped) return undefined
+      if (!isRepoName(repo)) return { kind: 'invalid', rule: REPO_NAME_RULE }
       if (s.length === 3) return { kind: 'repo', repo }
-      if (s[3] === 'images' && s.length >= 5 && isRef(s[4]!)) {
-        if (s.length === 5) return { kind: 'image', repo, ref: s[4]! }
-        if (s.length === 6 && s[5] === 'content') return { kind: 'content', repo, ref: s[4]! }
+      if (s[3] === 'images') {
+        if (!isRef(s[4]!)) return { kind: 'invalid', rule: `${TAG_RULE}, or sha256:<64 lower-case hex digits>` }
+        return s.length === 5 ? { kind: 'image', repo, ref: s[4]! } : { kind: 'content', repo, ref: s[4]! }
       }
-      if (s[3] === 'tags' && s.length === 5 && isTag(s[4]!)) return { kind: 'tag', repo, tag: s[4]! }
-      return undefined
+      if (!isTag(s[4]!)) return { kind: 'invalid', rule: TAG_RULE }
+      return { kind: 'tag', repo, tag: s[4]! }
     }
     case 'federation':
       if (s.length === 2 && s[1] === 'changes') return { kind: 'changes' }
