@@ -97,4 +97,11 @@ export interface RepositoryStore {
   changes(since: number, repo?: RepoName): Promise<ChangePage | 'too-old'>
   /** Blob ids that no repository's snapshot references. */
   unreferenced(): Promise<string[]>
+  /** Does a snapshot reference blob `id` now (as this process knows it)? */
+  references(id: string): boolean
+  /**
+   * Stops serving `repo` if its committed state is still at `revision`: its tags removed in one commit
+   * (tombstones in the feed). False when there is nothing to drop or another commit came first.
+   */
+  drop(repo: RepoName, revision: number): Promise<boolean>
 }

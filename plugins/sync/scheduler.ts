@@ -1,14 +1,15 @@
 // When repositories sync: a round over every selected repository at the interval, one at once on
-// demand, and a retry with backoff after a failure. One sync per repository at a time; a request
-// that arrives while one runs makes it run once more afterwards. Time goes through the site's clock.
+// demand, and a retry with backoff after a failure, while the repository is still selected. One sync
+// per repository at a time; a request that arrives while one runs makes it run once more afterwards.
+// Time goes through the site's clock.
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
-import type { RepoName, RepositoryStore } from '../hub/model.ts'
+import type { RepoName, RepoState, RepositoryStore } from '../hub/model.ts'
 import { Limiter } from './blob-fetcher.ts'
 import type { SyncEngine } from './engine.ts'
-import { expand, isPattern } from './patterns.ts'
+import { expand, isPattern, selected as covered } from './patterns.ts'
 import type { RepoSet } from './repo-set.ts'
 import type { SyncStatus } from './status.ts'
 import type { Upstream } from './upstream.ts'
@@ -18,6 +19,9 @@ export interface SchedulerOptions {
   retry: { initial: number; max: number }
   repoConcurrency: number
 }
+
+/** The store as the scheduler sees it; `drop` where the protocol's repositories can be dropped (not npm's). */
+type Repos = Pick<RepositoryStore, 'list' | 'get'> & Partial<Pick<RepositoryStore, 'drop'>>
 
 interface Slot {
   running?: Promise<void>
@@ -33,17 +37,24 @@ export class SyncScheduler {
 
   constructor(
     // Only what it calls, so another protocol's sync (plugins/npm) can drive its own engine with it.
-    private readonly d: { engine: Pick<SyncEngine, 'sync'>; status: SyncStatus; set: Pick<RepoSet, 'entries'>; upstream: Pick<Upstream, 'repos'>; repos: Pick<RepositoryStore, 'list' | 'get'>; clock: Clock; log: Logger },
+    private readonly d: { engine: Pick<SyncEngine, 'sync'>; status: SyncStatus; set: Pick<RepoSet, 'entries'>; upstream: Pick<Upstream, 'repos'>; repos: Repos; clock: Clock; log: Logger },
     private readonly o: SchedulerOptions,
   ) {
     this.#limiter = new Limiter(o.repoConcurrency)
   }
 
-  /** Shows what the store already serves, then starts the first round at once. */
+  /**
+   * Shows what the store already serves and is still selected, drops what no entry covers any more
+   * (removed from the YAML), then starts the first round at once.
+   */
   async start(): Promise<void> {
+    const entries = this.d.set.entries()
     for (const name of await this.d.repos.list()) {
       const s = await this.d.repos.get(name)
-      if (s) Object.assign(this.d.status.get(name), { revision: s.revision, upstreamRevision: s.upstreamRevision })
+      if (!s) continue
+      // Covered by a pattern counts as selected: whether the upstream still lists it is its sync's business.
+      if (covered(entries, name)) Object.assign(this.d.status.get(name), { revision: s.revision, upstreamRevision: s.upstreamRevision })
+      else await this.#drop(name, s)
     }
     // The first round starts now, not on a timer: a fake clock in tests must not hold it back.
     this.syncAll().catch((err) => this.d.log.error({ reason: reason(err) }, 'sync round failed'))
@@ -101,12 +112,14 @@ export class SyncScheduler {
       const again = s.again
       s.again = undefined
       if (again) void this.request(name).then(again.resolve)
+      else if (!this.d.status.has(name) && s.retryTimer === undefined && this.#slots.get(name) === s) this.#slots.delete(name)
     })
     return s.running
   }
 
   async #attempt(name: RepoName, slot: Slot): Promise<void> {
     if (this.#stopped) return
+    if (!(await this.#stillSelected(name, false))) return this.#forget(name)
     try {
       await this.d.engine.sync(name)
     } catch (err) {
@@ -118,8 +131,54 @@ export class SyncScheduler {
       this.d.log.warn({ repo: name, reason: why, retryInMs: wait }, 'repository sync failed')
       slot.retryTimer = this.d.clock.setTimeout(() => {
         slot.retryTimer = undefined
-        void this.request(name)
+        void this.#retry(name)
       }, wait)
+    }
+  }
+
+  async #retry(name: RepoName): Promise<void> {
+    if (this.#stopped) return
+    if (await this.#stillSelected(name, true)) return this.request(name)
+    this.#forget(name)
+    this.d.log.info({ repo: name }, 'repository no longer selected; retries stop')
+  }
+
+  /**
+   * False only when `name` is certainly not selected any more. An exact entry always is: the operator
+   * asked for it by name, so it keeps failing with the reason. A pattern match is while this site holds
+   * it or, with `askUpstream`, while the upstream lists it; when the upstream cannot say, it still is.
+   */
+  async #stillSelected(name: RepoName, askUpstream: boolean): Promise<boolean> {
+    const entries = this.d.set.entries()
+    if (entries.includes(name)) return true
+    if (!covered(entries, name)) return false
+    if (!askUpstream) return true
+    try {
+      return Boolean(await this.d.repos.get(name)) || (await this.d.upstream.repos()).includes(name)
+    } catch {
+      return true
+    }
+  }
+
+  /** Stops tracking `name`: no retry, no status entry (the slot goes once no sync of it runs). */
+  #forget(name: RepoName): void {
+    const slot = this.#slots.get(name)
+    if (slot?.retryTimer !== undefined) {
+      this.d.clock.clearTimeout(slot.retryTimer)
+      slot.retryTimer = undefined
+    }
+    if (slot && !slot.running) this.#slots.delete(name)
+    this.d.status.forget(name)
+  }
+
+  /** A snapshot no entry covers: no longer served, so requests for it are forwarded (docs/protocol.md). */
+  async #drop(name: RepoName, s: RepoState): Promise<void> {
+    // Only snapshots a sync built (they record the upstream revision): a publish or an npm package is not ours.
+    if (!this.d.repos.drop || s.upstreamRevision === undefined) return
+    try {
+      if (await this.d.repos.drop(name, s.revision)) this.d.log.info({ repo: name, revision: s.revision }, 'repository no longer synchronized: dropped, requests for it are forwarded')
+    } catch (err) {
+      this.d.log.warn({ repo: name, reason: reason(err) }, 'cannot drop a repository that is no longer synchronized; it is still served')
     }
   }
 

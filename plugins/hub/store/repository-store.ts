@@ -133,6 +133,22 @@ export class IndexedRepositoryStore implements RepositoryStore {
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
   }
 
+  /** RepositoryStore.drop: one commit removing every tag, so a middle site's children drop it too. */
+  async drop(name: RepoName, revision: number): Promise<boolean> {
+    const moved = new Error('moved')
+    try {
+      await this.commit(name, (committed) => {
+        // Compared on every attempt: a sync or publish committed since then wins over the drop.
+        if (!committed || committed.revision !== revision || Object.keys(committed.tags).length === 0) throw moved
+        return { tags: {}, images: {} }
+      })
+      return true
+    } catch (err) {
+      if (err === moved) return false
+      throw err
+    }
+  }
+
   /** The images the tags point to, each checked to be listed and in the blob store. */
   async #imagesOf(next: RepoUpdate): Promise<Record<string, ImageRecord>> {
     const images: Record<string, ImageRecord> = {}
