@@ -10,7 +10,7 @@ import { openTestStores } from './helpers/stores.ts'
 
 t.test('an ingested, pinned, uncommitted blob survives a collect; released, it is collected', async (t) => {
   const { blobStore, repositoryStore } = await openTestStores(t)
-  const engine = new SyncEngine({ repos: repositoryStore, blobs: blobStore, log: pino({ level: 'silent' }), collect: true } as unknown as EngineDeps)
+  const engine = new SyncEngine({ repos: repositoryStore, blobs: blobStore, log: pino({ level: 'silent' }), collect: true, partialMaxAge: 86_400_000 } as unknown as EngineDeps)
 
   const pins = new PinSet(blobStore.pins)
   const { id } = await blobStore.ingest(Readable.from([Buffer.from('a tarball not yet committed')]), { pin: (id) => pins.add(id) })
@@ -29,7 +29,7 @@ t.test('an ingested, pinned, uncommitted blob survives a collect; released, it i
 
 t.test('a pin taken while a collection runs waits for it, so the blob found present is not removed after', async (t) => {
   const { blobStore } = await openTestStores(t)
-  const engine = new SyncEngine({ repos: { unreferenced: async () => [id] }, blobs: blobStore, log: pino({ level: 'silent' }), collect: true } as unknown as EngineDeps)
+  const engine = new SyncEngine({ repos: { unreferenced: async () => [id], references: () => false }, blobs: blobStore, log: pino({ level: 'silent' }), collect: true, partialMaxAge: 86_400_000 } as unknown as EngineDeps)
   const { id } = await blobStore.ingest(Readable.from([Buffer.from('stored, then found present by a writer')]))
   const collecting = engine.collect()
   const pins = new PinSet(blobStore.pins)

@@ -102,7 +102,8 @@ export class SyncEngine {
     return blobs.pins.exclusive(async () => {
       let removed = 0
       for (const id of await repos.unreferenced()) {
-        if (blobs.pins.isPinned(id)) continue
+        // Checked again per blob: a sync may have committed it, and released its pin, since the listing.
+        if (blobs.pins.isPinned(id) || repos.references(id)) continue
         await blobs.remove(id)
         removed++
       }
