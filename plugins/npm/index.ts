@@ -81,8 +81,8 @@ export const npmPlugin: GatewayPlugin = {
       provides: { npmScheduler: scheduler, npmStatus: status },
       health: () => ({ packages: o.packages.length, ...status.counts() }),
       async close() {
-        scheduler.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
+        await scheduler.close()
       },
     }
   },

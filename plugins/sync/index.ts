@@ -42,8 +42,8 @@ export const syncPlugin: GatewayPlugin = {
       provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
       health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived }),
       async close() {
-        scheduler.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
+        await scheduler.close()
       },
     }
   },

@@ -61,10 +61,15 @@ export class SyncScheduler {
     this.#scheduleRound(this.o.interval)
   }
 
-  close(): void {
+  /**
+   * Stops rounds and retries, and resolves once the syncs running now have ended, so none commits or
+   * collects against a store that is closing (the caller aborts their downloads first).
+   */
+  async close(): Promise<void> {
     this.#stopped = true
     if (this.#roundTimer !== undefined) this.d.clock.clearTimeout(this.#roundTimer)
     for (const slot of this.#slots.values()) if (slot.retryTimer !== undefined) this.d.clock.clearTimeout(slot.retryTimer)
+    await Promise.allSettled([...this.#slots.values()].map((slot) => slot.running))
   }
 
   /** Every repository the entries select: exact names, pattern matches at the upstream, and local ones. */
