@@ -16,7 +16,7 @@ t.test('a published image is served: repository info, image by tag and by digest
   const state = JSON.parse(info.body)
   t.same(state.tags, { '64.0': id, latest: id })
   t.equal(state.images[id].size, bytes.length)
-  t.equal(info.headers.etag, `"r${state.revision}"`)
+  t.equal(info.headers.etag, `"r${state.revision}-${info.headers['fedgate-store']}"`)
 
   const byTag = JSON.parse((await fetchText(root, '/api/v1/repos/acme/firefox/images/64.0', { headers: bearer(root.read) })).body)
   const byDigest = JSON.parse((await fetchText(root, `/api/v1/repos/acme/firefox/images/sha256:${id}`, { headers: bearer(root.read) })).body)

@@ -1,6 +1,6 @@
 // Every answer carrying a revision names the store whose numbering it is in (fedgate-store): the same
 // id for repository info (also a 304), the change feed and federation/repos; kept when the site restarts
-// on its store, different for another store.
+// on its store, different for another store; the repository ETag includes it.
 import t from 'tap'
 import { fetchText, tempDir } from './helpers/sites.ts'
 import { blobBytes, publish, startRoot, type RootSite } from './helpers/sync.ts'
@@ -28,8 +28,14 @@ t.test('revision answers name their store; a restart keeps it, another store dif
   const again = await startRoot(t, dir)
   t.same(await storeHeaders(again), [id, id, id, id], 'kept across a restart on the same store')
 
+  const auth = { authorization: `Bearer ${again.readKey}` }
+  const etag = String((await fetchText(again, '/api/v1/repos/acme/app', { headers: auth })).headers.etag)
   const other = await startRoot(t, dir, 'other-root')
   await publish(other, 'acme/app:1.0', blobBytes(1000, 1))
   const [otherId] = await storeHeaders(other)
   t.not(otherId, id, 'another store has another id')
+  // Same repository, same revision, another store: the first store's ETag must not validate here.
+  const elsewhere = await fetchText(other, '/api/v1/repos/acme/app', { headers: { authorization: `Bearer ${other.readKey}`, 'if-none-match': etag } })
+  t.equal(elsewhere.status, 200, 'no 304 for another store\'s ETag at the same revision')
+  t.not(elsewhere.headers.etag, etag)
 })

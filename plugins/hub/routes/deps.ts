@@ -15,6 +15,8 @@ export interface HubDeps {
   authorize: Authorize
   options: HubOptions & { readsNeedKey: boolean }
   clock: Clock
-  /** On every answer that carries a revision: which store's numbering it is in (store/store-id.ts). */
+  /** Names the numbering of this store's revisions (store/store-id.ts). */
+  storeId: string
+  /** On every answer that carries a revision: which store's numbering it is in. */
   revisionHeaders: Readonly<Record<string, string>>
 }

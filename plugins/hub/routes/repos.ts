@@ -32,7 +32,8 @@ export function repoHandlers(d: HubDeps) {
     async info(ctx: RequestContext, repo: string): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
       const state = await read(ctx, repo)
-      const etag = `"r${state.revision}"`
+      // With the store: a replaced store reaching the same revision must not answer 304 to the old one's ETag.
+      const etag = `"r${state.revision}-${d.storeId}"`
       ctx.cache = 'hit'
       if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag, ...d.revisionHeaders })
       sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag, ...d.revisionHeaders })
