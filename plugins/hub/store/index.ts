@@ -54,7 +54,9 @@ export class IndexStore {
     const client = createClient({ url: where, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
     client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
     await client.connect()
-    const redis = new KeyvRedis(client as never)
+    // A failed command must reject: by default @keyv/redis answers a failed GET as "absent" (and drops a
+    // failed SET), and a commit built on a repository read as absent would erase its tags.
+    const redis = new KeyvRedis(client as never, { throwOnErrors: true })
     const keyv = new Keyv({ store: redis, useKeyPrefix: false, throwOnErrors: true, ...codec } as ConstructorParameters<typeof Keyv>[0])
     redis.namespace = undefined // keys are exactly ours (prefixed per site below), as the Lua script writes them
     return new IndexStore(
