@@ -37,6 +37,11 @@ export class IndexedRepositoryStore implements RepositoryStore {
   /** blob id → number of repositories referencing it. */
   readonly #refs = new Map<string, number>()
   readonly #hot: LRUCache<RepoName, RepoState>
+  /**
+   * name → revision of the newest state applied: a refresh or a read that began before a newer commit
+   * (this process's, or one it already picked up) must not put the older state back.
+   */
+  readonly #applied = new Map<RepoName, number>()
   /** The revision the in-memory sets reflect. */
   #known = 0
   #commits: Promise<unknown> = Promise.resolve()
@@ -87,7 +92,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
     if (hot) return hot
     const state = await this.#index.get<RepoState>(repoKey(name))
     if (!state || Object.keys(state.tags).length === 0) return undefined
-    this.#hot.set(name, state)
+    if (state.revision >= (this.#applied.get(name) ?? 0)) this.#hot.set(name, state)
     return state
   }
 
@@ -205,6 +210,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
   async #refresh(): Promise<void> {
     const rev = await this.revision()
     if (rev === this.#known) return
+    // The counter went back: the index was replaced (a Redis without persistence, restarted). Its
+    // states are the truth now, whatever their revisions.
+    if (rev < this.#known) this.#applied.clear()
     const page = await this.changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
     if (page === 'too-old') return this.#reload()
     const touched = new Set(page.changes.map((c) => c.repo))
@@ -214,17 +222,30 @@ export class IndexedRepositoryStore implements RepositoryStore {
     this.#known = page.revision
   }
 
+  /**
+   * Every repository state, applied in place: what is served stays served while the scan runs (a root
+   * answering 404 meanwhile would make its children empty their copies), and a scan that fails halfway
+   * leaves a mix of older and newer states, never fewer repositories.
+   */
   async #reload(): Promise<void> {
     // Read the counter first: anything committed during the scan is picked up by the next refresh.
     const rev = await this.revision()
-    this.#served.clear()
-    this.#refs.clear()
-    this.#hot.clear()
-    for await (const [key, state] of this.#index.scan<RepoState>('repo/')) this.#apply(key.slice(5), state)
+    const scanned = new Set<RepoName>()
+    for await (const [key, state] of this.#index.scan<RepoState>('repo/')) {
+      scanned.add(key.slice(5))
+      this.#apply(key.slice(5), state)
+    }
+    // Held but no longer in the index (a wiped index), and not committed since the scan began.
+    for (const name of [...this.#served.keys()]) if (!scanned.has(name) && (this.#applied.get(name) ?? 0) <= rev) this.#apply(name, undefined, true)
     this.#known = rev
   }
 
-  #apply(name: RepoName, state: RepoState | undefined): void {
+  /** Makes `state` the one held for `name`, unless a newer one is held already (or `force`). */
+  #apply(name: RepoName, state: RepoState | undefined, force = false): void {
+    const held = this.#applied.get(name) ?? 0
+    if (!force && (state?.revision ?? 0) < held) return
+    if (state) this.#applied.set(name, state.revision)
+    else this.#applied.delete(name)
     for (const id of this.#served.get(name) ?? []) {
       const n = (this.#refs.get(id) ?? 1) - 1
       if (n <= 0) this.#refs.delete(id)
