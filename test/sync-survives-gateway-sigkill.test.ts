@@ -15,6 +15,7 @@ import { loadConfigFile } from '../gateway/config/load.ts'
 import { builtinPlugins } from '../plugins/index.ts'
 import { openStores } from '../plugins/hub/store/open.ts'
 import { KeyRing } from '../plugins/hub/keys.ts'
+import { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 import { systemClock } from '../gateway/util/clock.ts'
 
 const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
@@ -71,7 +72,7 @@ t.test('a SIGKILLed child restarts on its last good snapshot and resumes the syn
   await waitFor('a MiB of the new blob', async () => ((await status(port))?.bytesDone ?? 0) > 1024 * 1024)
   // Received bytes are counted before they are written: wait for the file itself, so the kill cannot
   // fall between the two.
-  const partial = join(dir, 'branch-store', 'partial', v2)
+  const partial = new FileBlobStore(join(dir, 'branch-store')).partialPath(v2)
   await waitFor('a MiB of it on disk', () => existsSync(partial) && statSync(partial).size > 1024 * 1024)
   const kept = statSync(partial).size
   proc.kill('SIGKILL')

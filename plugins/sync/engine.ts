@@ -4,6 +4,7 @@
 // readers never see half a sync. Then collects blobs no snapshot references.
 // The feed is asked only with a revision counted by the store that answers it: a middle site forwards
 // what it does not hold to its root, whose numbers mean nothing to the middle's feed.
+import { stat } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
@@ -22,6 +23,12 @@ export interface EngineDeps {
   collect: boolean
   /** Collection also removes partial downloads untouched this long that no running sync needs. */
   partialMaxAge: number
+  /**
+   * Unreferenced blobs younger than this are left alone (0: none). With an index shared by several
+   * nodes, another node's sync may have stored a blob it has not committed yet, and its pins are not
+   * visible here.
+   */
+  collectGrace: number
 }
 
 /** Which upstream store counted a snapshot's upstreamRevision, and the local commit it belongs to. */
@@ -102,6 +109,10 @@ export class SyncEngine {
     return blobs.pins.exclusive(async () => {
       let removed = 0
       for (const id of await repos.unreferenced()) {
+        if (this.d.collectGrace > 0) {
+          const st = await stat(blobs.path(id)).catch(() => undefined)
+          if (!st || Date.now() - st.mtimeMs < this.d.collectGrace) continue
+        }
         // Checked again per blob: a sync may have committed it, and released its pin, since the listing.
         if (blobs.pins.isPinned(id) || repos.references(id)) continue
         await blobs.remove(id)

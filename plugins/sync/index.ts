@@ -24,7 +24,7 @@ export const syncPlugin: GatewayPlugin = {
     const o = section(config, 'sync', syncSpec)
     const repos = services.need<RepositoryStore>('repositoryStore')
     const blobs = services.need<BlobStore>('blobStore')
-    const index = services.need<KeyValueIndex>('index')
+    const index = services.need<KeyValueIndex & { kind: 'embedded' | 'redis' }>('index')
     const authorize = services.need<Authorize>('authorize')
     const rootClient = services.need<RootClient>('rootClient')
 
@@ -33,7 +33,7 @@ export const syncPlugin: GatewayPlugin = {
     const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
     const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
-    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge })
+    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0 })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     await scheduler.start()
 

@@ -29,7 +29,7 @@ export const syncSpec = opt.obj(
     requestTimeout: opt.duration({ doc: 'An upstream metadata request (repository, change feed) slower than this fails', default: 30_000 }),
     blobIdleTimeout: opt.duration({ doc: 'A blob download that receives nothing for this long is cut and resumed later', default: 30_000 }),
     collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
-    partialMaxAge: opt.duration({ doc: 'With collect: a partial download untouched this long, of a blob no running sync needs, is removed (it waits that long for its Range resume)', default: 86_400_000 }),
+    partialMaxAge: opt.duration({ doc: 'With collect: a partial download untouched this long, of a blob no running sync needs, is removed (it waits that long for its Range resume); with a Redis index, unreferenced blobs younger than this are kept too (another node may be about to commit them)', default: 86_400_000 }),
   },
   { doc: 'How a child synchronizes its repositories from the root' },
 )

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { finished, type Readable } from 'node:stream'
 import { GatewayError } from '../../../gateway/errors.ts'
@@ -11,6 +12,8 @@ import type { BlobStore, WriteOptions } from '../model.ts'
 import { BlobPins } from './blob-pins.ts'
 
 export const BLOB_ID = /^[0-9a-f]{64}$/
+/** `partial/<id>.<host>`: one file per node, since nodes of a site may share the blob folder. */
+const PARTIAL = /^([0-9a-f]{64})\.[A-Za-z0-9._-]+$/
 
 export interface IngestResult {
   id: string
@@ -23,8 +26,12 @@ export class FileBlobStore implements BlobStore {
   /** One writer per blob id in this process: a second write of the same id waits for the first. */
   readonly #writing = new Map<string, Promise<void>>()
 
-  constructor(dir: string) {
+  /** This node's name in partial file names (the host's name). */
+  readonly #node: string
+
+  constructor(dir: string, o: { node?: string } = {}) {
     this.dir = dir
+    this.#node = (o.node ?? hostname()).replace(/[^A-Za-z0-9.-]/g, '_') || 'node'
   }
 
   /** Creates the folders; call once before use. */
@@ -158,7 +165,9 @@ export class FileBlobStore implements BlobStore {
     const dir = join(this.dir, 'partial')
     let removed = 0
     for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!BLOB_ID.test(name) || keep(name)) continue
+      // Another node's file too, once stale: a download in progress anywhere keeps its file fresh.
+      const id = PARTIAL.exec(name)?.[1] ?? (BLOB_ID.test(name) ? name : undefined)
+      if (id === undefined || keep(id)) continue
       // File times are wall-clock times, so the age is measured against the wall clock too.
       const st = await stat(join(dir, name)).catch(() => undefined)
       if (!st || Date.now() - st.mtimeMs < maxAgeMs) continue
@@ -190,8 +199,12 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Where this node keeps the bytes of an interrupted download of `id`. Per node: two nodes appending
+   * to one file would interleave their bytes, and each would check only its own stream.
+   */
   partialPath(id: string): string {
-    return join(this.dir, 'partial', id)
+    return join(this.dir, 'partial', `${id}.${this.#node}`)
   }
 
   async #place(from: string, id: string): Promise<void> {
