@@ -28,14 +28,17 @@ export const hubPlugin: GatewayPlugin = {
   options: { store: storeSpec, hub: hubSpec },
   enabled: (config) => section(config, 'hub', hubSpec).enabled,
   commands: hubCommands,
-  async setup({ config, log, clock }) {
+  async setup({ config, log, clock, services }) {
     const o = section(config, 'hub', hubSpec)
     const isRoot = config.site.role === 'root'
     const stores = await openStores(config, { clock })
     await stores.blobStore.sweepTemp()
     const keys = new KeyRing(stores.index, clock)
     const authorize = createAuthorize(keys)
-    const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax })
+    // At a child, a blob a snapshot references but this node's disk lacks (another node on the shared
+    // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
+    const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
+    const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax, missing: forward })
     const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, storeId: stores.storeId, revisionHeaders: { [STORE_HEADER]: stores.storeId } }
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)

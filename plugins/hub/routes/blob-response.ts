@@ -13,10 +13,13 @@ export class BlobResponder {
   readonly #blobs: FileBlobStore
   readonly #hot: LRUCache<string, Buffer>
   readonly #hotMax: number
+  readonly #missing?: (ctx: RequestContext) => Promise<void>
 
-  constructor(blobs: FileBlobStore, o: { hotBytes: number; hotBlobMax: number }) {
+  /** `missing` answers a blob that is not on this node's disk (else 404). */
+  constructor(blobs: FileBlobStore, o: { hotBytes: number; hotBlobMax: number; missing?: (ctx: RequestContext) => Promise<void> }) {
     this.#blobs = blobs
     this.#hotMax = o.hotBlobMax
+    this.#missing = o.missing
     this.#hot = new LRUCache<string, Buffer>({ maxSize: Math.max(1, o.hotBytes), sizeCalculation: (b) => Math.max(1, b.length) })
   }
 
@@ -43,6 +46,7 @@ export class BlobResponder {
 
   async #sendStored(ctx: RequestContext, id: string, headers: Record<string, string>): Promise<void> {
     const size = await this.#blobs.size(id)
+    if (size === undefined && this.#missing) return this.#missing(ctx)
     if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
     let body: Buffer | undefined
     if (size <= this.#hotMax && ctx.method !== 'HEAD') {
