@@ -13,18 +13,19 @@ async function freePort(): Promise<number> {
   return port
 }
 
-export async function startRedis(t: TestLike): Promise<{ url: string; port: number }> {
+export async function startRedis(t: TestLike): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed: apt-get update && apt-get install -y redis-server (.ci/run installs it)')
   }
   const port = await freePort()
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  t.teardown(async () => {
+  const stop = async () => {
     if (child.exitCode !== null) return
     const gone = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
     await gone
-  })
+  }
+  t.teardown(stop)
   // Ready when it accepts a connection; bounded to ~5 s.
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => {
@@ -34,7 +35,7 @@ export async function startRedis(t: TestLike): Promise<{ url: string; port: numb
       })
       c.on('error', () => r(false))
     })
-    if (ok) return { url: `redis://127.0.0.1:${port}`, port }
+    if (ok) return { url: `redis://127.0.0.1:${port}`, port, stop }
     if (child.exitCode !== null) break
     await new Promise((r) => setTimeout(r, 50))
   }

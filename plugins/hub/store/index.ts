@@ -51,7 +51,9 @@ export class IndexStore {
         () => lmdb.disconnect(),
       )
     }
-    const client = createClient({ url: where, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
+    // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
+    // then gets an error, not a hang, and blobs and cached states keep being served from this node.
+    const client = createClient({ url: where, disableOfflineQueue: true, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
     client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
     await client.connect()
     // A failed command must reject: by default @keyv/redis answers a failed GET as "absent" (and drops a
@@ -77,7 +79,9 @@ export class IndexStore {
         } while (cursor !== '0')
       },
       async () => {
-        await client.quit().catch(() => client.disconnect())
+        // close() waits for replies to what was sent; with Redis unreachable it would never settle.
+        if (client.isReady) await client.close().catch(() => client.destroy())
+        else client.destroy()
       },
       o.prefix,
     )
