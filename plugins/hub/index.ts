@@ -18,7 +18,6 @@ import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
 import { openStores } from './store/open.ts'
-import { STORE_HEADER } from './store/store-id.ts'
 
 const PREFIX = '/api/v1'
 const READS = new Set(['GET', 'HEAD'])
@@ -39,7 +38,7 @@ export const hubPlugin: GatewayPlugin = {
     // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
     const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax, missing: forward })
-    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, storeId: stores.storeId, revisionHeaders: { [STORE_HEADER]: stores.storeId } }
+    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock }
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)

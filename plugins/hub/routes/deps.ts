@@ -4,6 +4,7 @@ import type { Authorize } from '../auth.ts'
 import type { KeyRing } from '../keys.ts'
 import type { HubOptions } from '../options.ts'
 import type { FileBlobStore } from '../store/blob-store.ts'
+import { STORE_HEADER } from '../store/store-id.ts'
 import type { IndexedRepositoryStore } from '../store/repository-store.ts'
 import type { BlobResponder } from './blob-response.ts'
 
@@ -15,8 +16,9 @@ export interface HubDeps {
   authorize: Authorize
   options: HubOptions & { readsNeedKey: boolean }
   clock: Clock
-  /** Names the numbering of this store's revisions (store/store-id.ts). */
-  storeId: string
-  /** On every answer that carries a revision: which store's numbering it is in. */
-  revisionHeaders: Readonly<Record<string, string>>
+}
+
+/** On every answer that carries a revision: which store's numbering it is in (store/store-id.ts). */
+export function revisionHeaders(d: HubDeps): Record<string, string> {
+  return { [STORE_HEADER]: d.repos.storeId }
 }

@@ -2,7 +2,7 @@
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import { checkRepoName } from '../names.ts'
-import type { HubDeps } from './deps.ts'
+import { revisionHeaders, type HubDeps } from './deps.ts'
 import { onlyMethods, queryParam, sendJson } from './http.ts'
 
 export function federationHandlers(d: HubDeps) {
@@ -19,14 +19,14 @@ export function federationHandlers(d: HubDeps) {
       const limit = Math.min(asked ?? d.options.changesLimit, d.options.changesLimit)
       const page = await d.repos.changes(since, repo, limit)
       if (page === 'too-old') throw new GatewayError('GW_ERR_GONE', `since=${since}`)
-      sendJson(ctx, 200, page, d.revisionHeaders)
+      sendJson(ctx, 200, page, revisionHeaders(d))
     },
 
     async repos(ctx: RequestContext): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
       await d.authorize(ctx, 'read')
       const revision = await d.repos.revision()
-      sendJson(ctx, 200, { revision, repos: await d.repos.list() }, d.revisionHeaders)
+      sendJson(ctx, 200, { revision, repos: await d.repos.list() }, revisionHeaders(d))
     },
   }
 }

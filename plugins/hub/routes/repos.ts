@@ -4,7 +4,7 @@ import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import type { ImageRecord, RepoState } from '../model.ts'
 import { tagImage, untag } from '../store/tag-updates.ts'
 import { checkTag, IMAGE_ID } from '../names.ts'
-import type { HubDeps } from './deps.ts'
+import { revisionHeaders, type HubDeps } from './deps.ts'
 import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './http.ts'
 
 export function repoHandlers(d: HubDeps) {
@@ -33,10 +33,10 @@ export function repoHandlers(d: HubDeps) {
       onlyMethods(ctx, 'GET', 'HEAD')
       const state = await read(ctx, repo)
       // With the store: a replaced store reaching the same revision must not answer 304 to the old one's ETag.
-      const etag = `"r${state.revision}-${d.storeId}"`
+      const etag = `"r${state.revision}-${d.repos.storeId}"`
       ctx.cache = 'hit'
-      if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag, ...d.revisionHeaders })
-      sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag, ...d.revisionHeaders })
+      if (matchesEtag(ctx.req, etag)) return notModified(ctx, { etag, ...revisionHeaders(d) })
+      sendJson(ctx, 200, { name: state.name, revision: state.revision, tags: state.tags, images: state.images }, { etag, ...revisionHeaders(d) })
     },
 
     async image(ctx: RequestContext, repo: string, ref: string): Promise<void> {

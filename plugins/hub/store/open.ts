@@ -8,14 +8,11 @@ import { storeSpec, type StoreOptions } from '../options.ts'
 import { FileBlobStore } from './blob-store.ts'
 import { IndexStore } from './index.ts'
 import { IndexedRepositoryStore } from './repository-store.ts'
-import { storeIdOf } from './store-id.ts'
 
 export interface Stores {
   blobStore: FileBlobStore
   index: IndexStore
   repositoryStore: IndexedRepositoryStore
-  /** Names the numbering of this store's revisions (store-id.ts). */
-  storeId: string
   options: StoreOptions & { dir: string }
   close(): Promise<void>
 }
@@ -35,9 +32,7 @@ export async function openStores(config: SiteConfig, o: { clock?: Clock; follow?
     refreshInterval: o.follow === false ? 0 : options.refresh,
     clock: o.clock ?? systemClock,
   })
-  let storeId: string
   try {
-    storeId = await storeIdOf(index)
     await repositoryStore.open()
   } catch (err) {
     await index.close()
@@ -47,7 +42,6 @@ export async function openStores(config: SiteConfig, o: { clock?: Clock; follow?
     blobStore,
     index,
     repositoryStore,
-    storeId,
     options,
     async close() {
       repositoryStore.close()

@@ -8,6 +8,7 @@ import { GatewayError } from '../../../gateway/errors.ts'
 import type { Clock } from '../../../gateway/util/clock.ts'
 import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore, RepoUpdate } from '../model.ts'
 import type { IndexStore } from './index.ts'
+import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
 
 const REV = 'rev'
@@ -44,6 +45,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
   readonly #applied = new Map<RepoName, number>()
   /** The revision the in-memory sets reflect. */
   #known = 0
+  #storeId = ''
   #commits: Promise<unknown> = Promise.resolve()
   #timer: unknown
   #closed = false
@@ -58,6 +60,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
 
   /** Loads the served names and referenced blobs in one scan, then follows other writers' commits. */
   async open(): Promise<this> {
+    this.#storeId = await storeIdOf(this.#index)
     await this.#reload()
     this.#schedule()
     return this
@@ -76,6 +79,11 @@ export class IndexedRepositoryStore implements RepositoryStore {
   /** Synchronous: does a served snapshot reference this blob? */
   references(id: string): boolean {
     return this.#refs.has(id)
+  }
+
+  /** Names the numbering of this store's revisions (store-id.ts); a replaced index gets a new one. */
+  get storeId(): string {
+    return this.#storeId
   }
 
   get size(): number {
@@ -191,6 +199,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
     // Another process's commit may have trimmed entries between the floor check and the reads: a page
     // that silently lacks them would leave the caller in sync with changes it never saw.
     if (since < ((await this.#index.get<number>(FLOOR)) ?? 0)) return 'too-old'
+    // Nor may a replaced index's numbers go out under this store's id before the refresh notices.
+    if ((await this.#index.get<string>(STORE_ID_KEY)) !== this.#storeId) return 'too-old'
     const more = changes.length === limit && changes[changes.length - 1]!.rev < revision
     return more ? { revision, changes, more } : { revision, changes }
   }
@@ -208,10 +218,15 @@ export class IndexedRepositoryStore implements RepositoryStore {
   }
 
   async #refresh(): Promise<void> {
+    // A replaced index (a Redis without persistence, restarted) has lost the store id, or has another
+    // node's new one: its states are the truth now, whatever their revisions, under that id.
+    if ((await this.#index.get<string>(STORE_ID_KEY)) !== this.#storeId) {
+      this.#storeId = await storeIdOf(this.#index)
+      this.#applied.clear()
+      return this.#reload()
+    }
     const rev = await this.revision()
     if (rev === this.#known) return
-    // The counter went back: the index was replaced (a Redis without persistence, restarted). Its
-    // states are the truth now, whatever their revisions.
     if (rev < this.#known) this.#applied.clear()
     const page = await this.changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
     if (page === 'too-old') return this.#reload()

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import type { IndexStore } from './index.ts'
 
 export const STORE_HEADER = 'fedgate-store'
-const KEY = 'store-id'
+export const STORE_ID_KEY = 'store-id'
+const KEY = STORE_ID_KEY
 
 /**
  * The index's id, created at its first open and kept with the revisions it names: a wiped or replaced
