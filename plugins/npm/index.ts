@@ -11,7 +11,9 @@ import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { DownloadSlots } from '../sync/blob-fetcher.ts'
 import type { Authorize } from '../hub/auth.ts'
-import { SyncScheduler } from '../sync/scheduler.ts'
+import { selected } from '../sync/patterns.ts'
+import { reason, SyncScheduler } from '../sync/scheduler.ts'
+import { forwardSpec } from '../forward/options.ts'
 import { SyncStatus } from '../sync/status.ts'
 import { adminSyncRoute } from './admin-route.ts'
 import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
@@ -37,7 +39,7 @@ export const npmPlugin: GatewayPlugin = {
     const blobs = services.need<FileBlobStore>('blobStore')
     const rootClient = services.get<RootClient>('rootClient')
     const stop = new AbortController()
-    const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal }) : undefined
+    const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal, maxPackumentBytes: o.maxPackumentBytes }) : undefined
     const status = new SyncStatus(clock)
     const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
 
@@ -67,12 +69,23 @@ export const npmPlugin: GatewayPlugin = {
       },
       { interval: o.interval, retry: o.retry, repoConcurrency: o.packageConcurrency },
     )
+    // Packages no entry covers any more are dropped, so requests for them go to the root. Here and not
+    // in the scheduler: it drops only snapshots that record an upstream revision, which npm's do not.
+    for (const repo of await repos.list()) {
+      const name = packageOf(repo)
+      if (name === undefined || selected(o.packages, name)) continue
+      try {
+        if (await sync.drop(name)) log.info({ package: name }, 'npm package no longer in npm.packages: dropped, requests for it go to the root')
+      } catch (err) {
+        log.warn({ package: name, reason: reason(err) }, 'cannot drop an npm package no longer in npm.packages; it is still served')
+      }
+    }
     if (upstream && o.packages.length) await scheduler.start()
 
     const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
     const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const authorize = services.get<Authorize>('authorize')
-    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, publicUrl: config.site.publicUrl, log })
+    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), publicUrl: config.site.publicUrl, log })
     if (authorize) routes.unshift(adminSyncRoute({ scheduler, status, entries, authorize }))
     log.info({ packages: o.packages, versions: o.versions }, 'npm registry protocol ready')
 

@@ -6,6 +6,19 @@ import { GatewayError, reasonPhrase } from '../../gateway/errors.ts'
 import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 
+/**
+ * An npm write refused here, naming the setting that refused it in the status line and the body (the
+ * catalogue's text for GW_ERR_WRITES_DISABLED always names forward.allowWrites).
+ */
+export class WritesRefused extends GatewayError {
+  readonly reason: string
+  constructor(setting: 'npm.allowWrites' | 'forward.allowWrites', allow?: string) {
+    super('GW_ERR_WRITES_DISABLED', undefined, allow ? { allow } : {})
+    this.message = `npm publish, unpublish, deprecate, dist-tag, owner, access and login are not accepted by this gateway; run them against the root registry (${setting} is false here)`
+    this.reason = `Writes through this gateway are disabled (${setting} is false)`
+  }
+}
+
 export function sendNpmError(ctx: RequestContext, err: unknown, log: Logger): void {
   const ge = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err })
   ctx.error = ge.code
@@ -14,7 +27,7 @@ export function sendNpmError(ctx: RequestContext, err: unknown, log: Logger): vo
   if (res.headersSent) return void res.destroy()
   if (!ctx.req.complete) ctx.req.resume()
   const body = scrubSecrets(JSON.stringify({ error: `${ge.message} (${ge.code})`, code: ge.code }))
-  res.writeHead(ge.status, reasonPhrase(ge.code), {
+  res.writeHead(ge.status, ge instanceof WritesRefused ? ge.reason : reasonPhrase(ge.code), {
     ...ge.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -4,6 +4,8 @@ import { opt, type Infer } from '../../gateway/config/options.ts'
 import { PACKAGE_OR_SCOPE } from './names.ts'
 import { retrySpec } from '../sync/options.ts'
 
+export const DEFAULT_MAX_PACKUMENT_BYTES = 64 * 1024 * 1024
+
 export const npmSpec = opt.obj(
   {
     enabled: opt.bool({ doc: 'Serve the npm registry protocol at this child (packuments, tarballs, dist-tags)', default: true }),
@@ -18,7 +20,8 @@ export const npmSpec = opt.obj(
     retry: retrySpec('package'),
     requestTimeout: opt.duration({ doc: 'A packument or tarball request to the root slower than this fails', default: 30_000 }),
     maxTarballBytes: opt.bytes({ doc: 'Largest tarball a sync accepts', default: 256 * 1024 * 1024 }),
-    allowWrites: opt.bool({ doc: 'Let npm publish, unpublish and dist-tag changes through to the root (forward.allowWrites must also be true)', default: false }),
+    maxPackumentBytes: opt.bytes({ doc: 'Largest packument read from the root (sync or proxied); a bigger one is cut off and answered 502', default: DEFAULT_MAX_PACKUMENT_BYTES }),
+    allowWrites: opt.bool({ doc: 'Let npm writes (publish, unpublish, dist-tag, deprecate, login, access) through to the root (forward.allowWrites must also be true)', default: false }),
   },
   { doc: 'The npm registry protocol: a real npm registry (e.g. Verdaccio) as the root, the npm client in front', optional: true },
 )

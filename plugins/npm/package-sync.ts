@@ -139,6 +139,20 @@ export class PackageSync {
     }
   }
 
+  /**
+   * Stops serving `name` (no longer in npm.packages): its snapshot dropped in one commit, then its
+   * tarballs and packument collected. False when nothing was dropped. Not for a snapshot the hub's
+   * sync built (it records an upstream revision): that one is not the npm plugin's.
+   */
+  async drop(name: string): Promise<boolean> {
+    const repo = repoOf(name)
+    const state = repo ? await this.d.repos.get(repo) : undefined
+    if (!repo || !state || state.upstreamRevision !== undefined) return false
+    if (!(await this.d.repos.drop(repo, state.revision))) return false
+    await this.#collect(state.images, {})
+    return true
+  }
+
   /** Removes blobs the previous snapshot had that no snapshot references any more. */
   #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
     const { blobs, repos } = this.d

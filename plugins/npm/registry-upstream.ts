@@ -9,13 +9,14 @@ import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import { requestSignal } from '../../gateway/util/request-signal.ts'
 import { tarballFile, tarballPath } from './names.ts'
+import { DEFAULT_MAX_PACKUMENT_BYTES } from './options.ts'
 import type { Packument } from './packument.ts'
 
 export class RegistryUpstream {
   constructor(
     private readonly client: RootClient,
     private readonly health: RootHealth | undefined,
-    private readonly o: { requestTimeout: number; signal: AbortSignal },
+    private readonly o: { requestTimeout: number; signal: AbortSignal; maxPackumentBytes?: number },
   ) {}
 
   /** The root's origin, for logs and the request log line. */
@@ -34,11 +35,7 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       throw statusError(`packument ${name}`, res.statusCode)
     }
-    try {
-      return (await res.body.json()) as Packument
-    } catch (err) {
-      throw this.bodyFailed(err)
-    }
+    return parseJson(await this.boundedBody(res, `the packument of ${name}`), `the packument of ${name}`) as Packument
   }
 
   /** Opens a tarball download; the caller consumes or destroys the body. */
@@ -67,8 +64,34 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       throw statusError('search', res.statusCode)
     }
-    const body = (await res.body.json()) as { objects?: { package?: { name?: string } }[] }
+    const body = parseJson(await this.boundedBody(res, 'the search answer'), 'the search answer') as { objects?: { package?: { name?: string } }[] }
     return (body.objects ?? []).map((o) => o.package?.name).filter((n): n is string => typeof n === 'string' && n.startsWith(prefix))
+  }
+
+  /**
+   * A JSON body from the root, at most maxPackumentBytes: refused on its Content-Length, else cut off
+   * (body destroyed, so the connection closes) as soon as it passes the limit, never held whole.
+   */
+  async boundedBody(res: Dispatcher.ResponseData, what: string): Promise<Buffer> {
+    const limit = this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
+    const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
+    if (Number(res.headers['content-length']) > limit) {
+      res.body.destroy()
+      throw tooLarge()
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length
+        if (size > limit) throw tooLarge()
+        chunks.push(chunk)
+      }
+    } catch (err) {
+      res.body.destroy()
+      throw this.bodyFailed(err)
+    }
+    return Buffer.concat(chunks, size)
   }
 
   /** A body that failed mid-stream, in catalogue terms, counted against the root if a transport fault. */
@@ -110,6 +133,14 @@ export class RegistryUpstream {
 /** `/left-pad`, `/@acme%2futil`: the spelling every registry accepts. */
 export function packumentPath(name: string): string {
   return '/' + name.replace('/', '%2f')
+}
+
+function parseJson(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} from the root is not JSON`)
+  }
 }
 
 function statusError(what: string, status: number): GatewayError {

@@ -1,7 +1,9 @@
 // The npm registry routes. A synchronized package is answered from its snapshot (packument, abbreviated
 // metadata, dist-tags, tarballs) with no root contact; any other package's packument is fetched from
 // the root with the site's key and its tarball URLs rewritten to this site, and its tarballs are
-// forwarded. Writes are refused in npm's error shape unless npm.allowWrites.
+// forwarded. Writes are refused in npm's error shape unless npm.allowWrites, and so is a packument
+// read with `?write=true` (the first step of npm deprecate, unpublish, owner), which is never answered
+// from the store: npm PUTs what it reads back to the root, and the stored copy may be cut or stale.
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { LRUCache } from 'lru-cache'
@@ -11,14 +13,16 @@ import { perRequest } from '../../gateway/util/per-request.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import type { BlobResponder } from '../hub/routes/blob-response.ts'
 import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
-import { npmHandler } from './npm-errors.ts'
+import { npmHandler, WritesRefused } from './npm-errors.ts'
 import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
 import { PackageSync } from './package-sync.ts'
 import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
 import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
 
 const READS = new Set(['GET', 'HEAD'])
-const MAX_PROXIED_PACKUMENT = 64 * 1024 * 1024
+/** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
+const LOOSE_PART = "[A-Za-z0-9~][A-Za-z0-9._~!*'()-]*"
+const PACKAGE_LIKE = new RegExp(`^/(@${LOOSE_PART}/)?${LOOSE_PART}(/|$)`)
 
 export interface NpmRouteDeps {
   repos: IndexedRepositoryStore
@@ -28,6 +32,8 @@ export interface NpmRouteDeps {
   /** The forward plugin's handler (undefined at a site without a root). */
   forward?: (ctx: RequestContext) => Promise<void>
   allowWrites: boolean
+  /** forward.allowWrites: without it the forward plugin refuses every write anyway. */
+  forwardWrites: boolean
   /** site.publicUrl; default https://localhost:<the port the request came in on>. */
   publicUrl?: URL
   log: Logger
@@ -43,6 +49,21 @@ interface Rendered {
 
 export function npmRoutes(d: NpmRouteDeps): Route[] {
   const pathOf = perRequest((ctx: RequestContext): NpmPath | undefined => parseNpmPath(ctx.path))
+  const writeIntent = (ctx: RequestContext) => ctx.query !== '' && new URLSearchParams(ctx.query.slice(1)).get('write') === 'true'
+  // Every write an npm client may send: parsed npm paths, the registry's own `/-/…` (login, access,
+  // token, org) and anything under a package-like first segment, except fedgate's own API and npm
+  // audit's POSTs, which change nothing (they stay the forward plugin's, under forward.allowWrites).
+  const npmWrite = (ctx: RequestContext) => {
+    if (READS.has(ctx.method) || ctx.method === 'OPTIONS') return false
+    if (pathOf(ctx) !== undefined) return true
+    if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
+    return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/')
+  }
+  /** Throws unless writes may go through to the root, naming the setting that refuses them. */
+  const checkWrites = (allow?: string) => {
+    if (!d.allowWrites) throw new WritesRefused('npm.allowWrites', allow)
+    if (!d.forwardWrites) throw new WritesRefused('forward.allowWrites', allow)
+  }
   const held = (name: string) => {
     const repo = repoOf(name)
     return repo !== undefined && d.repos.holds(repo)
@@ -93,21 +114,16 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     ctx.cache = 'bypass'
     const res = await d.upstream.request(packumentPath(name), { accept: String(ctx.req.headers.accept ?? 'application/json') })
     const type = String(res.headers['content-type'] ?? 'application/json')
-    let text: string
-    try {
-      text = await res.body.text()
-    } catch (err) {
-      throw d.upstream.bodyFailed(err)
-    }
-    if (text.length > MAX_PROXIED_PACKUMENT) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the packument is too large')
     if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {})
       if (res.statusCode === 404) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
       if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
     }
+    const body = await d.upstream.boundedBody(res, `the root's packument for ${name}`)
     let doc: Packument
     try {
-      doc = JSON.parse(text) as Packument
+      doc = JSON.parse(body.toString('utf8')) as Packument
     } catch {
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
     }
@@ -132,11 +148,9 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     {
       name: 'npm-write',
       stage: 'repository',
-      match: (ctx) => !READS.has(ctx.method) && ctx.method !== 'OPTIONS' && pathOf(ctx) !== undefined,
+      match: npmWrite,
       handle: npmHandler(d.log, (ctx) => {
-        if (!d.allowWrites) {
-          throw new GatewayError('GW_ERR_WRITES_DISABLED', 'npm publish, unpublish and dist-tag changes are not accepted by this gateway; run them against the root registry (or set npm.allowWrites and forward.allowWrites)', { allow: 'GET, HEAD' })
-        }
+        checkWrites('GET, HEAD')
         return forward(ctx)
       }),
     },
@@ -147,6 +161,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         if (!READS.has(ctx.method)) return false
         const p = pathOf(ctx)
         if (!p || p.kind === 'revision') return false
+        if (p.kind === 'packument' && writeIntent(ctx)) return true
         if (held(p.name)) return true
         // Not synchronized: packuments are fetched and rewritten; npm's tarball and dist-tag reads are forwarded.
         if (p.kind === 'packument') return /json/.test(String(ctx.req.headers.accept ?? ''))
@@ -157,6 +172,11 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         const local = held(p.name)
         switch (p.kind) {
           case 'packument':
+            // Forwarded untouched (tarball URLs too: npm sends this document back to the root).
+            if (writeIntent(ctx)) {
+              checkWrites()
+              return forward(ctx)
+            }
             return local ? servePackument(ctx, p.name) : proxyPackument(ctx, p.name)
           case 'tarball':
             return local ? serveTarball(ctx, p.name, p.file) : forward(ctx)
