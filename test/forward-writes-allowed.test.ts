@@ -21,7 +21,7 @@ for (const keyHeader of ['authorization', 'x-apikey'] as const) {
     const payload = JSON.stringify({ name: 'x', data: 'é'.repeat(5000) })
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       const body = method === 'DELETE' ? undefined : payload
-      const res = await fetchText(site, '/-/package/x', {
+      const res = await fetchText(site, '/uploads/x', {
         method,
         headers: { authorization: 'Bearer publisher-token', 'x-apikey': 'publisher-apikey', 'content-type': 'application/json' },
         body,

@@ -33,7 +33,8 @@ t.test('npm writes are refused in npm\'s shape, naming npm.allowWrites', async (
     ['DELETE', '/-/package/left-pad/dist-tags/latest'],
   ]
   for (const [method, path] of writes) {
-    const r = await fetchText(stack.child, path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.root.token}` }, body: JSON.stringify({ name: 'mallory', password: 'p4ssw0rd-p4ssw0rd' }) })
+    // As npm sends them: its user agent and npm-command header.
+    const r = await fetchText(stack.child, path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.root.token}`, 'user-agent': 'npm/10.8.2 node/v20.20.2 linux x64 workspaces/false', 'npm-command': 'publish' }, body: JSON.stringify({ name: 'mallory', password: 'p4ssw0rd-p4ssw0rd' }) })
     t.equal(r.status, 405, `${method} ${path} is refused`)
     const body = JSON.parse(r.body) as { error: unknown; code: string }
     t.equal(typeof body.error, 'string', 'error is a string npm prints')

@@ -23,6 +23,8 @@ const READS = new Set(['GET', 'HEAD'])
 /** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
 const LOOSE_PART = "[A-Za-z0-9~][A-Za-z0-9._~!*'()-]*"
 const PACKAGE_LIKE = new RegExp(`^/(@${LOOSE_PART}/)?${LOOSE_PART}(/|$)`)
+/** npm sends `npm-command` (npm 7+) and a `npm/<version>` user agent; pnpm and yarn name themselves. */
+const fromNpmClient = (ctx: RequestContext) => ctx.req.headers['npm-command'] !== undefined || /^(npm|pnpm|yarn)\//.test(String(ctx.req.headers['user-agent'] ?? ''))
 
 export interface NpmRouteDeps {
   repos: IndexedRepositoryStore
@@ -51,13 +53,15 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
   const pathOf = perRequest((ctx: RequestContext): NpmPath | undefined => parseNpmPath(ctx.path))
   const writeIntent = (ctx: RequestContext) => ctx.query !== '' && new URLSearchParams(ctx.query.slice(1)).get('write') === 'true'
   // Every write an npm client may send: parsed npm paths, the registry's own `/-/…` (login, access,
-  // token, org) and anything under a package-like first segment, except fedgate's own API and npm
-  // audit's POSTs, which change nothing (they stay the forward plugin's, under forward.allowWrites).
+  // token, org) and, from an npm client, anything under a package-like first segment (legacy names),
+  // except fedgate's own API and npm audit's POSTs, which change nothing (they stay the forward
+  // plugin's, under forward.allowWrites). Other clients' writes elsewhere (a hub's uploads) stay the
+  // forward plugin's too.
   const npmWrite = (ctx: RequestContext) => {
     if (READS.has(ctx.method) || ctx.method === 'OPTIONS') return false
     if (pathOf(ctx) !== undefined) return true
     if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
-    return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/')
+    return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/') && fromNpmClient(ctx)
   }
   /** Throws unless writes may go through to the root, naming the setting that refuses them. */
   const checkWrites = (allow?: string) => {
