@@ -114,4 +114,23 @@ export function sendUpgradeError(socket: Duplex, err: GatewayError): void {
     ...Object.entries(err.headers).map(([k, v]) => `${k}: ${v}`),
   ]
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
+  destroyOnceSent(socket)
+}
+
+/** Longest a refused connection may take to flush its last answer before it is cut. */
+const LAST_ANSWER_MS = 2000
+
+/**
+ * Destroys a socket once the answer given to `end()` is written. Server sockets allow half-open and a
+ * refused or upgraded socket is outside Node's HTTP timeouts, so a client that never closes its side
+ * would otherwise hold the socket, and a graceful stop waiting for it, forever.
+ */
+export function destroyOnceSent(socket: Duplex): void {
+  if (socket.destroyed) return
+  if (socket.writableFinished) return void socket.destroy()
+  socket.once('finish', () => socket.destroy())
+  socket.on('error', () => socket.destroy())
+  const backstop = setTimeout(() => socket.destroy(), LAST_ANSWER_MS)
+  backstop.unref()
+  socket.once('close', () => clearTimeout(backstop))
 }

@@ -16,7 +16,7 @@ import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
 import { healthRoute } from './health.ts'
 import type { GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
-import { sendUpgradeError, GatewayError } from './errors.ts'
+import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
 
 export interface StartOptions {
   plugins: readonly GatewayPlugin[]
@@ -137,17 +137,27 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   if (config.tls.watch) tls.watch((o) => httpsServer.setSecureContext(o))
   const servers: (http.Server | https.Server)[] = [httpsServer]
 
-  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** Sockets the HTTP server no longer tracks (upgraded, or refused before routing); cut at stop after the grace. */
+  const detached = new Set<Duplex>()
+  const detach = (socket: Duplex) => {
+    detached.add(socket)
+    socket.once('close', () => detached.delete(socket))
     socket.on('error', () => socket.destroy())
-    const path = (req.url ?? '/').split('?')[0]!
-    const route = draining ? undefined : upgrades.find((u) => u.match(req, path))
-    if (!route) {
-      sendUpgradeError(socket, new GatewayError(draining ? 'GW_ERR_STOPPING' : 'GW_ERR_NOT_FOUND'))
-      return
+  }
+  const onUpgrade = (server: http.Server, secure: boolean) => (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (draining) {
+      detach(socket)
+      return sendUpgradeError(socket, new GatewayError('GW_ERR_STOPPING'))
     }
+    const path = (req.url ?? '/').split('?')[0]!
+    const route = isWebSocket(req) ? upgrades.find((u) => u.match(req, path)) : undefined
+    // An upgrade nobody takes (h2c from curl --http2 or Java's client, or no tunnel at this path) is
+    // still a request: answered as one, with the guard, in-flight count and request log.
+    if (!route) return replayAsRequest(server, secure, req, socket, head)
+    detach(socket)
     route.handle(req, socket, head)
   }
-  httpsServer.on('upgrade', onUpgrade)
+  httpsServer.on('upgrade', onUpgrade(httpsServer, true))
 
   let httpServer: http.Server | undefined
   let httpsPort = 0
@@ -160,11 +170,16 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
         redirectTo: redirect ? (req) => `https://${hostOnly(req.headers.host) ?? 'localhost'}:${httpsPort}${req.url ?? '/'}` : undefined,
       }),
     )
-    if (!redirect) httpServer.on('upgrade', onUpgrade)
+    if (!redirect) httpServer.on('upgrade', onUpgrade(httpServer, false))
     servers.push(httpServer)
   }
   for (const s of servers) {
-    s.on('clientError', (err, socket) => handleClientError(err, socket, log))
+    s.on('clientError', (err, socket) => {
+      handleClientError(err, socket, log)
+      if (socket.destroyed) return
+      detach(socket)
+      destroyOnceSent(socket)
+    })
     s.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'))
   }
 
@@ -187,23 +202,23 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     (closing ??= (async () => {
       draining = true
       log.info({ inFlight }, 'stopping: no new connections, finishing in-flight requests')
+      let graceTimer: NodeJS.Timeout | undefined
+      const graceOver = new Promise<void>((r) => {
+        graceTimer = setTimeout(r, config.shutdown.grace)
+        graceTimer.unref()
+      })
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
       for (const s of servers) s.closeIdleConnections()
-      if (inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([
-          new Promise<void>((r) => (idle = r)),
-          new Promise<void>((r) => {
-            timer = setTimeout(r, config.shutdown.grace)
-            timer.unref()
-          }),
-        ])
-        clearTimeout(timer)
-      }
+      if (inFlight > 0) await Promise.race([new Promise<void>((r) => (idle = r)), graceOver])
       for (const s of servers) s.closeAllConnections()
       // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
+      // closeAllConnections does not reach upgraded or refused sockets: whatever is left of them after
+      // the grace is cut, so no client can hold the stop.
+      await Promise.race([closed, graceOver])
+      for (const s of detached) s.destroy()
       await closed
+      clearTimeout(graceTimer)
       requestLog?.flush()
       log.info('stopped')
     })())
@@ -248,6 +263,36 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
       resolve()
     })
   })
+}
+
+function isWebSocket(req: http.IncomingMessage): boolean {
+  return (req.headers.upgrade ?? '').split(',').some((p) => p.trim().toLowerCase() === 'websocket')
+}
+
+/**
+ * Gives an upgrade request back to its server as the plain request it also is (RFC 9110 §7.8 lets a
+ * server ignore Upgrade). Node has already consumed the head, so it is rebuilt from the raw headers,
+ * without Upgrade and the Connection token naming it, never longer than it came (no space after the
+ * colon); the body and anything pipelined follow in `head`. The server then parses and answers it like
+ * any request, with its keep-alive, timeouts and graceful close.
+ */
+function replayAsRequest(server: http.Server, secure: boolean, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    const lower = name.toLowerCase()
+    if (lower === 'upgrade') continue
+    if (lower === 'connection') {
+      const rest = raw[i + 1]!.split(',').map((t) => t.trim()).filter((t) => t && t.toLowerCase() !== 'upgrade')
+      if (rest.length) lines.push(`${name}:${rest.join(',')}`)
+      continue
+    }
+    lines.push(`${name}:${raw[i + 1]}`)
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]))
+  // https.Server runs Node's HTTP connection handling on 'secureConnection' (its 'connection' is TLS's).
+  server.emit(secure ? 'secureConnection' : 'connection', socket)
 }
 
 /** The Host header without its port, if it looks like a host name (no header injection into Location). */
