@@ -57,6 +57,12 @@ export class RootHealth {
     else this.breaker.success()
   }
 
+  /** Report the status of an answer the root sent: 5xx counts against it, as it does for the probe. */
+  reportStatus(status: number): void {
+    if (status >= 500) this.breaker.failure(`GW_ERR_ROOT_BAD_RESPONSE (HTTP ${status})`)
+    else this.breaker.success()
+  }
+
   /** A request admitted by admit() ended before the root answered, for reasons of the client's. */
   abandon(): void {
     this.breaker.release()

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { GatewayError, upstreamError } from '../errors.ts'
+import { upstreamError } from '../errors.ts'
 import type { RootClient } from './root-client.ts'
 import type { RootHealth } from './root-health.ts'
 
@@ -11,7 +11,7 @@ export async function requestRoot(client: RootClient, health: RootHealth | undef
   health?.admit()
   try {
     const res = await client.pool.request(o)
-    health?.report(res.statusCode >= 500 ? new GatewayError('GW_ERR_ROOT_BAD_RESPONSE') : undefined)
+    health?.reportStatus(res.statusCode)
     return res
   } catch (err) {
     const ge = upstreamError(err)

@@ -27,7 +27,7 @@ export const forwardPlugin: GatewayPlugin = {
     })
 
     const forward = (ctx: RequestContext): Promise<void> => {
-      const { req, res, method } = ctx
+      const { req, method } = ctx
       const write = !SAFE_METHODS.has(method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
       rootHealth?.admit()
@@ -47,7 +47,7 @@ export const forwardPlugin: GatewayPlugin = {
             headers,
             body: BODYLESS.has(method) && !req.headers['content-length'] && !req.headers['transfer-encoding'] ? null : req,
           },
-          new ForwardResponse(res, rootHealth, (err) => (err ? reject(err) : resolve())),
+          new ForwardResponse(ctx, rootHealth, (err) => (err ? reject(err) : resolve())),
         )
       })
     }

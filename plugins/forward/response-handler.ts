@@ -1,8 +1,8 @@
 // Streams one root response to the client through undici's raw dispatch API. Measured faster than
 // pool.stream (no per-request AbortController, Writable wrapper or promise chain: see docs/benchmarks.md).
-import type { ServerResponse } from 'node:http'
 import { util, type Dispatcher } from 'undici'
 import { upstreamError } from '../../gateway/errors.ts'
+import type { RequestContext } from '../../gateway/plugin-api.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { clientResponseHeaders } from './headers.ts'
 
@@ -11,19 +11,23 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   #resume: (() => void) | undefined
   #clientGone = false
   #done = false
+  /** The client's answer is whole at its head (HEAD, 204, 304): nothing the root does later changes it. */
+  #bodiless = false
+  /** The head was a 5xx, already counted against the root. */
+  #failedHead = false
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly ctx: RequestContext,
     private readonly rootHealth: RootHealth | undefined,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
   ) {
-    res.once('close', this.#onClose)
+    ctx.res.once('close', this.#onClose)
   }
 
   // The client went away mid-exchange: stop the upstream request too.
   #onClose = (): void => {
-    if (this.#done) return
+    if (this.#done || this.#bodiless) return
     this.#clientGone = true
     this.#abort?.()
   }
@@ -36,37 +40,61 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    this.rootHealth?.report()
+    // 1xx (103 Early Hints, 102 Processing) are interim: the final head follows on the same request. They
+    // are not relayed: the hub's clients (npm, sync, CLIs) make no use of them, and the final answer is
+    // what counts, for the client and for the root's health.
+    if (statusCode < 200) return true
+    const { res } = this.ctx
+    this.#failedHead = statusCode >= 500
+    this.rootHealth?.reportStatus(statusCode)
     this.#resume = resume
     // A redirect is passed on as the root sent it: the gateway never follows it, so the key never
     // travels to another host.
-    this.res.writeHead(statusCode, clientResponseHeaders(util.parseHeaders(rawHeaders)))
+    const headers = clientResponseHeaders(util.parseHeaders(rawHeaders))
+    // 204 may not carry a length (RFC 9110 §8.6); a 304's describes the representation and is kept.
+    if (statusCode === 204) delete headers['content-length']
+    res.writeHead(statusCode, headers)
+    if (statusCode === 204 || statusCode === 304 || this.ctx.method === 'HEAD') {
+      // No body can follow, whatever Content-Length says: the answer is complete now.
+      this.#bodiless = true
+      res.end()
+    }
     return true
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true
-    this.res.once('drain', this.#onDrain)
+    if (this.#bodiless) return true
+    if (this.ctx.res.write(chunk)) return true
+    this.ctx.res.once('drain', this.#onDrain)
     return false // undici pauses reading from the root until the client drains
   }
 
   onComplete(): void {
     this.#done = true
-    this.res.end()
+    if (!this.#bodiless) this.ctx.res.end()
     this.settle()
   }
 
   onError(err: Error): void {
     this.#done = true
+    const { res } = this.ctx
+    if (this.#bodiless) {
+      // undici holds a 304 (or 204) to its Content-Length, though no body may follow it; the client
+      // already has its whole answer. Anything else after the head still says the root misbehaved.
+      if ((err as { code?: string }).code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') this.rootHealth?.report(upstreamError(err))
+      return this.settle()
+    }
     if (this.#clientGone) {
       // The client left; not the root's fault, and a half-open trial must not stay taken.
       this.rootHealth?.abandon()
       return this.settle()
     }
     const ge = upstreamError(err)
-    this.rootHealth?.report(ge)
-    if (this.res.headersSent) {
-      this.res.destroy()
+    if (!this.#failedHead) this.rootHealth?.report(ge)
+    if (res.headersSent) {
+      // The root failed mid-body: the client's answer is cut, and the request log says why.
+      this.ctx.error = ge.code
+      res.destroy()
       return this.settle()
     }
     this.settle(ge)
