@@ -36,6 +36,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const throttle = new FailureThrottle(o.failures, clock)
   const metrics = new TunnelMetrics()
   const tunnels = new Set<Tunnel>()
+  /** CLASP callers accepted and not yet joined (waiting for their HELLO or for the upstream). */
+  const waiting = new Set<WebSocket>()
   /** Aborts every upstream being opened, on shutdown. */
   const closing = new AbortController()
   // One listener per upstream being opened, each removed once it opens: many at once is not a leak.
@@ -130,6 +132,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       },
       (err: GatewayError) => {
         if (!settle()) return
+        // Aborted by the stop, not refused by the upstream.
+        if (closing.signal.aborted) return sendUpgradeError(socket, new GatewayError('GW_ERR_STOPPING'))
         log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
         refuseUpgrade(socket, address, 'upstream', err)
       },
@@ -144,6 +148,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     socket.once('close', () => void settle())
     wss.handleUpgrade(req, socket, head, (caller) => {
       caller.on('error', () => {})
+      waiting.add(caller)
+      caller.once('close', () => waiting.delete(caller))
       const early: { data: Buffer; isBinary: boolean }[] = []
       const refuse = (reason: RefusalReason, code: number, why: string) => {
         if (!settle()) return
@@ -177,11 +183,13 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
             up.on('error', () => {})
             if (!settle() || caller.readyState !== WebSocket.OPEN) return void up.terminate()
             caller.off('message', onMessage)
+            waiting.delete(caller)
             for (const m of early.splice(0)) up.send(m.data, { binary: m.isBinary, compress: false })
             join(caller, up, address)
             caller.resume()
           },
           (err: GatewayError) => {
+            if (closing.signal.aborted) return // close() is closing the caller
             log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
             refuse('upstream', CLOSE_TRY_LATER, 'upstream unavailable; try again later')
           },
@@ -232,12 +240,18 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       closing.abort()
       tokens.close()
       for (const t of tunnels) t.close(1001, 'gateway shutting down')
+      for (const caller of waiting) {
+        // Paused while its upstream opens: resume so the peer's close reply is read.
+        caller.resume()
+        close(caller, 1001, 'gateway shutting down')
+      }
       // A peer gets a moment to answer the close frame; then its socket is cut, so shutdown stays bounded.
-      for (let i = 0; i < 20 && tunnels.size > 0; i++) await new Promise((r) => setTimeout(r, 50))
+      for (let i = 0; i < 20 && tunnels.size + waiting.size > 0; i++) await new Promise((r) => setTimeout(r, 50))
       for (const t of tunnels) {
         t.caller.terminate()
         t.upstream.terminate()
       }
+      for (const caller of waiting) caller.terminate()
       wss.close()
     },
   }
