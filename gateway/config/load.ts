@@ -6,6 +6,7 @@ import { parseDocument, LineCounter, isMap, isSeq, isPair, isScalar, type Docume
 import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
+import { missingCertificateFile } from '../tls/certificates.ts'
 
 export class ConfigError extends Error {
   constructor(
@@ -72,8 +73,22 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   if (config.site.role === 'child') {
     if (!config.root) fail(['root'], 'a child site needs `root.url` (and usually `root.key`)')
   }
+  const { headersTimeout, requestTimeout } = config.limits
+  // Node refuses this at start with a raw ERR_OUT_OF_RANGE; the head is part of the request.
+  if (requestTimeout > 0 && headersTimeout > requestTimeout) {
+    fail(['limits', 'headersTimeout'], `${duration(headersTimeout)} is longer than limits.requestTimeout (${duration(requestTimeout)}); it must not exceed it`)
+  }
+  const missing = missingCertificateFile({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
+  if (missing) {
+    fail(['tls', missing.option], `${missing.path} does not exist (certificates are generated only at the default paths under tls.dir; fix the path, or remove tls.${missing.option} to use a generated one)`)
+  }
   for (const p of plugins) p.validate?.(config, fail)
   return config
+}
+
+function duration(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`
+  return `${ms}ms`
 }
 
 /** Line and column of the deepest node on `path` that exists (the key itself when it is unknown). */

@@ -34,8 +34,8 @@ export const coreOptions = {
   ),
   tls: opt.obj(
     {
-      cert: opt.path({ doc: 'Server certificate (PEM); default <dir>/<site>.crt, generated when absent', optional: true }),
-      key: opt.path({ doc: 'Server private key (PEM); default <dir>/<site>.key, generated when absent', optional: true }),
+      cert: opt.path({ doc: 'Server certificate (PEM), which must exist; default <dir>/<site>.crt, generated there when absent', optional: true }),
+      key: opt.path({ doc: 'Server private key (PEM), which must exist; default <dir>/<site>.key, generated there when absent', optional: true }),
       dir: opt.path({ doc: 'Folder for generated certificates and the local CA', default: 'certs' }),
       hosts: opt.list(opt.string({ doc: 'Host name or IP address' }), { doc: 'Extra names put in a generated certificate (localhost and 127.0.0.1 are always there)' }),
       sni: opt.list(
@@ -76,7 +76,7 @@ export const coreOptions = {
   limits: opt.obj(
     {
       maxHeaderBytes: opt.bytes({ doc: 'Largest request head accepted (431 beyond)', default: 16 * 1024 }),
-      headersTimeout: opt.duration({ doc: 'A client must send its whole request head within this (slow clients are cut off)', default: 10_000 }),
+      headersTimeout: opt.duration({ doc: 'A client must send its whole request head within this (slow clients are cut off); at most requestTimeout', default: 10_000 }),
       requestTimeout: opt.duration({ doc: 'A client must send its whole request within this', default: 300_000 }),
       keepAliveTimeout: opt.duration({ doc: 'Idle time before a client keep-alive connection is closed', default: 5000 }),
     },

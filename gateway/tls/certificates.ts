@@ -1,6 +1,6 @@
 // A local CA and server certificates made with node-forge, for sites that bring none.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { isIP } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import forge from 'node-forge'
@@ -34,7 +34,24 @@ export function certificatePaths(o: EnsureOptions): CertificateFiles {
   }
 }
 
-/** Creates the local CA (once per folder) and the site's certificate when its files are absent. */
+/**
+ * The explicitly named certificate file that is missing, if any. A site's certificate is generated only at
+ * its default paths under `dir`: a missing tls.cert or tls.key elsewhere is a mistake (a typo, a volume
+ * not mounted), never a reason to write and serve a new self-signed certificate there.
+ */
+export function missingCertificateFile(o: EnsureOptions): { option: 'cert' | 'key'; path: string } | undefined {
+  const defaults = certificatePaths({ ...o, cert: undefined, key: undefined })
+  for (const option of ['cert', 'key'] as const) {
+    const path = o[option]
+    if (path !== undefined && resolve(path) !== resolve(defaults[option]) && !existsSync(path)) return { option, path }
+  }
+  return undefined
+}
+
+/**
+ * Creates the local CA (once per folder) and the site's certificate when its files are absent. Sites reach
+ * this only after the loader refused explicit paths that are missing (missingCertificateFile).
+ */
 export function ensureCertificates(o: EnsureOptions): EnsureResult {
   const paths = certificatePaths(o)
   const created: string[] = []
