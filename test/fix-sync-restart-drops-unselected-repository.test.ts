@@ -2,7 +2,7 @@
 // frozen snapshot (requests for it are forwarded) nor shown as queued; its blobs are left to the
 // collection. Only what no entry covers at all is dropped: with the upstream unreachable at start, a
 // repository a pattern covers is kept (whether the upstream still has it cannot be known), and so is a
-// snapshot no sync made (an npm package in the same store).
+// snapshot no sync made (one committed straight into the store, as a publish does).
 import t from 'tap'
 import { Readable } from 'node:stream'
 import { tempDir, fetchText } from './helpers/sites.ts'
@@ -20,11 +20,11 @@ t.test('a repository no longer selected is dropped at restart; a pattern-covered
   // commit's blob (SyncEngine.collect does not look again before removing), which is not what this tests.
   const first = await startChild(t, dir, 'branch', proxy.url, root.readKey, 'repositories: [acme/app, acme/lib, beta/tool]\nsync: { repoConcurrency: 1 }\n')
   for (const repo of ['acme/app', 'acme/lib', 'beta/tool']) await inSync(first, repo)
-  // A snapshot no sync made, as the npm plugin commits them into the same store.
-  const own = Buffer.from('an npm package')
+  // A snapshot no sync made (no upstream revision), outside the npm plugin's names, which it drops itself.
+  const own = Buffer.from('a local image')
   const { blobs, repos } = syncOf(first)
   await blobs.write(sha256(own), Readable.from([own]), { expectedSize: own.length })
-  await repos.commit('npm/left-pad', { tags: { latest: sha256(own) }, images: { [sha256(own)]: { id: sha256(own), size: own.length, createdAt: '2026-01-01T00:00:00.000Z' } } })
+  await repos.commit('local/tool', { tags: { latest: sha256(own) }, images: { [sha256(own)]: { id: sha256(own), size: own.length, createdAt: '2026-01-01T00:00:00.000Z' } } })
   await first.gw.close()
 
   // acme/lib left the YAML, beta/tool is now covered by a pattern; the upstream cannot be reached.
@@ -34,9 +34,9 @@ t.test('a repository no longer selected is dropped at restart; a pattern-covered
   t.notOk(s.repos.holds('acme/lib'), 'acme/lib is no longer served from the snapshot')
   t.notOk(s.status.has('acme/lib'), 'nor shown in the status')
   t.same(await s.repos.unreferenced(), [lib], 'its blob is left to the collection')
-  for (const repo of ['acme/app', 'beta/tool', 'npm/left-pad']) t.ok(s.repos.holds(repo), `${repo} is still served`)
+  for (const repo of ['acme/app', 'beta/tool', 'local/tool']) t.ok(s.repos.holds(repo), `${repo} is still served`)
   t.ok(s.status.has('beta/tool'), 'beta/tool, covered by a pattern, is still synchronized')
-  t.notOk(s.status.has('npm/left-pad'), 'a snapshot no sync made is not in the sync status')
+  t.notOk(s.status.has('local/tool'), 'a snapshot no sync made is not in the sync status')
   const dropped = child.logs.lines().filter((l) => /dropped/.test(String(l.msg)))
   t.same(dropped.map((l) => [l.level, l.repo]), [['info', 'acme/lib']], 'one info line, for acme/lib only')
 
