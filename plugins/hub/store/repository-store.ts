@@ -127,7 +127,12 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const images = await this.#imagesOf(next)
       const at = new Date(this.#o.clock.now()).toISOString()
       const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at)
-      if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) return prev
+      if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) {
+        // Nothing to write, but what was read is the committed state: held here from now on (another
+        // node's commit that moved only its upstream revision leaves no log entry a refresh would see).
+        this.#apply(name, prev)
+        return prev
+      }
       const revision = (rev ?? 0) + Math.max(1, changes.length)
       const state: RepoState = { name, revision, tags: { ...next.tags }, images }
       if (next.upstreamRevision !== undefined) state.upstreamRevision = next.upstreamRevision
