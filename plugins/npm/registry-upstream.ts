@@ -35,7 +35,7 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       throw statusError(`packument ${name}`, res.statusCode)
     }
-    return parseJson(await this.boundedBody(res, `the packument of ${name}`), `the packument of ${name}`) as Packument
+    return (await this.boundedJson(res, `the root's packument for ${name}`)) as Packument
   }
 
   /** Opens a tarball download; the caller consumes or destroys the body. */
@@ -64,15 +64,15 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       throw statusError('search', res.statusCode)
     }
-    const body = parseJson(await this.boundedBody(res, 'the search answer'), 'the search answer') as { objects?: { package?: { name?: string } }[] }
+    const body = (await this.boundedJson(res, "the root's search answer")) as { objects?: { package?: { name?: string } }[] }
     return (body.objects ?? []).map((o) => o.package?.name).filter((n): n is string => typeof n === 'string' && n.startsWith(prefix))
   }
 
   /**
-   * A JSON body from the root, at most maxPackumentBytes: refused on its Content-Length, else cut off
-   * (body destroyed, so the connection closes) as soon as it passes the limit, never held whole.
+   * A JSON body from the root, parsed, at most maxPackumentBytes: refused on its Content-Length, else cut
+   * off (body destroyed, so the connection closes) as soon as it passes the limit, never held whole.
    */
-  async boundedBody(res: Dispatcher.ResponseData, what: string): Promise<Buffer> {
+  async boundedJson(res: Dispatcher.ResponseData, what: string): Promise<unknown> {
     const limit = this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
     const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
     if (Number(res.headers['content-length']) > limit) {
@@ -91,7 +91,11 @@ export class RegistryUpstream {
       res.body.destroy()
       throw this.bodyFailed(err)
     }
-    return Buffer.concat(chunks, size)
+    try {
+      return JSON.parse(Buffer.concat(chunks, size).toString('utf8'))
+    } catch {
+      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is not JSON`)
+    }
   }
 
   /** A body that failed mid-stream, in catalogue terms, counted against the root if a transport fault. */
@@ -133,14 +137,6 @@ export class RegistryUpstream {
 /** `/left-pad`, `/@acme%2futil`: the spelling every registry accepts. */
 export function packumentPath(name: string): string {
   return '/' + name.replace('/', '%2f')
-}
-
-function parseJson(body: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'))
-  } catch {
-    throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} from the root is not JSON`)
-  }
 }
 
 function statusError(what: string, status: number): GatewayError {

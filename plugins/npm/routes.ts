@@ -124,13 +124,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
       if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
     }
-    const body = await d.upstream.boundedBody(res, `the root's packument for ${name}`)
-    let doc: Packument
-    try {
-      doc = JSON.parse(body.toString('utf8')) as Packument
-    } catch {
-      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
-    }
+    const doc = (await d.upstream.boundedJson(res, `the root's packument for ${name}`)) as Packument
     sendJson(ctx, 200, rewriteTarballs(doc, baseOf(ctx)), { 'content-type': type, 'cache-control': 'no-cache', vary: 'accept' })
   }
 
