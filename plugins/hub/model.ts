@@ -69,6 +69,8 @@ export interface BlobStore {
    */
   write(id: string, source: Readable, o?: WriteOptions): Promise<void>
   remove(id: string): Promise<void>
+  /** Milliseconds since a stored blob was last written; undefined when it is not stored. */
+  age(id: string): Promise<number | undefined>
   /** Removes partial downloads untouched for `maxAgeMs` that `keep` does not hold; how many. */
   removeStalePartials(maxAgeMs: number, keep: (id: string) => boolean): Promise<number>
   list(): AsyncIterable<string>

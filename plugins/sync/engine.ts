@@ -4,7 +4,6 @@
 // readers never see half a sync. Then collects blobs no snapshot references.
 // The feed is asked only with a revision counted by the store that answers it: a middle site forwards
 // what it does not hold to its root, whose numbers mean nothing to the middle's feed.
-import { stat } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
@@ -109,10 +108,7 @@ export class SyncEngine {
     return blobs.pins.exclusive(async () => {
       let removed = 0
       for (const id of await repos.unreferenced()) {
-        if (this.d.collectGrace > 0) {
-          const st = await stat(blobs.path(id)).catch(() => undefined)
-          if (!st || Date.now() - st.mtimeMs < this.d.collectGrace) continue
-        }
+        if (this.d.collectGrace > 0 && ((await blobs.age(id)) ?? 0) < this.d.collectGrace) continue
         // Checked again per blob: a sync may have committed it, and released its pin, since the listing.
         if (blobs.pins.isPinned(id) || repos.references(id)) continue
         await blobs.remove(id)

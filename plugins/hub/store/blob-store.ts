@@ -168,13 +168,17 @@ export class FileBlobStore implements BlobStore {
       // Another node's file too, once stale: a download in progress anywhere keeps its file fresh.
       const id = PARTIAL.exec(name)?.[1] ?? (BLOB_ID.test(name) ? name : undefined)
       if (id === undefined || keep(id)) continue
-      // File times are wall-clock times, so the age is measured against the wall clock too.
-      const st = await stat(join(dir, name)).catch(() => undefined)
-      if (!st || Date.now() - st.mtimeMs < maxAgeMs) continue
+      const age = await ageMs(join(dir, name))
+      if (age === undefined || age < maxAgeMs) continue
       await rm(join(dir, name), { force: true })
       removed++
     }
     return removed
+  }
+
+  /** Milliseconds since a stored blob was last written (placed); undefined when it is not stored. */
+  age(id: string): Promise<number | undefined> {
+    return ageMs(this.path(id))
   }
 
   async *list(): AsyncIterable<string> {
@@ -193,8 +197,7 @@ export class FileBlobStore implements BlobStore {
     const tmp = join(this.dir, 'tmp')
     for (const name of await readdir(tmp).catch(() => [] as string[])) {
       const pid = Number(/^(\d+)-\d+-/.exec(name)?.[1])
-      const st = await stat(join(tmp, name)).catch(() => undefined)
-      const old = !st || Date.now() - st.mtimeMs > 86_400_000
+      const old = ((await ageMs(join(tmp, name))) ?? Infinity) > 86_400_000
       if (old || !(Number.isSafeInteger(pid) && pid > 0) || pid === process.pid || !alive(pid)) await rm(join(tmp, name), { force: true })
     }
   }
@@ -213,6 +216,12 @@ export class FileBlobStore implements BlobStore {
     await rename(from, join(shard, id))
     await fsyncDir(shard) // the rename itself must survive a power cut
   }
+}
+
+/** Milliseconds since `file` was last written, by the wall clock file times use; undefined when absent. */
+async function ageMs(file: string): Promise<number | undefined> {
+  const st = await stat(file).catch(() => undefined)
+  return st && Date.now() - st.mtimeMs
 }
 
 /** Is process `pid` running (EPERM: it is, under another user)? */

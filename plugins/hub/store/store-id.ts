@@ -7,18 +7,17 @@ import type { IndexStore } from './index.ts'
 
 export const STORE_HEADER = 'fedgate-store'
 export const STORE_ID_KEY = 'store-id'
-const KEY = STORE_ID_KEY
 
 /**
  * The index's id, created at its first open and kept with the revisions it names: a wiped or replaced
  * index gets a new one. Safe when several processes open the index at once: the first writer wins.
  */
 export async function storeIdOf(index: IndexStore): Promise<string> {
-  const kept = await index.get<string>(KEY)
+  const kept = await index.get<string>(STORE_ID_KEY)
   if (kept) return kept
   const id = randomBytes(12).toString('base64url')
-  if (await index.compareAndSet(KEY, undefined, [[KEY, id]])) return id
-  const winner = await index.get<string>(KEY)
+  if (await index.compareAndSet(STORE_ID_KEY, undefined, [[STORE_ID_KEY, id]])) return id
+  const winner = await index.get<string>(STORE_ID_KEY)
   if (!winner) throw new Error('the store id could not be created')
   return winner
 }
