@@ -183,6 +183,14 @@ export class IndexedRepositoryStore implements RepositoryStore {
   }
 
   async changes(since: number, repo?: RepoName, limit = 1000): Promise<ChangePage | 'too-old'> {
+    const page = await this.#changes(since, repo, limit)
+    // A replaced index's numbers must not go out under this store's id before the refresh notices.
+    if (page !== 'too-old' && (await this.#index.get<string>(STORE_ID_KEY)) !== this.#storeId) return 'too-old'
+    return page
+  }
+
+  /** changes() without its store-id check: the refresh makes that check itself, first. */
+  async #changes(since: number, repo: RepoName | undefined, limit: number): Promise<ChangePage | 'too-old'> {
     const revision = await this.revision()
     const floor = (await this.#index.get<number>(FLOOR)) ?? 0
     // A `since` ahead of this site means the site's index was replaced: the caller must start over.
@@ -204,8 +212,6 @@ export class IndexedRepositoryStore implements RepositoryStore {
     // Another process's commit may have trimmed entries between the floor check and the reads: a page
     // that silently lacks them would leave the caller in sync with changes it never saw.
     if (since < ((await this.#index.get<number>(FLOOR)) ?? 0)) return 'too-old'
-    // Nor may a replaced index's numbers go out under this store's id before the refresh notices.
-    if ((await this.#index.get<string>(STORE_ID_KEY)) !== this.#storeId) return 'too-old'
     const more = changes.length === limit && changes[changes.length - 1]!.rev < revision
     return more ? { revision, changes, more } : { revision, changes }
   }
@@ -233,7 +239,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
     const rev = await this.revision()
     if (rev === this.#known) return
     if (rev < this.#known) this.#applied.clear()
-    const page = await this.changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
+    const page = await this.#changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
     if (page === 'too-old') return this.#reload()
     const touched = new Set(page.changes.map((c) => c.repo))
     const states = await this.#index.getMany<RepoState>([...touched].map(repoKey))
