@@ -63,7 +63,8 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
         return
       }
       // 3. route
-      const route = routes.find((r) => r.match(ctx))
+      let route: Route | undefined
+      for (let i = 0; i < routes.length && !route; i++) if (routes[i]!.match(ctx)) route = routes[i]
       if (!route) throw new GatewayError('GW_ERR_NOT_FOUND')
       ctx.route = route.name
       // 4. handle
@@ -75,10 +76,9 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
   }
 }
 
-/** One request's context; the peer address is looked up only by the routes that use it. */
+/** One request's context; the peer address and the scheme are looked up only by the routes that use them. */
 class Context implements RequestContext {
   readonly method: string
-  readonly secure: boolean
   path = ''
   rawPath = ''
   query = ''
@@ -91,7 +91,9 @@ class Context implements RequestContext {
     readonly res: ServerResponse,
   ) {
     this.method = req.method ?? 'GET'
-    this.secure = Boolean((req.socket as { encrypted?: boolean }).encrypted)
+  }
+  get secure(): boolean {
+    return Boolean((this.req.socket as { encrypted?: boolean }).encrypted)
   }
   get remoteAddress(): string {
     return this.req.socket.remoteAddress ?? ''

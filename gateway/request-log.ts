@@ -17,6 +17,15 @@ export interface LoggedRequest {
   readonly error?: string
 }
 
+/** A request line's text before and after its time and duration, with the fields it was made from. */
+interface LineParts extends Omit<LoggedRequest, 'path'> {
+  readonly status: number
+  /** `,"method":…,"path":…,"status":…` */
+  readonly head: string
+  /** `,"route":…` and the other fields present, then `,"msg":"request"}` and the newline. */
+  readonly tail: string
+}
+
 /** A batch is written at once past this size, without waiting. */
 const FLUSH_AT = 64 * 1024
 /** Under load, at most one write per this many milliseconds. */
@@ -43,6 +52,8 @@ export class RequestLog {
   #lastFlush = 0
   /** value → its JSON string with secrets scrubbed, valid while no secret is added. */
   readonly #fields = new Map<string, string>()
+  /** path → the last line parts written for it, valid while no secret is added. */
+  readonly #lines = new Map<string, LineParts>()
   #generation = secretsGeneration()
 
   constructor(log: Logger) {
@@ -56,15 +67,12 @@ export class RequestLog {
     if (!this.#log.isLevelEnabled('info')) return
     if (this.#generation !== secretsGeneration()) {
       this.#fields.clear()
+      this.#lines.clear()
       this.#scrubbedBindings = scrubSecrets(this.#bindings)
       this.#generation = secretsGeneration()
     }
-    let line = `{"level":"info","time":${Date.now()}${this.#scrubbedBindings},"method":${this.#field(r.method)},"path":${this.#field(r.path || '(refused)')},"status":${status},"ms":${ms}`
-    if (r.route !== undefined) line += `,"route":${this.#field(r.route)}`
-    if (r.upstream !== undefined) line += `,"upstream":${this.#field(r.upstream)}`
-    if (r.cache !== undefined) line += `,"cache":${this.#field(r.cache)}`
-    if (r.error !== undefined) line += `,"error":${this.#field(r.error)}`
-    line += ',"msg":"request"}\n'
+    const parts = this.#parts(r, status)
+    const line = `{"level":"info","time":${Date.now()}${this.#scrubbedBindings}${parts.head},"ms":${ms}${parts.tail}`
     this.#pending.push(line)
     this.#pendingChars += line.length
     if (this.#pendingChars >= FLUSH_AT) this.flush()
@@ -85,6 +93,28 @@ export class RequestLog {
     this.#pending = []
     this.#pendingChars = 0
     this.#stream.write(text)
+  }
+
+  /**
+   * The line around its time and duration: a path's requests mostly repeat the same method, status, route
+   * and cache answer, so the last such text is kept per path (bounded like the field memo).
+   */
+  #parts(r: LoggedRequest, status: number): LineParts {
+    const path = r.path || '(refused)'
+    const last = this.#lines.get(path)
+    if (last !== undefined && last.status === status && last.method === r.method && last.route === r.route && last.upstream === r.upstream && last.cache === r.cache && last.error === r.error) return last
+    let tail = ''
+    if (r.route !== undefined) tail += `,"route":${this.#field(r.route)}`
+    if (r.upstream !== undefined) tail += `,"upstream":${this.#field(r.upstream)}`
+    if (r.cache !== undefined) tail += `,"cache":${this.#field(r.cache)}`
+    if (r.error !== undefined) tail += `,"error":${this.#field(r.error)}`
+    tail += ',"msg":"request"}\n'
+    const parts: LineParts = { method: r.method, status, route: r.route, upstream: r.upstream, cache: r.cache, error: r.error, head: `,"method":${this.#field(r.method)},"path":${this.#field(path)},"status":${status}`, tail }
+    if (path.length <= FIELD_MEMO_CHARS) {
+      if (this.#lines.size >= FIELD_MEMO) this.#lines.clear()
+      this.#lines.set(path, parts)
+    }
+    return parts
   }
 
   /** `value` scrubbed of secrets and JSON-quoted. */

@@ -6,6 +6,8 @@ declare module 'autocannon' {
       connections?: number
       duration?: number
       maxOverallRequests?: number
+      /** Stop after this many requests (instead of a duration). */
+      amount?: number
       pipelining?: number
       servername?: string
       headers?: Record<string, string>

@@ -31,20 +31,15 @@ export class BlobResponder {
   /** Synchronous for a blob in the hot tier (most cache hits): no promise is made for them. */
   send(ctx: RequestContext, id: string): void | Promise<void> {
     const etag = `"sha256:${id}"`
-    const headers: Record<string, string> = {
-      etag,
-      'cache-control': 'public, max-age=31536000, immutable',
-      'accept-ranges': 'bytes',
-    }
     if (matchesEtag(ctx.req, etag)) {
       ctx.cache = 'hit'
-      return notModified(ctx, headers)
+      return notModified(ctx, blobHeaders(etag))
     }
     const body = this.#hot.get(id)
-    return body ? this.#answer(ctx, id, body.length, headers, body) : this.#sendStored(ctx, id, headers)
+    return body ? this.#answer(ctx, id, body.length, etag, body) : this.#sendStored(ctx, id, etag)
   }
 
-  async #sendStored(ctx: RequestContext, id: string, headers: Record<string, string>): Promise<void> {
+  async #sendStored(ctx: RequestContext, id: string, etag: string): Promise<void> {
     const size = await this.#blobs.size(id)
     if (size === undefined && this.#missing) return this.#missing(ctx)
     if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
@@ -53,27 +48,34 @@ export class BlobResponder {
       body = await readFile(this.#blobs.path(id))
       this.#hot.set(id, body)
     }
-    return this.#answer(ctx, id, size, headers, body)
+    return this.#answer(ctx, id, size, etag, body)
   }
 
   /** Status, length and range for a blob of `size`; the bytes from `body` when in memory, else from disk. */
-  #answer(ctx: RequestContext, id: string, size: number, headers: Record<string, string>, body: Buffer | undefined): void | Promise<void> {
+  #answer(ctx: RequestContext, id: string, size: number, etag: string, body: Buffer | undefined): void | Promise<void> {
     ctx.cache = 'hit'
-    const ifRange = ctx.req.headers['if-range']
-    const range = ifRange === undefined || ifRange === headers.etag ? parseRange(ctx.req.headers.range, size) : undefined
+    const { range: rangeHeader, 'if-range': ifRange } = ctx.req.headers
+    const range = rangeHeader === undefined || (ifRange !== undefined && ifRange !== etag) ? undefined : parseRange(rangeHeader, size)
     if (range === 'unsatisfiable') throw new GatewayError('GW_ERR_RANGE_NOT_SATISFIABLE', undefined, { 'content-range': `bytes */${size}` })
     const [start, end] = range ?? [0, size - 1]
-    headers['content-type'] = 'application/octet-stream'
-    headers['content-length'] = String(Math.max(0, end - start + 1))
+    const headers = blobHeaders(etag, Math.max(0, end - start + 1))
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`
     ctx.res.writeHead(range ? 206 : 200, headers)
     if (ctx.method === 'HEAD') return void ctx.res.end()
-    if (body) return void ctx.res.end(size === 0 ? undefined : body.subarray(start, end + 1))
+    // The whole blob goes out as the stored buffer itself: no view is made for it.
+    if (body) return void ctx.res.end(size === 0 ? undefined : range ? body.subarray(start, end + 1) : body)
     return pipeline(createReadStream(this.#blobs.path(id), { start, end, highWaterMark: 256 * 1024 }), ctx.res).catch((err: unknown) => {
       // The client went away, or the blob was collected mid-read: cut the response, never pad it.
       ctx.res.destroy(err as Error)
     })
   }
+}
+
+/** A blob answer's headers, in one object literal (one shape for every answer); a 304 has no length. */
+function blobHeaders(etag: string, length?: number): Record<string, string | number> {
+  return length === undefined
+    ? { etag, 'cache-control': 'public, max-age=31536000, immutable', 'accept-ranges': 'bytes' }
+    : { etag, 'cache-control': 'public, max-age=31536000, immutable', 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': length }
 }
 
 /**

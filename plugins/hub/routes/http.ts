@@ -28,7 +28,7 @@ export function matchesEtag(req: IncomingMessage, etag: string): boolean {
   })
 }
 
-export function notModified(ctx: RequestContext, headers: Record<string, string>): void {
+export function notModified(ctx: RequestContext, headers: Record<string, string | number>): void {
   ctx.res.writeHead(304, headers)
   ctx.res.end()
 }

@@ -84,7 +84,8 @@ export function repoHandlers(d: HubDeps) {
 
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
-      onlyMethods(ctx, 'GET', 'HEAD')
+      // Checked inline first: the commonest request builds no method list.
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') onlyMethods(ctx, 'GET', 'HEAD')
       if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id))
       return serveBlob(ctx, id)
     },
