@@ -12,8 +12,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { Agent, request } from 'undici'
-import type { KeyRing } from '../plugins/hub/keys.ts'
+import { hitRootYaml, publishHitBlob } from './lib/hit-root.ts'
 import type { BenchOptions } from './lib/options.ts'
 import { benchDir, startBenchSite } from './lib/site.ts'
 
@@ -31,10 +30,8 @@ export async function run(o: BenchOptions): Promise<void> {
   const rounds = process.argv.some((a) => a.startsWith('--rounds')) ? o.rounds : 2
   const tmp = benchDir('fedgate-instructions-')
   try {
-    const yaml = (requests: boolean) =>
-      `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${requests ? '' : ', requests: false'} }\nhub: { readsNeedKey: false }\n`
-    writeFileSync(join(tmp.dir, 'fedgate.yaml'), yaml(true))
-    writeFileSync(join(tmp.dir, 'fedgate-log-off.yaml'), yaml(false))
+    writeFileSync(join(tmp.dir, 'fedgate.yaml'), hitRootYaml(true))
+    writeFileSync(join(tmp.dir, 'fedgate-log-off.yaml'), hitRootYaml(false))
     // Certificates, the store and the published blob are made natively, once; both fedgate rows use them.
     const path = await publish(tmp.dir)
     console.log(`instructions bench: ${WARM} warm-up and ${COUNTED} counted 1 KiB hits over HTTP, 1 connection, lowest of ${rounds} runs per server (each run ~1 min under valgrind)\n`)
@@ -55,17 +52,12 @@ export async function run(o: BenchOptions): Promise<void> {
 }
 
 async function publish(dir: string): Promise<string> {
-  const root = await startBenchSite(readFileSync(join(dir, 'fedgate.yaml'), 'utf8'), { dir, name: 'fedgate' })
-  const agent = new Agent({ connect: { rejectUnauthorized: false } })
+  const root = await startBenchSite(hitRootYaml(true), { dir, name: 'fedgate' })
   try {
-    const key = (await root.gw.service<KeyRing>('keys')!.create({ name: 'bench', scope: 'publish', namespaces: ['*'] })).key
-    const body = Buffer.from('x'.repeat(1024))
+    const { path, body } = await publishHitBlob(root)
     writeFileSync(join(dir, 'body.bin'), body)
-    const res = await request(`${root.httpsUrl}/api/v1/repos/bench/hit/images/1`, { method: 'PUT', body, headers: { authorization: `Bearer ${key}` }, dispatcher: agent })
-    if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode}`)
-    return `/api/v1/blobs/sha256:${((await res.body.json()) as { id: string }).id}`
+    return path
   } finally {
-    await agent.close()
     await root.close()
   }
 }

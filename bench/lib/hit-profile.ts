@@ -5,24 +5,16 @@
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/lib/hit-profile.ts [fedgate|bare] [seconds]
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Agent, request } from 'undici'
-import type { KeyRing } from '../../plugins/hub/keys.ts'
+import { hitRootYaml, publishHitBlob } from './hit-root.ts'
 import { measure } from './load.ts'
 import { benchDir, startBenchSite } from './site.ts'
 import { startStaticPeer } from './static-peer.ts'
 
 const [which = 'fedgate', seconds = '8'] = process.argv.slice(2)
 const tmp = benchDir()
-const root = await startBenchSite(
-  `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${process.env.NO_REQUEST_LOG ? ", requests: false" : ""} }\nhub: { readsNeedKey: false }\n`,
-  { dir: tmp.dir, name: 'root' },
-)
-const agent = new Agent({ connect: { rejectUnauthorized: false } })
+const root = await startBenchSite(hitRootYaml(!process.env.NO_REQUEST_LOG), { dir: tmp.dir, name: 'root' })
 try {
-  const publishKey = (await root.gw.service<KeyRing>('keys')!.create({ name: 'bench', scope: 'publish', namespaces: ['*'] })).key
-  const body = Buffer.from('x'.repeat(1024))
-  const res = await request(`${root.httpsUrl}/api/v1/repos/bench/hit/images/1`, { method: 'PUT', body, headers: { authorization: `Bearer ${publishKey}` }, dispatcher: agent })
-  const path = `/api/v1/blobs/sha256:${((await res.body.json()) as { id: string }).id}`
+  const { path, body } = await publishHitBlob(root)
   const bare = await startStaticPeer(new Map([[path, body]]), { key: readFileSync(join(tmp.dir, 'certs', 'root.key')), cert: readFileSync(join(tmp.dir, 'certs', 'root.crt')) })
   try {
     const c0 = process.cpuUsage()
@@ -33,7 +25,6 @@ try {
     await bare.close()
   }
 } finally {
-  await agent.close()
   await root.close()
   tmp.remove()
 }

@@ -84,8 +84,7 @@ export function repoHandlers(d: HubDeps) {
 
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
-      // Checked inline first: the commonest request builds no method list.
-      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') onlyMethods(ctx, 'GET', 'HEAD')
+      onlyMethods(ctx, 'GET', 'HEAD')
       if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id))
       return serveBlob(ctx, id)
     },
