@@ -43,7 +43,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
       // 499: the client left. An answer the gateway cut short itself (an error after its head went out,
       // e.g. the root failing mid-body) keeps the status the client got, with the error's code beside it.
       const status = res.writableFinished || (ctx.error !== undefined && res.headersSent) ? res.statusCode : 499
-      o.requestLog?.write(ctx, status, Math.round((performance.now() - started) * 100) / 100)
+      o.requestLog?.write(ctx, status, performance.now() - started)
     })
     // No 'error' listener on req: Node 20 emits it only when one is attached (IncomingMessage's onError),
     // and an aborted request destroys its socket, which closes res and logs the 499 above.

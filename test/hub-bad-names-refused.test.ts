@@ -15,6 +15,9 @@ t.test('bad repository names and tags get 400 naming the rule', async (t) => {
     ['PUT', '/api/v1/repos/acme/app/images/-bad', /a tag is 1-128/],
     ['PUT', `/api/v1/repos/acme/app/images/${'a'.repeat(129)}`, /a tag is 1-128/],
     ['GET', '/api/v1/repos/acme/app/images/sha256:abc/content', /sha256:<64 lower-case hex digits>/],
+    ['GET', `/api/v1/repos/acme/app/images/sha256:${'A'.repeat(64)}`, /sha256:<64 lower-case hex digits>/],
+    ['GET', `/api/v1/repos/acme/app/images/sha256:${'a'.repeat(63)}g/content`, /sha256:<64 lower-case hex digits>/],
+    ['GET', `/api/v1/repos/acme/app/images/sha256:${'a'.repeat(65)}`, /sha256:<64 lower-case hex digits>/],
     ['DELETE', '/api/v1/repos/acme/app/tags/-x', /a tag is 1-128/],
   ]
   for (const [method, path, rule] of cases) {

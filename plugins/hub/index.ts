@@ -45,8 +45,9 @@ export const hubPlugin: GatewayPlugin = {
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
     const layouts = compileLayouts(o.layouts)
+    const isHeld = (id: string) => stores.repositoryStore.references(id)
     // Parsed once per request: match() and handle() see the same answer.
-    const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX) ?? layouts(ctx.path))
+    const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX, isHeld) ?? layouts(ctx.path))
     /** A root takes every repository path; a child only reads of what it holds. */
     const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
       if (!p) return false
