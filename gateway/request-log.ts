@@ -38,7 +38,7 @@ const FIELD_MEMO = 1024
 const FIELD_MEMO_CHARS = 512
 /**
  * A duration's text by hundredths of a millisecond, made once each up to 100 ms: formatting a fraction
- * took V8 about 1,000 instructions a line, and most requests take one of a few hundred such durations.
+ * took V8 700-1,000 instructions a line, and most requests take one of a few hundred such durations.
  */
 const MS_TEXT_MAX = 10_000
 /** Filled, not sparse: V8 keeps a sparse array as a dictionary. */
