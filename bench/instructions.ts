@@ -13,7 +13,8 @@
 // connections and `--no-memory-reducer` for every server. Each server still runs --rounds times and keeps
 // its lowest count. The request log's batches are time-based, and under valgrind time runs ~50× slower,
 // so the log-on row overstates the log (a batch holds 2-3 lines here, about 100 natively); the log-off
-// row is the lifecycle's cost.
+// row is the cost of a repeated answer (docs/lifecycle.md, step 1), and the no-repeat row that of the
+// whole lifecycle, which a hit took before hot answers (2026-11-30, seventh session).
 import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -40,12 +41,13 @@ export async function run(o: BenchOptions): Promise<void> {
   try {
     writeFileSync(join(tmp.dir, 'fedgate.yaml'), hitRootYaml(true))
     writeFileSync(join(tmp.dir, 'fedgate-log-off.yaml'), hitRootYaml(false))
+    writeFileSync(join(tmp.dir, 'fedgate-log-off-no-repeat.yaml'), hitRootYaml(false, { repeat: false }))
     // Certificates, the store and the published blob are made natively, once; both fedgate rows use them.
     const path = await publish(tmp.dir)
     console.log(`instructions bench: ${WARM} warm-up and ${COUNTED} counted 1 KiB hits over HTTP, 1 connection, lowest of ${rounds} runs per server (each run ~3 min under valgrind)\n`)
     const counts = new Map<string, number>()
     for (let r = 0; r < rounds; r++) {
-      for (const which of ['bare', 'fedgate-log-off', 'fedgate']) {
+      for (const which of ['bare', 'fedgate-log-off-no-repeat', 'fedgate-log-off', 'fedgate']) {
         const n = await count(which, tmp.dir, path)
         console.log(`  run ${r + 1}/${rounds}  ${which}: ${fmt(n.loop)} instructions per request on the event loop, ${fmt(n.others)} on other threads`)
         counts.set(which, Math.min(counts.get(which) ?? Infinity, n.loop))

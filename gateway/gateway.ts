@@ -1,11 +1,12 @@
 // Puts a site together from its config: certificates, root health, plugins, listeners; and takes it apart.
 import https from 'node:https'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
 import { createLogger, type Logger } from './log.ts'
+import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
 import { ensureCertificates } from './tls/certificates.ts'
@@ -94,6 +95,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     throw err
   }
 
+  const hotAnswers = config.hotAnswers.bytes > 0 ? new HotAnswers(config.hotAnswers.bytes) : undefined
   const health = (): Record<string, unknown> => {
     const out: Record<string, unknown> = {
       site: config.site.name,
@@ -101,6 +103,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       status: 'ok',
       startedAt: new Date(started).toISOString(),
       root: rootHealth ? rootHealth.snapshot() : null,
+      hotAnswers: hotAnswers?.stats() ?? null,
     }
     for (const { name, instance } of instances) if (instance.health) out[name] = instance.health()
     return out
@@ -117,6 +120,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     routes,
     log,
     requestLog,
+    hotAnswers,
     encodedSlashAllowed,
     draining: () => draining,
     onStart: () => void inFlight++,
@@ -207,10 +211,14 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
         graceTimer = setTimeout(r, config.shutdown.grace)
         graceTimer.unref()
       })
-      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
-      for (const s of servers) s.closeIdleConnections()
+      // The listeners stop accepting: net.Server's close, not http.Server's, which since Node 19 also cuts
+      // every connection Node counts idle, and Node counts one idle once its answer has ended, even while
+      // the answer's bytes still wait in the socket for a slow reader. Such an answer is in flight until
+      // its response closes; until none is, a request on an idle connection is answered with
+      // `connection: close`. Then http.Server's close ends its timeout checks, and every connection goes.
+      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => net.Server.prototype.close.call(s, () => r()))))
       if (inFlight > 0) await Promise.race([new Promise<void>((r) => (idle = r)), graceOver])
-      for (const s of servers) s.closeAllConnections()
+      for (const s of servers) s.close().closeAllConnections()
       // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
       // closeAllConnections does not reach upgraded or refused sockets: whatever is left of them after

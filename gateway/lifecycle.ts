@@ -1,21 +1,25 @@
 // The request lifecycle, written down once (docs/lifecycle.md explains each step):
-//   1. guard     – refuse bad targets and framings (400) before anything else runs
-//   2. redirect  – a plain-HTTP listener with redirectToHttps answers 308
-//   3. route     – first match among the stages: gateway → repository → fallback
-//   4. handle    – the route answers; a GatewayError becomes its catalogue status and JSON body
-//   5. log       – one line when the response ends or the client goes away
+//   1. repeat    – a plain GET of a target whose route offered its answer for reuse gets that answer again
+//   2. guard     – refuse bad targets and framings (400) before anything else runs
+//   3. redirect  – a plain-HTTP listener with redirectToHttps answers 308
+//   4. route     – first match among the stages: gateway → repository → fallback
+//   5. handle    – the route answers; a GatewayError becomes its catalogue status and JSON body
+//   6. log       – one line when the response ends or the client goes away
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { GatewayError, sendError } from './errors.ts'
+import { isPlainGet, type HotAnswer, type HotAnswers, type ReusableAnswer } from './hot-answers.ts'
 import { checkTarget, checkFraming } from './server/request-guard.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
-import type { RequestLog } from './request-log.ts'
+import type { LoggedRequest, RequestLog } from './request-log.ts'
 
 export interface LifecycleOptions {
   routes: readonly Route[]
   log: Logger
   /** Absent when `log.requests` is off. */
   requestLog?: RequestLog
+  /** Absent when `hotAnswers.bytes` is 0; never used on a listener that redirects. */
+  hotAnswers?: HotAnswers
   encodedSlashAllowed: readonly RegExp[]
   /** Present on a plain-HTTP listener that redirects: builds the https:// URL. */
   redirectTo?: (req: IncomingMessage) => string
@@ -31,49 +35,70 @@ export function sortRoutes(routes: readonly Route[]): Route[] {
 
 export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = sortRoutes(o.routes)
+  const hot = o.redirectTo ? undefined : o.hotAnswers
   return (req, res) => {
     const started = performance.now()
-    o.onStart()
-    const ctx = new Context(req, res)
+    // 1. repeat — before the guard: only a target that passed it once was ever offered, kept as sent.
+    if (hot !== undefined && req.method === 'GET') {
+      const entry = hot.get(req.url!)
+      if (entry !== undefined && !o.draining() && isPlainGet(req)) return repeat(o, res, entry, started)
+    }
+    const ctx = new Context(req, res, hot)
     if (o.draining()) res.setHeader('connection', 'close')
-
-    // 5. log — registered first so it runs however the request ends ('close' is emitted once).
-    res.on('close', () => {
-      o.onEnd()
-      // 499: the client left. An answer the gateway cut short itself (an error after its head went out,
-      // e.g. the root failing mid-body) keeps the status the client got, with the error's code beside it.
-      const status = res.writableFinished || (ctx.error !== undefined && res.headersSent) ? res.statusCode : 499
-      o.requestLog?.write(ctx, status, performance.now() - started)
-    })
+    // 6. log — registered first so it runs however the request ends ('close' is emitted once).
+    logOnClose(o, res, ctx, started)
     // No 'error' listener on req: Node 20 emits it only when one is attached (IncomingMessage's onError),
     // and an aborted request destroys its socket, which closes res and logs the 499 above.
 
     try {
-      // 1. guard
+      // 2. guard
       const target = checkTarget(req.url ?? '/', o.encodedSlashAllowed)
       checkFraming(req)
       ctx.path = target.path
       ctx.rawPath = target.rawPath
       ctx.query = target.query
-      // 2. redirect
+      // 3. redirect
       if (o.redirectTo) {
         ctx.route = 'redirect'
         res.writeHead(308, { location: o.redirectTo(req), 'content-length': 0 })
         res.end()
         return
       }
-      // 3. route
+      // 4. route
       let route: Route | undefined
       for (let i = 0; i < routes.length && !route; i++) if (routes[i]!.match(ctx)) route = routes[i]
       if (!route) throw new GatewayError('GW_ERR_NOT_FOUND')
       ctx.route = route.name
-      // 4. handle
+      // 5. handle
       const done = route.handle(ctx)
       if (done) done.catch((err) => fail(ctx, err, o.log))
     } catch (err) {
       fail(ctx, err, o.log)
     }
   }
+}
+
+/**
+ * Counts the request in flight until its response closes, then logs it. 499: the client left. An answer
+ * the gateway cut short itself (an error after its head went out, e.g. the root failing mid-body) keeps
+ * the status the client got, with the error's code beside it.
+ */
+function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequest, started: number): void {
+  o.onStart()
+  res.on('close', () => {
+    o.onEnd()
+    const status = res.writableFinished || (logged.error !== undefined && res.headersSent) ? res.statusCode : 499
+    o.requestLog?.write(logged, status, performance.now() - started)
+  })
+}
+
+function repeat(o: LifecycleOptions, res: ServerResponse, { answer, logged }: HotAnswer, started: number): void {
+  res.writeHead(200, answer.headers)
+  res.end(answer.body)
+  // Every byte already went to the socket: nothing is left in flight, so the line is written now and no
+  // listener is needed. Otherwise (a slow reader) the answer is counted and logged like any other.
+  if (res.writableLength === 0 && res.socket?.destroyed === false) o.requestLog?.write(logged, 200, performance.now() - started)
+  else logOnClose(o, res, logged, started)
 }
 
 /** One request's context; the peer address and the scheme are looked up only by the routes that use them. */
@@ -86,11 +111,17 @@ class Context implements RequestContext {
   upstream?: string
   cache?: RequestContext['cache']
   error?: string
+  readonly #hot: HotAnswers | undefined
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
+    hot: HotAnswers | undefined,
   ) {
     this.method = req.method ?? 'GET'
+    this.#hot = hot
+  }
+  reusable(answer: ReusableAnswer): void {
+    if (this.#hot !== undefined && isPlainGet(this.req)) this.#hot.offer(this.req.url!, { answer, logged: { method: 'GET', path: this.path, route: this.route, cache: this.cache } })
   }
   get secure(): boolean {
     return Boolean((this.req.socket as { encrypted?: boolean }).encrypted)

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Spec, Path } from './config/options.ts'
+import type { ReusableAnswer } from './hot-answers.ts'
 import type { SiteConfig } from './config/load.ts'
 import type { RootHealth } from './upstream/root-health.ts'
 import type { Clock } from './util/clock.ts'
@@ -31,6 +32,11 @@ export interface RequestContext {
   cache?: 'hit' | 'miss' | 'bypass' | 'revalidated'
   /** Set by the core when the answer is a catalogue error, for the request log line. */
   error?: string
+  /**
+   * Offers the 200 answer this route is about to send for repeats (docs/lifecycle.md, step 1), under the
+   * contract `ReusableAnswer` states. Ignored unless the request is a plain GET on a listener that repeats.
+   */
+  reusable(answer: ReusableAnswer): void
 }
 
 export interface Route {

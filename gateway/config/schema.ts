@@ -93,6 +93,12 @@ export const coreOptions = {
     },
     { doc: 'Structured logs (JSON lines on stdout)' },
   ),
+  hotAnswers: opt.obj(
+    {
+      bytes: opt.bytes({ doc: 'Memory for answers repeated to plain GETs before the guard and routing run (whole small blobs of synchronized repositories); 0 turns repeating off', default: 16 * 1024 * 1024 }),
+    },
+    { doc: 'Hot answers (docs/lifecycle.md, step 1): least recently used out first; a body is shared with the store\'s hot tier while both hold it' },
+  ),
 }
 
 export const coreSpec = opt.obj(coreOptions, { doc: 'A fedgate site' })

@@ -28,18 +28,22 @@ export class BlobResponder {
     this.#hot.delete(id)
   }
 
-  /** Synchronous for a blob in the hot tier (most cache hits): no promise is made for them. */
-  send(ctx: RequestContext, id: string): void | Promise<void> {
+  /**
+   * Synchronous for a blob in the hot tier (most cache hits): no promise is made for them.
+   * @param stillHolds given when a whole answer from memory may be repeated (docs/lifecycle.md, step 1)
+   *   while it returns true: it must cover what the blob's route matches on
+   */
+  send(ctx: RequestContext, id: string, stillHolds?: () => boolean): void | Promise<void> {
     const etag = `"sha256:${id}"`
     if (matchesEtag(ctx.req, etag)) {
       ctx.cache = 'hit'
       return notModified(ctx, blobHeaders(etag))
     }
     const body = this.#hot.get(id)
-    return body ? this.#answer(ctx, id, body.length, etag, body) : this.#sendStored(ctx, id, etag)
+    return body ? this.#answer(ctx, id, body.length, etag, body, stillHolds) : this.#sendStored(ctx, id, etag, stillHolds)
   }
 
-  async #sendStored(ctx: RequestContext, id: string, etag: string): Promise<void> {
+  async #sendStored(ctx: RequestContext, id: string, etag: string, stillHolds: (() => boolean) | undefined): Promise<void> {
     const size = await this.#blobs.size(id)
     if (size === undefined && this.#missing) return this.#missing(ctx)
     if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
@@ -48,11 +52,11 @@ export class BlobResponder {
       body = await readFile(this.#blobs.path(id))
       this.#hot.set(id, body)
     }
-    return this.#answer(ctx, id, size, etag, body)
+    return this.#answer(ctx, id, size, etag, body, stillHolds)
   }
 
   /** Status, length and range for a blob of `size`; the bytes from `body` when in memory, else from disk. */
-  #answer(ctx: RequestContext, id: string, size: number, etag: string, body: Buffer | undefined): void | Promise<void> {
+  #answer(ctx: RequestContext, id: string, size: number, etag: string, body: Buffer | undefined, stillHolds: (() => boolean) | undefined): void | Promise<void> {
     ctx.cache = 'hit'
     const { range: rangeHeader, 'if-range': ifRange } = ctx.req.headers
     const range = rangeHeader === undefined || (ifRange !== undefined && ifRange !== etag) ? undefined : parseRange(rangeHeader, size)
@@ -62,8 +66,12 @@ export class BlobResponder {
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`
     ctx.res.writeHead(range ? 206 : 200, headers)
     if (ctx.method === 'HEAD') return void ctx.res.end()
+    if (body && range) return void ctx.res.end(body.subarray(start, end + 1))
     // The whole blob goes out as the stored buffer itself: no view is made for it.
-    if (body) return void ctx.res.end(size === 0 ? undefined : range ? body.subarray(start, end + 1) : body)
+    if (body) {
+      if (stillHolds && size > 0) ctx.reusable({ headers, body, stillHolds })
+      return void ctx.res.end(size === 0 ? undefined : body)
+    }
     return pipeline(createReadStream(this.#blobs.path(id), { start, end, highWaterMark: 256 * 1024 }), ctx.res).catch((err: unknown) => {
       // The client went away, or the blob was collected mid-read: cut the response, never pad it.
       ctx.res.destroy(err as Error)

@@ -15,10 +15,11 @@ export function repoHandlers(d: HubDeps) {
     return state
   }
 
-  const serveBlob = (ctx: RequestContext, id: string): void | Promise<void> => {
+  /** @param reusable may the answer be repeated (no key was asked for): while the blob is still served */
+  const serveBlob = (ctx: RequestContext, id: string, reusable: boolean): void | Promise<void> => {
     // Only what a served snapshot references: a blob on its way in or out is not served.
     if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
-    return d.responder.send(ctx, id)
+    return d.responder.send(ctx, id, reusable ? () => d.repos.references(id) : undefined)
   }
 
   const resolve = (state: RepoState, ref: string): ImageRecord => {
@@ -85,8 +86,8 @@ export function repoHandlers(d: HubDeps) {
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id))
-      return serveBlob(ctx, id)
+      if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id, false))
+      return serveBlob(ctx, id, true)
     },
   }
 }
