@@ -20,7 +20,7 @@ export interface LoggedRequest {
 /** A request line's text before and after its time and duration, with the fields it was made from. */
 interface LineParts extends LoggedRequest {
   readonly status: number
-  /** `,"method":…,"path":…,"status":…` */
+  /** `,"method":…,"path":…,"status":…,"ms":` */
   readonly head: string
   /** `,"route":…` and the other fields present, then `,"msg":"request"}` and the newline. */
   readonly tail: string
@@ -65,9 +65,10 @@ export class RequestLog {
   /** The last line's parts, looked at before the map: comparing one path costs less than hashing it. */
   #last: LineParts | undefined
   #generation = secretsGeneration()
-  /** The last line's time and its text: under load, many lines share one millisecond. */
-  #now = 0
-  #nowText = '0'
+  /** The last line's time, and the line's opening up to it and the bindings: `{"level":"info","time":…,"site":…`.
+   * Under load many lines share one millisecond, so a line is four pieces: opening, head, duration, tail. */
+  #now = -1
+  #opening = ''
 
   constructor(log: Logger) {
     this.#log = log
@@ -85,19 +86,19 @@ export class RequestLog {
       this.#last = undefined
       this.#scrubbedBindings = scrubSecrets(this.#bindings)
       this.#generation = secretsGeneration()
+      this.#now = -1
     }
     const parts = this.#parts(r, status)
     const now = Date.now()
     if (now !== this.#now) {
       this.#now = now
-      this.#nowText = String(now)
+      this.#opening = `{"level":"info","time":${now}${this.#scrubbedBindings}`
     }
     const h = Math.round(ms * 100)
     const msText = h >= 0 && h < MS_TEXT_MAX ? (MS_TEXT[h] ??= String(h / 100)) : String(h / 100)
-    const nowText = this.#nowText
-    const bindings = this.#scrubbedBindings
-    this.#pending.push('{"level":"info","time":', nowText, bindings, parts.head, ',"ms":', msText, parts.tail)
-    this.#pendingChars += 29 + nowText.length + bindings.length + parts.head.length + msText.length + parts.tail.length
+    const opening = this.#opening
+    this.#pending.push(opening, parts.head, msText, parts.tail)
+    this.#pendingChars += opening.length + parts.head.length + msText.length + parts.tail.length
     if (this.#pendingChars >= FLUSH_AT) this.flush()
     else if (!this.#scheduled) {
       this.#scheduled = true
@@ -132,7 +133,7 @@ export class RequestLog {
     if (r.cache !== undefined) tail += `,"cache":${this.#field(r.cache)}`
     if (r.error !== undefined) tail += `,"error":${this.#field(r.error)}`
     tail += ',"msg":"request"}\n'
-    const parts: LineParts = { method: r.method, path, status, route: r.route, upstream: r.upstream, cache: r.cache, error: r.error, head: `,"method":${this.#field(r.method)},"path":${this.#field(path)},"status":${status}`, tail }
+    const parts: LineParts = { method: r.method, path, status, route: r.route, upstream: r.upstream, cache: r.cache, error: r.error, head: `,"method":${this.#field(r.method)},"path":${this.#field(path)},"status":${status},"ms":`, tail }
     if (path.length <= FIELD_MEMO_CHARS) {
       if (this.#lines.size >= FIELD_MEMO) this.#lines.clear()
       this.#lines.set(path, parts)
