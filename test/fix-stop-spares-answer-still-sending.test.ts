@@ -6,20 +6,17 @@
 import t from 'tap'
 import { connectTls } from './helpers/raw-http.ts'
 import { fetchText } from './helpers/sites.ts'
-import { publish, startRoot } from './helpers/hub.ts'
-import { sha256 } from './helpers/stores.ts'
+import { hotAnswersOf, KEYLESS_READS, publishBlob, startRoot } from './helpers/hub.ts'
 
 for (const hot of ['0', '64MiB']) t.test(`a slow reader gets a whole answer while the site stops (hotAnswers.bytes ${hot})`, async (t) => {
   const root = await startRoot(t, {
-    extra: `hub: { readsNeedKey: false }\nstore: { hotBytes: 128MiB, hotBlobMax: 32MiB }\nhotAnswers: { bytes: ${hot} }\nshutdown: { grace: 1m }\n`,
+    extra: `${KEYLESS_READS}store: { hotBytes: 128MiB, hotBlobMax: 32MiB }\nhotAnswers: { bytes: ${hot} }\nshutdown: { grace: 1m }\n`,
   })
   // Far more than loopback's socket buffers hold, so most of it waits in the gateway.
   const bytes = Buffer.alloc(24 * 1024 * 1024, 'slow reader ')
-  const id = sha256(bytes)
-  t.equal((await publish(root, root.publish, 'acme/big', '1.0', bytes)).status, 201)
-  const path = `/api/v1/blobs/sha256:${id}`
+  const path = await publishBlob(root, 'acme/big', '1.0', bytes)
   t.equal((await fetchText(root, path)).body.length, bytes.length)
-  t.same(JSON.parse((await fetchText(root, '/health')).body).hotAnswers?.answers, hot === '0' ? undefined : 1, hot === '0' ? 'not offered' : 'offered')
+  t.same((await hotAnswersOf(root))?.answers, hot === '0' ? undefined : 1, hot === '0' ? 'not offered' : 'offered')
 
   const socket = await connectTls(t, Number(new URL(root.url).port), root.ca)
   const chunks: Buffer[] = []

@@ -2,16 +2,13 @@
 // and so the repository (no snapshot references it), the next GET takes the whole lifecycle and is refused like any unserved blob.
 import t from 'tap'
 import { fetchText } from './helpers/sites.ts'
-import { bearer, publish, startRoot } from './helpers/hub.ts'
-import { sha256 } from './helpers/stores.ts'
+import { bearer, hotAnswersOf, KEYLESS_READS, publishBlob, startRoot } from './helpers/hub.ts'
 
 t.test('a blob no longer served is no longer repeated', async (t) => {
-  const root = await startRoot(t, { extra: 'hub: { readsNeedKey: false }\n' })
+  const root = await startRoot(t, { extra: KEYLESS_READS })
   const bytes = Buffer.from('soon gone '.repeat(50))
-  const id = sha256(bytes)
-  t.equal((await publish(root, root.publish, 'acme/app', '1.0', bytes)).status, 201)
-  const path = `/api/v1/blobs/sha256:${id}`
-  const hot = async () => JSON.parse((await fetchText(root, '/health')).body).hotAnswers as { answers: number }
+  const path = await publishBlob(root, 'acme/app', '1.0', bytes)
+  const hot = async () => (await hotAnswersOf(root))!
 
   t.equal((await fetchText(root, path)).status, 200)
   t.equal((await fetchText(root, path)).status, 200)
@@ -25,7 +22,7 @@ t.test('a blob no longer served is no longer repeated', async (t) => {
   t.equal((await hot()).answers, 0, 'the entry was dropped')
 
   // Published again, it is served (and offered) again.
-  t.equal((await publish(root, root.publish, 'acme/app', '1.1', bytes)).status, 201)
+  await publishBlob(root, 'acme/app', '1.1', bytes)
   t.equal((await fetchText(root, path)).body, bytes.toString())
   t.equal((await hot()).answers, 1)
 })

@@ -4,17 +4,16 @@
 import t from 'tap'
 import { connectTls, sendRaw } from './helpers/raw-http.ts'
 import { fetchText } from './helpers/sites.ts'
-import { publish, startRoot } from './helpers/hub.ts'
+import { hotAnswersOf, KEYLESS_READS, publishBlob, startRoot } from './helpers/hub.ts'
 import { sha256 } from './helpers/stores.ts'
 
 t.test('conditional, range, HEAD and framed requests take the whole lifecycle', async (t) => {
-  const root = await startRoot(t, { extra: 'hub: { readsNeedKey: false }\n' })
+  const root = await startRoot(t, { extra: KEYLESS_READS })
   const bytes = Buffer.from('0123456789'.repeat(30))
   const id = sha256(bytes)
-  t.equal((await publish(root, root.publish, 'acme/app', '1.0', bytes)).status, 201)
-  const path = `/api/v1/blobs/sha256:${id}`
+  const path = await publishBlob(root, 'acme/app', '1.0', bytes)
   t.equal((await fetchText(root, path)).status, 200)
-  t.equal(JSON.parse((await fetchText(root, '/health')).body).hotAnswers.answers, 1, 'offered')
+  t.equal((await hotAnswersOf(root))?.answers, 1, 'offered')
 
   for (const name of ['range', 'Range', 'RANGE']) {
     const part = await fetchText(root, path, { headers: { [name]: 'bytes=10-14' } })

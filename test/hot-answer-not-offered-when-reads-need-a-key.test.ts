@@ -3,17 +3,14 @@
 // repeats for a request carrying credentials), and a GET without the key is still refused after one with it.
 import t from 'tap'
 import { fetchText } from './helpers/sites.ts'
-import { bearer, publish, startRoot } from './helpers/hub.ts'
-import { sha256 } from './helpers/stores.ts'
+import { bearer, hotAnswersOf, publishBlob, startRoot } from './helpers/hub.ts'
 
 t.test('reads that need a key are never repeated', async (t) => {
   const root = await startRoot(t)
   const bytes = Buffer.from('keyed '.repeat(40))
-  const id = sha256(bytes)
-  t.equal((await publish(root, root.publish, 'acme/app', '1.0', bytes)).status, 201)
-  const path = `/api/v1/blobs/sha256:${id}`
+  const path = await publishBlob(root, 'acme/app', '1.0', bytes)
   for (let i = 0; i < 2; i++) t.equal((await fetchText(root, path, { headers: bearer(root.read) })).body, bytes.toString())
-  t.equal(JSON.parse((await fetchText(root, '/health')).body).hotAnswers.answers, 0, 'nothing offered')
+  t.equal((await hotAnswersOf(root))?.answers, 0, 'nothing offered')
   const anonymous = await fetchText(root, path)
   t.equal(anonymous.status, 401, 'no key: refused')
   t.notMatch(anonymous.body, bytes.toString())

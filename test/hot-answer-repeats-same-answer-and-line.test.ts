@@ -2,16 +2,14 @@
 // carries the same status, headers and bytes as the first answer, and logs the same request line.
 import t from 'tap'
 import { fetchText } from './helpers/sites.ts'
-import { publish, startRoot } from './helpers/hub.ts'
+import { hotAnswersOf, KEYLESS_READS, publishBlob, startRoot } from './helpers/hub.ts'
 import { sha256 } from './helpers/stores.ts'
 
 t.test('a repeated blob GET gets the first answer again, with the same log line', async (t) => {
-  const root = await startRoot(t, { extra: 'hub: { readsNeedKey: false }\n' })
+  const root = await startRoot(t, { extra: KEYLESS_READS })
   const bytes = Buffer.from('hot answer '.repeat(100))
-  const id = sha256(bytes)
-  t.equal((await publish(root, root.publish, 'acme/app', '1.0', bytes)).status, 201)
-  const path = `/api/v1/blobs/sha256:${id}`
-  const hot = async () => JSON.parse((await fetchText(root, '/health')).body).hotAnswers as { answers: number; bytes: number }
+  const path = await publishBlob(root, 'acme/app', '1.0', bytes)
+  const hot = async () => (await hotAnswersOf(root))!
 
   t.same(await hot(), { answers: 0, bytes: 0 }, 'nothing offered yet')
   const first = await fetchText(root, path)
@@ -31,7 +29,7 @@ t.test('a repeated blob GET gets the first answer again, with the same log line'
   })
   for (const r of answers.slice(1)) t.same(shape(r), shape(first), 'same status, headers and bytes')
   t.equal(first.body, bytes.toString())
-  t.equal(first.headers.etag, `"sha256:${id}"`)
+  t.equal(first.headers.etag, `"sha256:${sha256(bytes)}"`)
 
   const lines = await root.logs.waitFor((l) => l.msg === 'request' && l.path === path, 4)
   t.equal(lines.length, 4, 'one line per answer')

@@ -3,16 +3,14 @@
 // is still answered whole either way.
 import t from 'tap'
 import { fetchText } from './helpers/sites.ts'
-import { publish, startRoot } from './helpers/hub.ts'
-import { sha256 } from './helpers/stores.ts'
-
-const hotOf = async (root: Awaited<ReturnType<typeof startRoot>>) => JSON.parse((await fetchText(root, '/health')).body).hotAnswers as { answers: number; bytes: number } | null
+import { hotAnswersOf as hotOf, KEYLESS_READS, publishBlob, startRoot } from './helpers/hub.ts'
 
 t.test('the bound holds, least recently used first out', async (t) => {
-  const root = await startRoot(t, { extra: 'hub: { readsNeedKey: false }\nhotAnswers: { bytes: 3000 }\n' })
+  const root = await startRoot(t, { extra: `${KEYLESS_READS}hotAnswers: { bytes: 3000 }\n` })
   const blobs = ['a', 'b', 'c'].map((c) => Buffer.alloc(1000, c))
-  for (const [i, b] of blobs.entries()) t.equal((await publish(root, root.publish, `acme/app${i}`, '1.0', b)).status, 201)
-  const path = (b: Buffer) => `/api/v1/blobs/sha256:${sha256(b)}`
+  const paths = new Map<Buffer, string>()
+  for (const [i, b] of blobs.entries()) paths.set(b, await publishBlob(root, `acme/app${i}`, '1.0', b))
+  const path = (b: Buffer) => paths.get(b)!
   const entry = 1000 + path(blobs[0]!).length + 256
   const [a, b, c] = blobs as [Buffer, Buffer, Buffer]
 
@@ -28,15 +26,15 @@ t.test('the bound holds, least recently used first out', async (t) => {
   t.same(await hotOf(root), { answers: 2, bytes: 2 * entry })
 
   const big = Buffer.alloc(4000, 'z')
-  t.equal((await publish(root, root.publish, 'acme/big', '1.0', big)).status, 201)
-  for (let i = 0; i < 2; i++) t.equal((await fetchText(root, path(big))).body, big.toString(), 'larger than the bound: answered whole')
+  const bigPath = await publishBlob(root, 'acme/big', '1.0', big)
+  for (let i = 0; i < 2; i++) t.equal((await fetchText(root, bigPath)).body, big.toString(), 'larger than the bound: answered whole')
   t.ok((await hotOf(root))!.bytes <= 3000, 'never over the bound')
 })
 
 t.test('0 turns repeating off', async (t) => {
-  const root = await startRoot(t, { extra: 'hub: { readsNeedKey: false }\nhotAnswers: { bytes: 0 }\n' })
+  const root = await startRoot(t, { extra: `${KEYLESS_READS}hotAnswers: { bytes: 0 }\n` })
   const bytes = Buffer.alloc(500, 'q')
-  t.equal((await publish(root, root.publish, 'acme/app', '1.0', bytes)).status, 201)
-  for (let i = 0; i < 2; i++) t.equal((await fetchText(root, `/api/v1/blobs/sha256:${sha256(bytes)}`)).body, bytes.toString())
+  const path = await publishBlob(root, 'acme/app', '1.0', bytes)
+  for (let i = 0; i < 2; i++) t.equal((await fetchText(root, path)).body, bytes.toString())
   t.equal(await hotOf(root), null, '/health says repeating is off')
 })

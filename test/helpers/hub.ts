@@ -1,7 +1,8 @@
 // A root site with its hub store, keys of each scope, and a publish helper.
 import { request } from 'undici'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
-import { startSite, tempDir, type TestLike, type TestSite } from './sites.ts'
+import { fetchText, startSite, tempDir, type TestLike, type TestSite } from './sites.ts'
+import { sha256 } from './stores.ts'
 
 export function rootYaml(name = 'root', extra = ''): string {
   return `site: { name: ${name}, role: root }
@@ -42,3 +43,18 @@ export async function publish(site: TestSite, key: string, repo: string, tag: st
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+
+/** A root's extra YAML for reads without a key: a blob read takes the path of a child's hit. */
+export const KEYLESS_READS = 'hub: { readsNeedKey: false }\n'
+
+/** Publishes `bytes` as repo:tag with the root's publish key (throws unless 201); the blob's path. */
+export async function publishBlob(root: TestRoot, repo: string, tag: string, bytes: Buffer): Promise<string> {
+  const res = await publish(root, root.publish, repo, tag, bytes)
+  if (res.status !== 201) throw new Error(`publish ${repo}:${tag}: ${res.status} ${res.text}`)
+  return `/api/v1/blobs/sha256:${sha256(bytes)}`
+}
+
+/** `/health`'s hot answers (docs/lifecycle.md, step 1); null when repeating is off. */
+export async function hotAnswersOf(site: TestSite): Promise<{ answers: number; bytes: number } | null> {
+  return JSON.parse((await fetchText(site, '/health')).body).hotAnswers
+}
