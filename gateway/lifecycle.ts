@@ -95,8 +95,8 @@ function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequ
 function repeat(o: LifecycleOptions, res: ServerResponse, { answer, logged }: HotAnswer, started: number): void {
   res.writeHead(200, answer.headers)
   res.end(answer.body)
-  // Every byte already went to the socket: nothing is left in flight, so the line is written now and no
-  // listener is needed. Otherwise (a slow reader) the answer is counted and logged like any other.
+  // Every byte was already handed to the kernel: nothing is left in flight, so the line is written now and
+  // no listener is needed. Otherwise (a slow reader) the answer is counted and logged like any other.
   if (res.writableLength === 0 && res.socket?.destroyed === false) o.requestLog?.write(logged, 200, performance.now() - started)
   else logOnClose(o, res, logged, started)
 }
