@@ -45,6 +45,7 @@ export const hubPlugin: GatewayPlugin = {
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
     const layouts = compileLayouts(o.layouts)
+    /** Does a served snapshot reference this blob: what a child serves, and an id known well-formed. */
     const isHeld = (id: string) => stores.repositoryStore.references(id)
     // Parsed once per request: match() and handle() see the same answer.
     const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX, isHeld) ?? layouts(ctx.path))
@@ -58,7 +59,7 @@ export const hubPlugin: GatewayPlugin = {
         case 'tag':
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
         case 'blob':
-          return isRoot || (READS.has(ctx.method) && stores.repositoryStore.references(p.id))
+          return isRoot || (READS.has(ctx.method) && isHeld(p.id))
         case 'invalid':
           // A child forwards it: the root answers with the same rule.
           return isRoot
