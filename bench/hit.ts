@@ -3,12 +3,13 @@
 // the same run, a bare Node server answering the same bytes from memory and nginx with a warmed
 // proxy_cache in front of that server. Targets: fedgate ≥ 0.9× bare Node; ≥ 1.0× nginx at 100 KiB.
 //
-// 14 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
+// 16 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
+import pino from 'pino'
 import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
 import { measureInterleaved, type Target } from './lib/rounds.ts'
@@ -28,6 +29,8 @@ export async function run(o: BenchOptions): Promise<void> {
   const sites: BenchSite[] = []
   let nginx: NginxPeer | undefined
   let bare: Awaited<ReturnType<typeof startStaticPeer>> | undefined
+  let bareLogged: Awaited<ReturnType<typeof startStaticPeer>> | undefined
+  let logDestination: ReturnType<typeof pino.destination> | undefined
   const agent = new Agent({ connect: { rejectUnauthorized: false } })
   try {
     // The root publishes one blob per size; the child synchronizes them, then the root stops.
@@ -67,12 +70,18 @@ export async function run(o: BenchOptions): Promise<void> {
     // The peers: the same bytes from memory, and nginx caching them, both with the child's certificate.
     const tls = { cert: join(tmp.dir, 'certs', 'child.crt'), key: join(tmp.dir, 'certs', 'child.key') }
     bare = await startStaticPeer(blobs, { cert: readFileSync(tls.cert), key: readFileSync(tls.key) })
+    // The same server writing a request line with plain pino (no scrubbing), to the same kind of
+    // destination as the child's log: what a line a request costs a Node server logged the common way
+    // (1 KiB rows only).
+    logDestination = pino.destination({ dest: join(tmp.dir, 'bare-logged.log'), sync: false })
+    bareLogged = await startStaticPeer(blobs, { cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, { log: pino({ base: { site: 'bare' }, formatters: { level: (label) => ({ level: label }) } }, logDestination) })
     nginx = await startNginxPeer({ dir: tmp.dir, originUrl: bare.httpUrl, ...tls })
 
     const servers = [
       { name: 'fedgate child', http: child.httpUrl!, https: child.httpsUrl },
       { name: 'fedgate child, request log off', http: quiet.httpUrl!, https: quiet.httpsUrl, only: SIZES[0].bytes },
       { name: 'bare node', http: bare.httpUrl, https: bare.httpsUrl },
+      { name: 'bare node, pino request line', http: bareLogged.httpUrl, https: bareLogged.httpsUrl, only: SIZES[0].bytes },
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
     ]
     const targets: (Target & { check: Buffer })[] = []
@@ -103,6 +112,8 @@ export async function run(o: BenchOptions): Promise<void> {
       for (const scheme of ['HTTP', 'HTTPS']) {
         add(`req/s ${s.label} ${scheme}: fedgate / bare node`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, ${scheme}`, 0.9)
         add(`req/s ${s.label} ${scheme}: fedgate, request log off / bare node`, `${s.label}, fedgate child, request log off, ${scheme}`, `${s.label}, bare node, ${scheme}`)
+        add(`req/s ${s.label} ${scheme}: bare node, pino request line / bare node`, `${s.label}, bare node, pino request line, ${scheme}`, `${s.label}, bare node, ${scheme}`)
+        add(`req/s ${s.label} ${scheme}: fedgate / bare node, pino request line`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, pino request line, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: fedgate / nginx`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, nginx proxy_cache, ${scheme}`, s.bytes >= 100 * 1024 ? 1.0 : undefined)
       }
     }
@@ -117,6 +128,9 @@ export async function run(o: BenchOptions): Promise<void> {
   } finally {
     await nginx?.close()
     await bare?.close()
+    await bareLogged?.close()
+    logDestination?.flushSync()
+    logDestination?.end()
     for (const s of sites.reverse()) await s.close()
     await agent.close()
     tmp.remove()

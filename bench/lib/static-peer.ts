@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
 
 export interface StaticPeer {
   httpUrl: string
@@ -12,9 +13,14 @@ export interface StaticPeer {
   close(): Promise<void>
 }
 
-export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }): Promise<StaticPeer> {
+/**
+ * With `log`, each answer also writes one pino line (method, path, status, duration) when its response
+ * finishes, as a Node server logging its requests the common way would: the hit bench's measure of what
+ * a request log costs any Node server.
+ */
+export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }, o: { log?: Logger } = {}): Promise<StaticPeer> {
   const etags = new Map([...bodies].map(([path, body]) => [path, `"sha256:${createHash('sha256').update(body).digest('hex')}"`]))
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     req.resume()
     const body = bodies.get(req.url ?? '')
     if (!body) {
@@ -30,6 +36,14 @@ export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: 
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
+  const log = o.log
+  const handler = !log
+    ? answer
+    : (req: http.IncomingMessage, res: http.ServerResponse) => {
+        const started = performance.now()
+        res.on('finish', () => log.info({ method: req.method, path: req.url, status: res.statusCode, ms: performance.now() - started }, 'request'))
+        answer(req, res)
+      }
   const plain = http.createServer({ keepAliveTimeout: 30_000 }, handler)
   const secure = https.createServer({ keepAliveTimeout: 30_000, ...tls }, handler)
   const listen = (s: http.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)))
