@@ -9,7 +9,6 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
-import pino from 'pino'
 import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
 import { measureInterleaved, type Target } from './lib/rounds.ts'
@@ -30,7 +29,6 @@ export async function run(o: BenchOptions): Promise<void> {
   let nginx: NginxPeer | undefined
   let bare: Awaited<ReturnType<typeof startStaticPeer>> | undefined
   let bareLogged: Awaited<ReturnType<typeof startStaticPeer>> | undefined
-  let logDestination: ReturnType<typeof pino.destination> | undefined
   const agent = new Agent({ connect: { rejectUnauthorized: false } })
   try {
     // The root publishes one blob per size; the child synchronizes them, then the root stops.
@@ -69,12 +67,11 @@ export async function run(o: BenchOptions): Promise<void> {
 
     // The peers: the same bytes from memory, and nginx caching them, both with the child's certificate.
     const tls = { cert: join(tmp.dir, 'certs', 'child.crt'), key: join(tmp.dir, 'certs', 'child.key') }
-    bare = await startStaticPeer(blobs, { cert: readFileSync(tls.cert), key: readFileSync(tls.key) })
-    // The same server writing a request line with plain pino (no scrubbing), to the same kind of
-    // destination as the child's log: what a line a request costs a Node server logged the common way
-    // (1 KiB rows only).
-    logDestination = pino.destination({ dest: join(tmp.dir, 'bare-logged.log'), sync: false })
-    bareLogged = await startStaticPeer(blobs, { cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, { log: pino({ base: { site: 'bare' }, formatters: { level: (label) => ({ level: label }) } }, logDestination) })
+    const tlsBytes = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) }
+    bare = await startStaticPeer(blobs, tlsBytes)
+    // The same server writing a plain pino line per request to the same kind of destination as the
+    // child's log: what a line a request costs a Node server logged the common way (1 KiB rows only).
+    bareLogged = await startStaticPeer(blobs, tlsBytes, { logFile: join(tmp.dir, 'bare-logged.log') })
     nginx = await startNginxPeer({ dir: tmp.dir, originUrl: bare.httpUrl, ...tls })
 
     const servers = [
@@ -129,8 +126,6 @@ export async function run(o: BenchOptions): Promise<void> {
     await nginx?.close()
     await bare?.close()
     await bareLogged?.close()
-    logDestination?.flushSync()
-    logDestination?.end()
     for (const s of sites.reverse()) await s.close()
     await agent.close()
     tmp.remove()

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { Logger } from 'pino'
+import pino from 'pino'
 
 export interface StaticPeer {
   httpUrl: string
@@ -14,11 +14,12 @@ export interface StaticPeer {
 }
 
 /**
- * With `log`, each answer also writes one pino line (method, path, status, duration) when its response
- * finishes, as a Node server logging its requests the common way would: the hit bench's measure of what
- * a request log costs any Node server.
+ * With `logFile`, each answer also writes one plain pino line (level, time, site, method, path, status,
+ * duration; no scrubbing) to that file through an asynchronous destination when its response finishes,
+ * as a Node server logging its requests the common way would: the hit bench's measure of what a request
+ * log costs any Node server. The line's format follows the gateway's (gateway/log.ts) without its scrubber.
  */
-export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }, o: { log?: Logger } = {}): Promise<StaticPeer> {
+export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: { key: string | Buffer; cert: string | Buffer }, o: { logFile?: string } = {}): Promise<StaticPeer> {
   const etags = new Map([...bodies].map(([path, body]) => [path, `"sha256:${createHash('sha256').update(body).digest('hex')}"`]))
   const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     req.resume()
@@ -36,7 +37,8 @@ export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: 
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
-  const log = o.log
+  const destination = o.logFile === undefined ? undefined : pino.destination({ dest: o.logFile, sync: false })
+  const log = destination && pino({ base: { site: 'bare' }, formatters: { level: (label) => ({ level: label }) } }, destination)
   const handler = !log
     ? answer
     : (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -54,6 +56,10 @@ export async function startStaticPeer(bodies: ReadonlyMap<string, Buffer>, tls: 
   return {
     httpUrl: `http://127.0.0.1:${await listen(plain)}`,
     httpsUrl: `https://127.0.0.1:${await listen(secure)}`,
-    close: async () => void (await Promise.all([stop(plain), stop(secure)])),
+    close: async () => {
+      await Promise.all([stop(plain), stop(secure)])
+      // end() waits for the destination to open and writes what is pending before it closes the file.
+      if (destination) await new Promise<void>((r) => destination.once('close', () => r()).end())
+    },
   }
 }
