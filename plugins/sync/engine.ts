@@ -35,6 +35,13 @@ interface Counted {
   store: string
   revision: number
   upstreamRevision: number
+  /**
+   * How far that store's feed is known to hold no change for the repository (≥ upstreamRevision): the
+   * next sync asks from here. A quiet repository moves it without a commit, so the root does not rescan
+   * its log from the last commit on every round, and no trim made by other repositories' changes turns
+   * the feed into a 410 and a whole fetch.
+   */
+  position: number
 }
 
 export class SyncEngine {
@@ -59,13 +66,15 @@ export class SyncEngine {
     // An upstream that names no store (older than the header) is taken whole every time: it may be a
     // middle site answering from two stores. That costs a metadata fetch, never a blob already here.
     if (cur?.upstreamRevision !== undefined && store !== undefined) {
-      const page = await upstream.changes(cur.upstreamRevision, name)
-      if (page === 'too-old' || page.store !== store || page.revision < cur.upstreamRevision) {
+      const position = counted!.position
+      const page = await upstream.changes(position, name)
+      if (page === 'too-old' || page.store !== store || page.revision < position) {
         // Another store's feed (or a replaced one), or the log no longer reaches back: take it whole.
         const whole = await upstream.repo(name)
         next = fromWhole(whole, 0)
         nextStore = whole?.store
       } else if (page.changes.length === 0) {
+        this.#count(name, store, cur.revision, cur.upstreamRevision, page.revision)
         status.inSync(name, cur.revision, cur.upstreamRevision)
         return
       } else {
@@ -121,9 +130,9 @@ export class SyncEngine {
     })
   }
 
-  #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number): void {
+  #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number, position = upstreamRevision): void {
     if (store === undefined) this.#countedBy.delete(name)
-    else this.#countedBy.set(name, { store, revision, upstreamRevision })
+    else this.#countedBy.set(name, { store, revision, upstreamRevision, position })
   }
 
   async #bringBlobs(name: RepoName, images: ImageRecord[]): Promise<void> {
