@@ -35,9 +35,4 @@ export class HelloBudget {
   get size(): number {
     return this.#total
   }
-
-  /** Addresses with at least one caller waiting. */
-  get addresses(): number {
-    return this.#perAddress.size
-  }
 }
