@@ -19,6 +19,7 @@ export const errorCatalogue = {
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   GW_ERR_DIGEST_MISMATCH: { status: 422, message: 'The content does not match its digest' },
   GW_ERR_TOO_MANY_REQUESTS: { status: 429, message: 'Too many failed attempts; slow down' },
+  GW_ERR_TUNNEL_HELLO_PER_ADDRESS: { status: 429, message: 'Too many sockets from this address are still to send their CLASP HELLO; send HELLO on those first' },
   GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
   GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
   GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },
@@ -26,6 +27,7 @@ export const errorCatalogue = {
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
   GW_ERR_STOPPING: { status: 503, message: 'The site is stopping; try again shortly' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
+  GW_ERR_TUNNEL_HELLO_BUSY: { status: 503, message: 'Too many callers of this tunnel are still to send their CLASP HELLO; try again shortly' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
 } as const
 

@@ -14,7 +14,8 @@ t.test('a malformed or missing HELLO closes the socket with a clear code and the
   const hub = await startClaspHub(t)
   const dir = tempDir(t)
   writeSecret(dir, 'federation-tokens.txt', 'good-token-tttt')
-  const site = await startSite(t, tunnelYaml('sofia', hub.url, 'helloTimeout: 300ms\nfailures: { limit: 100 }'), { dir })
+  // The fake clock: helloTimeout passes only when the test says so, never while a frame is on its way.
+  const site = await startSite(t, tunnelYaml('sofia', hub.url, 'helloTimeout: 5s\nfailures: { limit: 100 }'), { dir, clock: t.clock })
   const cases: [string, Buffer | string | undefined, number, RegExp][] = [
     ['text instead of binary', 'HELLO', 1002, /binary/],
     ['bad magic byte', Buffer.from([0x00, 0x01, 0x00, 0x00]), 1002, /magic/],
@@ -30,8 +31,10 @@ t.test('a malformed or missing HELLO closes the socket with a clear code and the
     const ws = new WebSocket(tunnelUrl(site), ['clasp'], { ca: site.ca })
     ws.on('error', () => {})
     await new Promise((r) => ws.once('open', r))
+    const ended = closed(ws)
     if (frame !== undefined) ws.send(frame)
-    const end = await closed(ws)
+    else t.clock.advance(5000)
+    const end = await ended
     t.equal(end.code, code, `${what}: closed with ${code}`)
     t.match(end.reason, reason, `${what}: the reason says why`)
   }

@@ -21,6 +21,18 @@ export interface ClaspHello {
 
 export class MalformedHello extends Error {}
 
+// Strict, and keeping a leading BOM: a lenient decode would map different bytes to one token
+// (invalid sequences to U+FFFD, "\uFEFFabc" to "abc").
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function decodeToken(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new MalformedHello('HELLO token is not valid UTF-8')
+  }
+}
+
 export function parseHello(frame: Buffer): ClaspHello {
   if (frame.length < 4 || frame.length > MAX_HELLO_FRAME) throw new MalformedHello('HELLO frame has an impossible size')
   if (frame[0] !== MAGIC) throw new MalformedHello('not a CLASP frame (bad magic byte)')
@@ -43,7 +55,7 @@ export function parseHello(frame: Buffer): ClaspHello {
   const tokenLength = payload.readUInt16BE(tokenAt)
   const restAt = tokenAt + 2 + tokenLength
   if (payload.length < restAt) throw new MalformedHello('HELLO token is truncated')
-  const token = tokenLength ? payload.subarray(tokenAt + 2, restAt).toString('utf8') : undefined
+  const token = tokenLength ? decodeToken(payload.subarray(tokenAt + 2, restAt)) : undefined
   return {
     token,
     withToken(next: string) {

@@ -1,12 +1,14 @@
 // Counters one tunnel route reports under /health (and a metrics endpoint, when one exists).
-export const refusalReasons = ['badRequest', 'token', 'throttled', 'rootDown', 'full', 'upstream', 'helloTimeout', 'helloMalformed'] as const
+export const refusalReasons = ['badRequest', 'token', 'throttled', 'rootDown', 'full', 'upstream', 'helloTimeout', 'helloMalformed', 'helloBusy', 'helloPerAddress'] as const
 export type RefusalReason = (typeof refusalReasons)[number]
 
 export class TunnelMetrics {
   /** Tunnels passing messages now. */
   open = 0
-  /** Callers accepted but not yet joined to the upstream (connecting, or waiting for HELLO). */
+  /** Callers checked and not yet joined: their upstream is being opened. Counts towards maxConnections. */
   pending = 0
+  /** CLASP callers accepted and still to send their HELLO (helloBudget, not maxConnections). */
+  awaitingHello = 0
   opened = 0
   bytesToUpstream = 0
   bytesToCaller = 0
@@ -20,6 +22,7 @@ export class TunnelMetrics {
     return {
       open: this.open,
       pending: this.pending,
+      awaitingHello: this.awaitingHello,
       opened: this.opened,
       bytes: { toUpstream: this.bytesToUpstream, toCaller: this.bytesToCaller },
       messages: { toUpstream: this.messagesToUpstream, toCaller: this.messagesToCaller },

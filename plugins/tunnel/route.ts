@@ -1,6 +1,7 @@
 // One tunnel path: the upgrade is checked (throttle, root health, capacity, token) before anything is
 // opened upstream; then the upstream is opened and the two sockets are joined. CLASP peers are accepted
-// first and checked on their HELLO, still before the upstream is contacted.
+// first, on a place in the HELLO budget (not among maxConnections), and checked on their HELLO, still
+// before the upstream is contacted.
 import { setMaxListeners } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -14,6 +15,7 @@ import type { Infer } from '../../gateway/config/options.ts'
 import type { tunnelSpec } from './options.ts'
 import { TokenStore } from './token-store.ts'
 import { FailureThrottle } from './failure-throttle.ts'
+import { HelloBudget } from './hello-budget.ts'
 import { TunnelMetrics, type RefusalReason } from './metrics.ts'
 import { answerProtocol, findCredential, isValidUpgrade, offeredProtocols, type Credential } from './credentials.ts'
 import { CLASP_SUBPROTOCOL, MalformedHello, parseHello } from './clasp-hello.ts'
@@ -21,6 +23,8 @@ import { openUpstream } from './upstream.ts'
 import { Tunnel, close, CLOSE_TRY_LATER } from './tunnel.ts'
 
 export type TunnelOptions = Infer<typeof tunnelSpec>
+
+const quietReasons = new Set<RefusalReason>(['throttled', 'helloBusy', 'helloPerAddress'])
 
 export interface TunnelRoute {
   readonly upgrade: UpgradeRoute
@@ -34,9 +38,10 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const { log, clock, rootHealth } = deps
   const tokens = new TokenStore(o.tokens, log)
   const throttle = new FailureThrottle(o.failures, clock)
+  const helloBudget = new HelloBudget(o.helloBudget)
   const metrics = new TunnelMetrics()
   const tunnels = new Set<Tunnel>()
-  /** CLASP callers accepted and not yet joined (waiting for their HELLO or for the upstream). */
+  /** CLASP callers accepted and not yet joined (waiting for their HELLO, or for the upstream after it). */
   const waiting = new Set<WebSocket>()
   /** Aborts every upstream being opened, on shutdown. */
   const closing = new AbortController()
@@ -56,8 +61,8 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const refused = (reason: RefusalReason, address: string) => {
     metrics.refused[reason]++
     if (reason === 'token' || reason === 'helloMalformed' || reason === 'helloTimeout') throttle.failed(address)
-    // Throttled refusals are what a flood looks like: counted, and logged only at debug.
-    log[reason === 'throttled' ? 'debug' : 'info']({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
+    // What a flood looks like (throttled, over the HELLO budget): counted, and logged only at debug.
+    log[quietReasons.has(reason) ? 'debug' : 'info']({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
   }
   const refuseUpgrade = (socket: Duplex, address: string, reason: RefusalReason, err: GatewayError) => {
     refused(reason, address)
@@ -140,10 +145,31 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     )
   }
 
-  /** A CLASP peer: accepted with subprotocol clasp, its HELLO read within a deadline and checked. */
-  const tunnelClasp = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[]) => {
-    const slot = pendingSlot()
-    const settle = slot.settle
+  /**
+   * A CLASP peer: accepted with subprotocol clasp on a place in the HELLO budget, its HELLO read within a
+   * deadline and checked; only then does it take a place among maxConnections and is the upstream opened.
+   */
+  const tunnelClasp = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[], place: { release(): void }) => {
+    metrics.awaitingHello++
+    let awaiting = true
+    /** Leaves the HELLO budget, once: HELLO arrived (whatever it says), or the caller is gone. */
+    const helloDone = () => {
+      if (!awaiting) return
+      awaiting = false
+      metrics.awaitingHello--
+      place.release()
+    }
+    /** Its place among maxConnections, from a good HELLO until it is joined or gone. */
+    let slot: ReturnType<typeof pendingSlot> | undefined
+    let settled = false
+    /** Refused, joined or gone: frees what the caller holds; true the first time only. */
+    const settle = () => {
+      helloDone()
+      slot?.settle()
+      if (settled) return false
+      settled = true
+      return true
+    }
     answers.set(req, CLASP_SUBPROTOCOL)
     socket.once('close', () => void settle())
     wss.handleUpgrade(req, socket, head, (caller) => {
@@ -161,10 +187,11 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       const timer = clock.setTimeout(() => refuse('helloTimeout', 1008, 'no HELLO in time'), o.helloTimeout)
       caller.on('close', () => clock.clearTimeout(timer))
       const onMessage = (data: Buffer, isBinary: boolean) => {
-        if (slot.settled) return
+        if (settled) return
         if (early.length > 0) return void early.push({ data, isBinary })
         early.push({ data, isBinary })
         clock.clearTimeout(timer)
+        helloDone()
         caller.pause()
         let first: Buffer
         try {
@@ -176,6 +203,9 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
           if (!(e instanceof MalformedHello)) throw e
           return refuse('helloMalformed', 1002, e.message)
         }
+        // Authenticated: from here it is a tunnel being opened like any other.
+        if (metrics.open + metrics.pending >= o.maxConnections) return refuse('full', CLOSE_TRY_LATER, 'tunnel full; try again later')
+        slot = pendingSlot()
         early[0] = { data: first, isBinary: true }
         const { headers, protocols } = upstreamCredentials(offered, { where: 'hello' }, req)
         openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
@@ -210,7 +240,13 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     if (metrics.open + metrics.pending >= o.maxConnections) return refuseUpgrade(socket, address, 'full', new GatewayError('GW_ERR_TUNNEL_FULL', undefined, { 'retry-after': '1' }))
     const offered = offeredProtocols(req)
     const cred = findCredential(req, offered, o.tokenProtocolPrefix)
-    if (cred.where === 'hello') return tunnelClasp(req, socket, head, address, offered)
+    if (cred.where === 'hello') {
+      const place = helloBudget.take(address)
+      // By the deadline at the latest, one of the address's waiting sockets has left the budget.
+      if (place === 'address') return refuseUpgrade(socket, address, 'helloPerAddress', new GatewayError('GW_ERR_TUNNEL_HELLO_PER_ADDRESS', undefined, { 'retry-after': String(Math.max(1, Math.ceil(o.helloTimeout / 1000))) }))
+      if (place === 'full') return refuseUpgrade(socket, address, 'helloBusy', new GatewayError('GW_ERR_TUNNEL_HELLO_BUSY', undefined, { 'retry-after': '1' }))
+      return tunnelClasp(req, socket, head, address, offered, place)
+    }
     tunnelChecked(req, socket, head, address, offered, cred)
   }
 

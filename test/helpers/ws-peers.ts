@@ -86,10 +86,13 @@ export function tunnelUrl(site: Pick<TestSite, 'gw'>, path = '/federation'): str
 
 export type Outcome = { opened: true; ws: WebSocket; protocol: string; headers: http.IncomingHttpHeaders } | { opened: false; status: number; headers: http.IncomingHttpHeaders; body: string }
 
-/** Connects through a site, trusting its CA; resolves with the open socket or the refusal. */
-export function connect(site: Pick<TestSite, 'gw' | 'ca'>, o: { protocols?: string[]; headers?: Record<string, string>; path?: string } = {}): Promise<Outcome> {
+/**
+ * Connects through a site, trusting its CA; resolves with the open socket or the refusal. `localAddress`
+ * (another loopback address, 127.0.0.2 say) makes the caller a different address to the gateway.
+ */
+export function connect(site: Pick<TestSite, 'gw' | 'ca'>, o: { protocols?: string[]; headers?: Record<string, string>; path?: string; localAddress?: string } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(tunnelUrl(site, o.path), o.protocols ?? [], { ca: site.ca, headers: o.headers })
+    const ws = new WebSocket(tunnelUrl(site, o.path), o.protocols ?? [], { ca: site.ca, headers: o.headers, localAddress: o.localAddress })
     let headers: http.IncomingMessage['headers'] = {}
     ws.on('upgrade', (res) => (headers = res.headers))
     ws.on('open', () => resolve({ opened: true, ws, protocol: ws.protocol, headers }))
