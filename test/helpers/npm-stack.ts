@@ -21,7 +21,7 @@ export interface NpmStack {
   dir: string
   root: Verdaccio
   child: TestSite
-  /** https://localhost:<port>, the child's default public URL. */
+  /** https://127.0.0.1:<port>, the URL npm reaches the child by: served tarball URLs follow it. */
   publicUrl: string
   admin: string
   /** npm settings for the child: its registry, its CA, short retries. */
@@ -31,15 +31,15 @@ export interface NpmStack {
   syncNow(name?: string): Promise<{ packages: { name: string; state: string; error?: string }[] }>
 }
 
-export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
+export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; site?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
   const root = await startVerdaccio(t, dir)
   for (const pkg of o.fixtures ?? FIXTURES) await root.publish(pkg)
   writeSecret(dir, 'root.key', root.token)
   const packages = o.packages ?? ['left-pad', '@acme/*']
-  const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`)
+  const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`, o.site)
   const child = await startSite(t, yaml, { dir, name: 'branch' })
   const admin = (await child.gw.service<KeyRing>('keys')!.create({ name: 'ops', scope: 'admin' })).key
-  const publicUrl = child.url.replace('127.0.0.1', 'localhost')
+  const publicUrl = child.url
   const npm: NpmConfig = {
     dir: join(dir, 'npm-child'),
     registry: `${child.url}/`,
