@@ -15,6 +15,7 @@ import { createRootClient, type RootClient } from './upstream/root-client.ts'
 import { RootHealth } from './upstream/root-health.ts'
 import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
+import { PublicUrls } from './server/public-url.ts'
 import { healthRoute } from './health.ts'
 import type { GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
 import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
@@ -116,8 +117,17 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let inFlight = 0
   let idle: (() => void) | undefined
   const requestLog = config.log.requests ? new RequestLog(log) : undefined
+  let httpsPort = 0
+  const publicUrls = new PublicUrls({
+    publicUrl: config.site.publicUrl,
+    certificateNames: () => tls.names,
+    hosts: [...config.tls.hosts, ...config.site.hosts],
+    trustedProxies: config.site.trustedProxies,
+    httpsPort: () => httpsPort,
+  })
   const handlerOptions = {
     routes,
+    publicUrls,
     log,
     requestLog,
     hotAnswers,
@@ -164,14 +174,13 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   httpsServer.on('upgrade', onUpgrade(httpsServer, true))
 
   let httpServer: http.Server | undefined
-  let httpsPort = 0
   if (config.listen.http) {
     const redirect = config.listen.http.redirectToHttps
     httpServer = http.createServer(
       serverOptions,
       createRequestHandler({
         ...handlerOptions,
-        redirectTo: redirect ? (req) => `https://${hostOnly(req.headers.host) ?? 'localhost'}:${httpsPort}${req.url ?? '/'}` : undefined,
+        redirectTo: redirect ? (req) => publicUrls.redirect(req) : undefined,
       }),
     )
     if (!redirect) httpServer.on('upgrade', onUpgrade(httpServer, false))
@@ -301,11 +310,4 @@ function replayAsRequest(server: http.Server, secure: boolean, req: http.Incomin
   socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]))
   // https.Server runs Node's HTTP connection handling on 'secureConnection' (its 'connection' is TLS's).
   server.emit(secure ? 'secureConnection' : 'connection', socket)
-}
-
-/** The Host header without its port, if it looks like a host name (no header injection into Location). */
-function hostOnly(host: string | undefined): string | undefined {
-  if (!host) return undefined
-  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.exec(host)
-  return m?.[1]
 }

@@ -12,6 +12,7 @@ import type { LoggedRequest } from './request-log.ts'
  * What a route offers. Its contract: the same status, headers and body answer any GET of this target on
  * any listener, whoever asks, whatever request headers it sends other than those `isPlainGet` refuses, as
  * long as `stillHolds()` is true; and `stillHolds()` covers everything the route's `match()` depends on.
+ * Host is such a header: an answer that writes `ctx.publicUrl` (npm packuments) is never offered.
  */
 export interface ReusableAnswer {
   readonly headers: OutgoingHttpHeaders

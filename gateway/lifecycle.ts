@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import { GatewayError, sendError } from './errors.ts'
 import { isPlainGet, type HotAnswer, type HotAnswers, type ReusableAnswer } from './hot-answers.ts'
 import { checkTarget, checkFraming } from './server/request-guard.ts'
+import type { PublicUrls } from './server/public-url.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
 import type { LoggedRequest, RequestLog } from './request-log.ts'
 
@@ -21,6 +22,8 @@ export interface LifecycleOptions {
   /** Absent when `hotAnswers.bytes` is 0; never used on a listener that redirects. */
   hotAnswers?: HotAnswers
   encodedSlashAllowed: readonly RegExp[]
+  /** Each request's public base URL (ctx.publicUrl). */
+  publicUrls: PublicUrls
   /** Present on a plain-HTTP listener that redirects: builds the https:// URL. */
   redirectTo?: (req: IncomingMessage) => string
   /** Set while stopping: responses carry `connection: close`. */
@@ -43,7 +46,7 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
       const entry = hot.get(req.url!)
       if (entry !== undefined && !o.draining() && isPlainGet(req)) return repeat(o, res, entry, started)
     }
-    const ctx = new Context(req, res, hot)
+    const ctx = new Context(req, res, hot, o.publicUrls)
     if (o.draining()) res.setHeader('connection', 'close')
     // 6. log — registered first so it runs however the request ends ('close' is emitted once).
     logOnClose(o, res, ctx, started)
@@ -101,7 +104,7 @@ function repeat(o: LifecycleOptions, res: ServerResponse, { answer, logged }: Ho
   else logOnClose(o, res, logged, started)
 }
 
-/** One request's context; the peer address and the scheme are looked up only by the routes that use them. */
+/** One request's context; the peer address, the scheme and the public URL are looked up only by the routes that use them. */
 class Context implements RequestContext {
   readonly method: string
   path = ''
@@ -112,19 +115,25 @@ class Context implements RequestContext {
   cache?: RequestContext['cache']
   error?: string
   readonly #hot: HotAnswers | undefined
+  readonly #publicUrls: PublicUrls
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     hot: HotAnswers | undefined,
+    publicUrls: PublicUrls,
   ) {
     this.method = req.method ?? 'GET'
     this.#hot = hot
+    this.#publicUrls = publicUrls
   }
   reusable(answer: ReusableAnswer): void {
     if (this.#hot !== undefined && isPlainGet(this.req)) this.#hot.offer(this.req.url!, { answer, logged: { method: 'GET', path: this.path, route: this.route, cache: this.cache } })
   }
   get secure(): boolean {
     return Boolean((this.req.socket as { encrypted?: boolean }).encrypted)
+  }
+  get publicUrl(): string {
+    return this.#publicUrls.base(this.req)
   }
   get remoteAddress(): string {
     return this.req.socket.remoteAddress ?? ''

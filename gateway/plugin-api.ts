@@ -26,6 +26,12 @@ export interface RequestContext {
   /** Did the client come over TLS? */
   readonly secure: boolean
   readonly remoteAddress: string
+  /**
+   * The base URL (no trailing slash) of the URLs written into this answer: site.publicUrl, else the host the
+   * client named if the site answers for it (gateway/server/public-url.ts). An answer that embeds it
+   * depends on the Host: never offer it for repeats (`reusable`).
+   */
+  readonly publicUrl: string
   /** Set by handlers for the request log line. */
   route?: string
   upstream?: string

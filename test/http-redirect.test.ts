@@ -2,7 +2,7 @@ import t from 'tap'
 import { startSite, tempDir } from './helpers/sites.ts'
 import { connectTcp, sendRaw } from './helpers/raw-http.ts'
 
-const yaml = 'site: { name: redirect, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: true }\ntls: { dir: certs }\n'
+const yaml = 'site: { name: redirect, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: true }\ntls: { dir: certs, hosts: [mirror.example] }\n'
 
 t.test('plain HTTP is answered with a 308 to the HTTPS URL, on the HTTPS port', async (t) => {
   const site = await startSite(t, yaml, { dir: tempDir(t) })

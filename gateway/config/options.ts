@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseDuration, parseBytes } from '../util/units.ts'
 import { Secret } from './secret.ts'
+import { parseAddressBlock } from '../util/address-block.ts'
 
 export type Path = (string | number)[]
 
@@ -132,6 +133,14 @@ export const opt = {
       }
       if (u.username || u.password) throw new OptionError(path, 'a URL without credentials (put the key in its own option)', '<url with credentials>')
       return u
+    })
+  },
+
+  /** An IP address or CIDR block: `127.0.0.1`, `10.0.0.0/8`, `fd00::/8`. */
+  addressBlock(o: Common<string>): Spec<string> {
+    return leaf('address', o, (v, path) => {
+      if (typeof v !== 'string' || parseAddressBlock(v) === undefined) throw new OptionError(path, 'an IP address or CIDR block such as 10.0.0.0/8', v)
+      return v
     })
   },
 

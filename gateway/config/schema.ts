@@ -8,7 +8,9 @@ export const coreOptions = {
     {
       name: opt.string({ doc: 'Name of this site, used in logs, /health and generated certificate names', pattern: SITE_NAME, patternText: 'lower-case letters, digits and dashes' }),
       role: opt.oneOf(['root', 'child'] as const, { doc: 'root: the source of repositories; child: syncs from `root` and forwards to it' }),
-      publicUrl: opt.url({ doc: 'URL clients use to reach this site (rewritten into served metadata); default https://localhost:<https port>', protocols: ['https', 'http'], optional: true }),
+      publicUrl: opt.url({ doc: 'URL clients use to reach this site (written into served metadata and redirects); default: the host the client named, if the site answers for it', protocols: ['https', 'http'], optional: true }),
+      hosts: opt.list(opt.string({ doc: 'Host name, IP address or *.domain' }), { doc: 'Names a client may reach this site by, besides its certificates\' names and tls.hosts (written URLs follow them)' }),
+      trustedProxies: opt.list(opt.addressBlock({ doc: 'IP address or CIDR block' }), { doc: 'Proxies whose X-Forwarded-Host/-Proto are believed (the host still one of the site\'s names)' }),
     },
     { doc: 'Who this site is' },
   ),

@@ -1,6 +1,7 @@
 // Secure contexts for the HTTPS listener: a default certificate plus SNI ones, rebuilt when their files
 // change. Live connections keep the context they were made with, so a reload drops nothing.
 import { readFileSync, watchFile, unwatchFile } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
@@ -20,6 +21,7 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
   #default!: SecureContextOptions
   #sni = new Map<string, SecureContext>()
   #wildcards: [string, SecureContext][] = []
+  #names: HostNames = new HostNames([])
   #watched: string[] = []
 
   constructor(
@@ -36,10 +38,16 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     return this.#default
   }
 
+  /** The names the site's certificates answer for: the default certificate's own, and the SNI hosts. */
+  get names(): HostNames {
+    return this.#names
+  }
+
   /** Reads every file again; throws (and keeps the old contexts) if any is unreadable or invalid. */
   load(): void {
     const def = { ...TLS_BASE, cert: readFileSync(this.main.cert), key: readFileSync(this.main.key) }
     createSecureContext(def) // validates the pair before anything is replaced
+    const names = new HostNames([...certificateNames(def.cert), ...this.sni.flatMap((s) => s.hosts)])
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
     for (const s of this.sni) {
@@ -52,6 +60,7 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     this.#default = def
     this.#sni = exact
     this.#wildcards = wild
+    this.#names = names
   }
 
   /** SNICallback: exact host, then *.domain, then the default. */
@@ -93,4 +102,47 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     for (const f of this.#watched) unwatchFile(f)
     this.#watched = []
   }
+}
+
+/**
+ * A set of host names as the Host header spells them (lower case, IPv6 in brackets), exact or `*.domain`
+ * (one label, as in certificates).
+ */
+export class HostNames {
+  readonly #exact = new Set<string>()
+  readonly #suffixes: string[] = []
+  constructor(names: Iterable<string>) {
+    for (const n of names) {
+      if (n.startsWith('*.')) this.#suffixes.push(n.slice(1).toLowerCase())
+      else this.#exact.add(hostForm(n))
+    }
+  }
+  /** `host` as it comes out of a Host header: lower-cased by the caller, IPv6 in brackets. */
+  has(host: string): boolean {
+    if (this.#exact.has(host)) return true
+    for (const suffix of this.#suffixes) if (host.endsWith(suffix) && host.indexOf('.') === host.length - suffix.length) return true
+    return false
+  }
+}
+
+/** A name as a URL's host writes it: lower case, IPv6 compressed and in brackets. */
+function hostForm(name: string): string {
+  const n = name.toLowerCase()
+  if (!n.includes(':')) return n
+  try {
+    return new URL(`https://${n.startsWith('[') ? n : `[${n}]`}/`).hostname
+  } catch {
+    return n
+  }
+}
+
+/** DNS and IP subject alternative names of the first certificate in a PEM file (its chain follows it). */
+function certificateNames(pem: Buffer): string[] {
+  const san = new X509Certificate(pem).subjectAltName ?? ''
+  const out: string[] = []
+  for (const entry of san.split(', ')) {
+    const m = /^(DNS|IP Address):([^"\s,]+)$/.exec(entry)
+    if (m) out.push(m[2]!)
+  }
+  return out
 }

@@ -36,8 +36,6 @@ export interface NpmRouteDeps {
   allowWrites: boolean
   /** forward.allowWrites: without it the forward plugin refuses every write anyway. */
   forwardWrites: boolean
-  /** site.publicUrl; default https://localhost:<the port the request came in on>. */
-  publicUrl?: URL
   log: Logger
 }
 
@@ -72,7 +70,8 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     const repo = repoOf(name)
     return repo !== undefined && d.repos.holds(repo)
   }
-  const baseOf = (ctx: RequestContext) => (d.publicUrl ? d.publicUrl.href : `https://localhost:${ctx.req.socket.localPort}/`).replace(/\/+$/, '')
+  // Tarball URLs follow the client's public URL (site.publicUrl, or the site name it used): renderings are kept per base.
+  const baseOf = (ctx: RequestContext) => ctx.publicUrl
   const rendered = new LRUCache<string, Rendered>({ maxSize: 64 * 1024 * 1024, sizeCalculation: (r) => r.full.length + r.corgi.length + 64 })
 
   /** The package's snapshot rendered for `base`, cached per revision. */

@@ -2,7 +2,9 @@
 // HTTPS with some of them synchronized, and the real npm client pointed at the child.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ConnectionOptions } from 'node:tls'
 import { request } from 'undici'
+import { connectTls, sendRaw } from './raw-http.ts'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
 import { project, runNpm, type NpmConfig, type NpmResult } from './npm-client.ts'
 import { childYaml, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
@@ -21,7 +23,7 @@ export interface NpmStack {
   dir: string
   root: Verdaccio
   child: TestSite
-  /** https://localhost:<port>, the child's default public URL. */
+  /** https://127.0.0.1:<port>, the URL npm reaches the child by: served tarball URLs follow it. */
   publicUrl: string
   admin: string
   /** npm settings for the child: its registry, its CA, short retries. */
@@ -31,15 +33,15 @@ export interface NpmStack {
   syncNow(name?: string): Promise<{ packages: { name: string; state: string; error?: string }[] }>
 }
 
-export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
+export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; site?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
   const root = await startVerdaccio(t, dir)
   for (const pkg of o.fixtures ?? FIXTURES) await root.publish(pkg)
   writeSecret(dir, 'root.key', root.token)
   const packages = o.packages ?? ['left-pad', '@acme/*']
-  const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`)
+  const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`, o.site)
   const child = await startSite(t, yaml, { dir, name: 'branch' })
   const admin = (await child.gw.service<KeyRing>('keys')!.create({ name: 'ops', scope: 'admin' })).key
-  const publicUrl = child.url.replace('127.0.0.1', 'localhost')
+  const publicUrl = child.url
   const npm: NpmConfig = {
     dir: join(dir, 'npm-child'),
     registry: `${child.url}/`,
@@ -84,4 +86,20 @@ export function lockedUrls(projectDir: string): string[] {
   return Object.values(lock.packages)
     .map((p) => p.resolved)
     .filter((r): r is string => typeof r === 'string')
+}
+
+/**
+ * The tarball URLs of a packument the child serves, asked over a raw TLS socket (undici would send the
+ * Host header as SNI): any Host header, other headers, and a local address to connect from.
+ */
+export async function servedTarballs(t: TestLike, stack: NpmStack, name: string, o: { host?: string; headers?: Record<string, string>; localAddress?: string } = {}): Promise<string[]> {
+  const port = stack.child.gw.httpsPort
+  // tls.connect takes net's socket options too, which its type leaves out.
+  const socket = await connectTls(t, port, stack.child.ca, 'localhost', (o.localAddress ? { localAddress: o.localAddress } : {}) as ConnectionOptions)
+  const extra = Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  const res = await sendRaw(socket, `GET /${name} HTTP/1.1\r\nHost: ${o.host ?? `127.0.0.1:${port}`}\r\nAccept: application/json\r\n${extra}Connection: close\r\n\r\n`)
+  socket.destroy()
+  if (res === 'closed' || res.status !== 200) throw new Error(`${name}: ${res === 'closed' ? 'closed' : `${res.status} ${res.body}`}`)
+  const doc = JSON.parse(res.body) as { versions: Record<string, { dist: { tarball: string } }> }
+  return Object.values(doc.versions).map((v) => v.dist.tarball)
 }

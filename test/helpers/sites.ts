@@ -83,9 +83,9 @@ export async function startSite(
   return { gw, logs, dir, url: `https://127.0.0.1:${gw.httpsPort}`, agent, ca }
 }
 
-/** Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim. */
-export function childYaml(name: string, rootUrl: string, extra = ''): string {
-  return `site: { name: ${name}, role: child }
+/** Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim, `site` fields (`hosts: [a]`) go in its site section. */
+export function childYaml(name: string, rootUrl: string, extra = '', site = ''): string {
+  return `site: { name: ${name}, role: child${site ? `, ${site}` : ''} }
 listen:
   https: { host: 127.0.0.1, port: 0 }
 tls: { dir: certs }
