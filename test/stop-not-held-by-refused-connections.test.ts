@@ -16,7 +16,7 @@ t.test('refused connections whose clients stay half-open do not hold the stop', 
 listen:
   https: { host: 127.0.0.1, port: 0 }
 tls: { dir: certs }
-shutdown: { grace: 1m }
+shutdown: { grace: 1h }
 tunnels:
   - { path: /federation, upstream: "ws://127.0.0.1:1/x", tokens: "file:./federation-tokens.txt" }
 `,
@@ -36,10 +36,11 @@ tunnels:
   t.equal(await refused(UPGRADE.replace('13', '8') + 'Authorization: Bearer tok_good_123456789\r\n\r\n'), 400, 'a WebSocket upgrade ws would refuse: 400')
   t.equal(await refused('GET / HTTP/1.1\r\nHost: localhost\r\nBad Header: y\r\n\r\n'), 400, 'a head the parser refuses: 400')
 
+  // Held by those clients, the stop would wait the whole grace (1 h): 30 s tells the two apart even on a
+  // loaded machine.
   const started = Date.now()
   let timer: NodeJS.Timeout | undefined
-  const outcome = await Promise.race([site.gw.close().then(() => 'stopped'), new Promise((r) => (timer = setTimeout(() => r('still waiting'), 5000)))])
+  const outcome = await Promise.race([site.gw.close().then(() => 'stopped'), new Promise((r) => (timer = setTimeout(() => r('still waiting'), 30_000)))])
   clearTimeout(timer)
-  t.equal(outcome, 'stopped', 'the stop does not wait for those clients')
-  t.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms with shutdown.grace 1m`)
+  t.equal(outcome, 'stopped', `the stop does not wait for those clients (${Date.now() - started} ms with shutdown.grace 1h)`)
 })

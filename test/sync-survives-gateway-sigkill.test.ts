@@ -2,37 +2,14 @@
 // started again: it serves the last good snapshot at once, never a partial blob, and the sync resumes
 // from the bytes it kept.
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { readFileSync } from 'node:fs'
-import { tempDir, childYaml, writeSecret, type TestLike } from './helpers/sites.ts'
+import { tempDir, childYaml, writeSecret } from './helpers/sites.ts'
+import { keysBefore, startProcess } from './helpers/process.ts'
 import { startRoot, publish, blobBytes, sha256, startTcpProxy, waitFor } from './helpers/sync.ts'
-import { loadConfigFile } from '../gateway/config/load.ts'
-import { builtinPlugins } from '../plugins/index.ts'
-import { openStores } from '../plugins/hub/store/open.ts'
-import { KeyRing } from '../plugins/hub/keys.ts'
 import { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
-import { systemClock } from '../gateway/util/clock.ts'
-
-const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
-
-/** Starts `fedgate start --config file` and resolves with its HTTPS port once it listens. */
-function startProcess(t: TestLike, file: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
-  t.teardown(() => void proc.kill('SIGKILL'))
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! })
-    lines.on('line', (line) => {
-      const l = JSON.parse(line) as { msg?: string; https?: number }
-      if (l.msg === 'fedgate listening') resolve({ proc, port: l.https! })
-    })
-    proc.once('exit', (code) => reject(new Error(`fedgate exited with ${code} before listening`)))
-  })
-}
 
 t.test('a SIGKILLed child restarts on its last good snapshot and resumes the sync', async (t) => {
   const dir = tempDir(t)
@@ -44,9 +21,7 @@ t.test('a SIGKILLed child restarts on its last good snapshot and resumes the syn
   writeFileSync(file, childYaml('branch', proxy.url, 'repositories: [acme/app]\nstore: { dir: branch-store }\n'))
 
   // An admin key of the child, made before it starts (lmdb is safe across processes).
-  const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
-  const adminKey = (await new KeyRing(stores.index, systemClock).create({ name: 'ops', scope: 'admin' })).key
-  await stores.close()
+  const [adminKey] = await keysBefore(file, [{ name: 'ops', scope: 'admin' }])
 
   const agent = new Agent({ connect: { ca: readFileSync(join(dir, 'certs', 'ca.crt'), 'utf8') } })
   t.teardown(() => agent.close())
@@ -59,7 +34,8 @@ t.test('a SIGKILLed child restarts on its last good snapshot and resumes the syn
     return (JSON.parse(r.body.toString()) as { repos: { name: string; state: string; bytesDone: number }[] }).repos.find((x) => x.name === 'acme/app')
   }
 
-  let { proc, port } = await startProcess(t, file)
+  let site = await startProcess(t, file)
+  let port = site.port
   await waitFor('v1 in sync', async () => (await status(port))?.state === 'in-sync')
 
   const size = 4 * 1024 * 1024
@@ -75,10 +51,10 @@ t.test('a SIGKILLed child restarts on its last good snapshot and resumes the syn
   const partial = new FileBlobStore(join(dir, 'branch-store')).partialPath(v2)
   await waitFor('a MiB of it on disk', () => existsSync(partial) && statSync(partial).size > 1024 * 1024)
   const kept = statSync(partial).size
-  proc.kill('SIGKILL')
-  await new Promise((r) => proc.once('exit', r))
+  await site.kill()
 
-  ;({ proc, port } = await startProcess(t, file))
+  site = await startProcess(t, file)
+  port = site.port
   const repo = await get(port, '/api/v1/repos/acme/app')
   t.equal(repo.status, 200, 'served at once after the restart')
   t.same((JSON.parse(repo.body.toString()) as { tags: Record<string, string> }).tags, { '1.0': v1, latest: v1 }, 'the last good snapshot')

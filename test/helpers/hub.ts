@@ -1,14 +1,16 @@
 // A root site with its hub store, keys of each scope, and a publish helper.
 import { request } from 'undici'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
+import type { GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { fetchText, startSite, tempDir, type TestLike, type TestSite } from './sites.ts'
 import { sha256 } from './stores.ts'
 
-export function rootYaml(name = 'root', extra = ''): string {
+/** `http`: the plain-HTTP listener's YAML mapping, when the root has one. */
+export function rootYaml(name = 'root', extra = '', http?: string): string {
   return `site: { name: ${name}, role: root }
 listen:
   https: { host: 127.0.0.1, port: 0 }
-tls: { dir: certs }
+${http ? `  http: ${http}\n` : ''}tls: { dir: certs }
 log: { level: info }
 ${extra}`
 }
@@ -20,9 +22,9 @@ export interface TestRoot extends TestSite {
   read: string
 }
 
-export async function startRoot(t: TestLike, o: { dir?: string; extra?: string } = {}): Promise<TestRoot> {
+export async function startRoot(t: TestLike, o: { dir?: string; extra?: string; http?: string; plugins?: readonly GatewayPlugin[] } = {}): Promise<TestRoot> {
   const dir = o.dir ?? tempDir(t)
-  const site = await startSite(t, rootYaml('root', o.extra), { dir, name: 'root' })
+  const site = await startSite(t, rootYaml('root', o.extra, o.http), { dir, name: 'root', plugins: o.plugins })
   const keys = site.gw.service<KeyRing>('keys')!
   const admin = (await keys.create({ name: 'ops', scope: 'admin' })).key
   const publish = (await keys.create({ name: 'ci', scope: 'publish', namespaces: ['acme/*'] })).key

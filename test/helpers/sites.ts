@@ -11,6 +11,7 @@ import { parseConfig, type SiteConfig } from '../../gateway/config/load.ts'
 import { startGateway, type Gateway } from '../../gateway/gateway.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
+import type { GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { readFileSync } from 'node:fs'
 
 export interface TestLike {
@@ -61,19 +62,21 @@ export interface TestSite {
 
 /**
  * Starts a site from YAML text (written to <dir>/<name>.yaml, so `file:` references resolve in dir).
- * Listens on 127.0.0.1 port 0 unless the YAML says otherwise.
+ * Listens on 127.0.0.1 port 0 unless the YAML says otherwise. `plugins` (default the built-in ones) lets
+ * a test wrap a plugin to watch it from outside (`countingRoutes`).
  */
 export async function startSite(
   t: TestLike,
   yaml: string,
-  o: { dir: string; name?: string; env?: NodeJS.ProcessEnv; clock?: Clock } = { dir: '' },
+  o: { dir: string; name?: string; env?: NodeJS.ProcessEnv; clock?: Clock; plugins?: readonly GatewayPlugin[] } = { dir: '' },
 ): Promise<TestSite> {
   const dir = o.dir || tempDir(t)
   const file = join(dir, `${o.name ?? 'site'}.yaml`)
   writeFileSync(file, yaml)
-  const config: SiteConfig = parseConfig(yaml, file, builtinPlugins, o.env ?? process.env)
+  const plugins = o.plugins ?? builtinPlugins
+  const config: SiteConfig = parseConfig(yaml, file, plugins, o.env ?? process.env)
   const logs = new LogCapture()
-  const gw = await startGateway(config, { plugins: builtinPlugins, clock: o.clock, logDestination: logs, noSignals: true })
+  const gw = await startGateway(config, { plugins, clock: o.clock, logDestination: logs, noSignals: true })
   const ca = readFileSync(gw.caFile, 'utf8')
   const agent = new Agent({ connect: { ca, rejectUnauthorized: true }, keepAliveTimeout: 1000 })
   t.teardown(async () => {
@@ -143,4 +146,32 @@ export async function fetchText(
   const res = await request(site.url + path, { method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body, dispatcher: site.agent })
   const body = await res.body.text()
   return { status: res.statusCode, headers: res.headers, body }
+}
+
+/**
+ * The built-in plugins, with every route of the plugin `name` wrapped to count, per raw target, how often
+ * routing asked it (`match`) and how often it answered (`handle`): what a test sees of the request path
+ * without a hook in the gateway's own code.
+ */
+export function countingRoutes(name: string): { plugins: GatewayPlugin[]; matched: Map<string, number>; handled: Map<string, number> } {
+  const matched = new Map<string, number>()
+  const handled = new Map<string, number>()
+  const bump = (m: Map<string, number>, target: string) => m.set(target, (m.get(target) ?? 0) + 1)
+  const plugins = builtinPlugins.map((p): GatewayPlugin => {
+    if (p.name !== name) return p
+    return {
+      ...p,
+      async setup(ctx) {
+        const instance = await p.setup(ctx)
+        // Replaced in place: the instance may keep its health() and close() on a prototype.
+        instance.routes = instance.routes?.map((r) => ({
+          ...r,
+          match: (c: Parameters<typeof r.match>[0]) => (bump(matched, c.req.url!), r.match(c)),
+          handle: (c: Parameters<typeof r.handle>[0]) => (bump(handled, c.req.url!), r.handle(c)),
+        }))
+        return instance
+      },
+    }
+  })
+  return { plugins, matched, handled }
 }

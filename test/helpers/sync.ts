@@ -131,7 +131,7 @@ export async function issueKey(site: TestSite, scope: 'read' | 'publish' | 'admi
 }
 
 /** Publishes `bytes` as `repo:tag` through the hub API; returns the image id. */
-export async function publish(root: RootSite, ref: string, bytes: Buffer): Promise<string> {
+export async function publish(root: Pick<RootSite, 'url' | 'agent' | 'publishKey'>, ref: string, bytes: Buffer): Promise<string> {
   const [repo, tag] = ref.split(':') as [string, string]
   const res = await request(`${root.url}/api/v1/repos/${repo}/images/${tag}`, {
     method: 'PUT',

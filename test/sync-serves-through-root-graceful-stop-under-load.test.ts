@@ -1,11 +1,12 @@
-// The root is killed while clients fetch synchronized repositories: not one request fails.
+// The root (in this process) is stopped gracefully while clients fetch synchronized repositories: not
+// one request fails. A root process killed with SIGKILL is sync-serves-through-root-sigkill-under-load.
 import t from 'tap'
 import { Pool } from 'undici'
 import { readFileSync } from 'node:fs'
 import { tempDir } from './helpers/sites.ts'
 import { startRoot, startChild, publish, inSync, blobBytes } from './helpers/sync.ts'
 
-t.test('zero failed requests when the root dies under load', async (t) => {
+t.test('zero failed requests when the root stops under load', async (t) => {
   const dir = tempDir(t)
   const root = await startRoot(t, dir)
   const small = await publish(root, 'acme/app:1.0', blobBytes(1024, 1))
@@ -20,7 +21,7 @@ t.test('zero failed requests when the root dies under load', async (t) => {
   let sent = 0
   let done = 0
   const failures: string[] = []
-  let killed: Promise<void> | undefined
+  let stopped: Promise<void> | undefined
   const worker = async () => {
     while (sent < TOTAL) {
       const path = paths[sent++ % paths.length]!
@@ -31,12 +32,12 @@ t.test('zero failed requests when the root dies under load', async (t) => {
       } catch (err) {
         failures.push(`${path}: ${(err as Error).message}`)
       }
-      // The root dies a fifth of the way through.
-      if (++done === TOTAL / 5) killed = root.gw.close()
+      // The root stops a fifth of the way through.
+      if (++done === TOTAL / 5) stopped = root.gw.close()
     }
   }
   await Promise.all(Array.from({ length: 10 }, worker))
-  await killed
+  await stopped
   t.equal(done, TOTAL, `${TOTAL} requests made`)
   t.same(failures, [], 'none failed')
 })
