@@ -20,6 +20,8 @@ export const errorCatalogue = {
   GW_ERR_DIGEST_MISMATCH: { status: 422, message: 'The content does not match its digest' },
   GW_ERR_TOO_MANY_REQUESTS: { status: 429, message: 'Too many failed attempts; slow down' },
   GW_ERR_TUNNEL_HELLO_PER_ADDRESS: { status: 429, message: 'Too many sockets from this address are still to send their CLASP HELLO; send HELLO on those first' },
+  // 424 Failed Dependency (RFC 4918): npm clients get it for a root outage, since they retry 503/504 for minutes.
+  GW_ERR_ROOT_OUTAGE: { status: 424, message: 'The root registry cannot be reached; only packages synchronized here install' },
   GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
   GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
   GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },

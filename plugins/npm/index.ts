@@ -85,7 +85,7 @@ export const npmPlugin: GatewayPlugin = {
     const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
     const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const authorize = services.get<Authorize>('authorize')
-    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), log })
+    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), clientHeadersTimeout: o.clientHeadersTimeout, site: config.site.name, log })
     if (authorize) routes.unshift(adminSyncRoute({ scheduler, status, entries, authorize }))
     log.info({ packages: o.packages, versions: o.versions }, 'npm registry protocol ready')
 

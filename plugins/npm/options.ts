@@ -19,6 +19,7 @@ export const npmSpec = opt.obj(
     packageConcurrency: opt.int({ doc: 'Packages synchronized at once', default: 4, min: 1, max: 64 }),
     retry: retrySpec('package'),
     requestTimeout: opt.duration({ doc: 'A packument or tarball request to the root slower than this fails', default: 30_000 }),
+    clientHeadersTimeout: opt.duration({ doc: 'An npm client\'s packument that is not synchronized here fails (424, which npm does not retry) when the root sends no answer head within this', default: 5000 }),
     maxTarballBytes: opt.bytes({ doc: 'Largest tarball a sync accepts', default: 256 * 1024 * 1024 }),
     maxPackumentBytes: opt.bytes({ doc: 'Largest packument read from the root (sync or proxied); a bigger one is cut off and answered 502', default: DEFAULT_MAX_PACKUMENT_BYTES }),
     allowWrites: opt.bool({ doc: 'Let npm writes (publish, unpublish, dist-tag, deprecate, login, access) through to the root (forward.allowWrites must also be true)', default: false }),

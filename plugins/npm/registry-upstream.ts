@@ -109,9 +109,10 @@ export class RegistryUpstream {
   /**
    * One GET to `path` (already carrying the root's base path when `absolute`), with the site's key.
    * Ended when the site stops and, unless `timed` is false (a tarball takes as long as it takes), after
-   * requestTimeout, body included: the caller reads or dumps the body.
+   * requestTimeout, body included: the caller reads or dumps the body. `headersTimeout` shortens the
+   * wait for the response head (an npm client's packument: npm.clientHeadersTimeout).
    */
-  async request(path: string, headers: Record<string, string>, o: { absolute?: boolean; timed?: boolean } = {}): Promise<Dispatcher.ResponseData> {
+  async request(path: string, headers: Record<string, string>, o: { absolute?: boolean; timed?: boolean; headersTimeout?: number } = {}): Promise<Dispatcher.ResponseData> {
     const deadline = o.timed === false ? undefined : requestSignal(this.o.signal, this.o.requestTimeout)
     try {
       const res = await requestRoot(this.client, this.health, {
@@ -119,7 +120,7 @@ export class RegistryUpstream {
         method: 'GET',
         headers: { ...headers, ...this.client.keyHeaders() },
         signal: deadline?.signal ?? this.o.signal,
-        headersTimeout: this.o.requestTimeout,
+        headersTimeout: Math.min(o.headersTimeout ?? Infinity, this.o.requestTimeout),
         bodyTimeout: this.o.requestTimeout,
       })
       // Read, dumped or destroyed, the body closes: only then is the deadline over.

@@ -13,7 +13,7 @@ import { perRequest } from '../../gateway/util/per-request.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import type { BlobResponder } from '../hub/routes/blob-response.ts'
 import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
-import { npmHandler, WritesRefused } from './npm-errors.ts'
+import { fromNpmClient, npmHandler, WritesRefused } from './npm-errors.ts'
 import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
 import { PackageSync } from './package-sync.ts'
 import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
@@ -23,8 +23,6 @@ const READS = new Set(['GET', 'HEAD'])
 /** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
 const LOOSE_PART = "[A-Za-z0-9~][A-Za-z0-9._~!*'()-]*"
 const PACKAGE_LIKE = new RegExp(`^/(@${LOOSE_PART}/)?${LOOSE_PART}(/|$)`)
-/** npm sends `npm-command` (npm 7+) and a `npm/<version>` user agent; pnpm and yarn name themselves. */
-const fromNpmClient = (ctx: RequestContext) => ctx.req.headers['npm-command'] !== undefined || /^(npm|pnpm|yarn)\//.test(String(ctx.req.headers['user-agent'] ?? ''))
 
 export interface NpmRouteDeps {
   repos: IndexedRepositoryStore
@@ -36,6 +34,10 @@ export interface NpmRouteDeps {
   allowWrites: boolean
   /** forward.allowWrites: without it the forward plugin refuses every write anyway. */
   forwardWrites: boolean
+  /** npm.clientHeadersTimeout: how long an npm client's proxied packument waits for the root's head. */
+  clientHeadersTimeout: number
+  /** site.name, named in the outage message npm clients get. */
+  site: string
   log: Logger
 }
 
@@ -115,7 +117,8 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     if (!d.upstream) throw new GatewayError('GW_ERR_NO_ROOT', `${name} is not synchronized here`)
     ctx.upstream = d.upstream.origin
     ctx.cache = 'bypass'
-    const res = await d.upstream.request(packumentPath(name), { accept: String(ctx.req.headers.accept ?? 'application/json') })
+    const headersTimeout = fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined
+    const res = await d.upstream.request(packumentPath(name), { accept: String(ctx.req.headers.accept ?? 'application/json') }, { headersTimeout })
     const type = String(res.headers['content-type'] ?? 'application/json')
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => {})
@@ -146,7 +149,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
       name: 'npm-write',
       stage: 'repository',
       match: npmWrite,
-      handle: npmHandler(d.log, (ctx) => {
+      handle: npmHandler(d, (ctx) => {
         checkWrites('GET, HEAD')
         return forward(ctx)
       }),
@@ -164,7 +167,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         if (p.kind === 'packument') return /json/.test(String(ctx.req.headers.accept ?? ''))
         return true
       },
-      handle: npmHandler(d.log, (ctx) => {
+      handle: npmHandler(d, (ctx) => {
         const p = pathOf(ctx)!
         const local = held(p.name)
         switch (p.kind) {

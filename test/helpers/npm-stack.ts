@@ -75,6 +75,20 @@ export async function startNpmStack(t: TestLike, dir: string, o: { packages?: st
   return stack
 }
 
+/**
+ * The stack's npm settings with npm's own retry defaults (fetch-retries 2, waits of 10 s then 60 s,
+ * fetch-timeout 5 min), for tests of what npm users get without tuning; own folder and caches.
+ */
+export function npmWithDefaults(stack: Pick<NpmStack, 'npm'>): NpmConfig {
+  return { ...stack.npm, dir: stack.npm.dir + '-defaults', extra: {} }
+}
+
+/** `npm config get` of npm's retry settings under `c`, as npm resolves them. */
+export async function retrySettings(c: NpmConfig, cwd: string): Promise<string> {
+  const r = await runNpm(c, ['config', 'get', 'fetch-retries', 'fetch-retry-mintimeout', 'fetch-retry-maxtimeout', 'fetch-timeout'], { cwd })
+  return r.stdout
+}
+
 /** A temp project with these dependencies. */
 export function npmProject(stack: Pick<NpmStack, 'dir'>, name: string, deps: Record<string, string>): string {
   return project(join(stack.dir, name), deps)

@@ -99,3 +99,26 @@ function parse(buf: Buffer): RawResponse | undefined {
 export function closed(socket: net.Socket): Promise<void> {
   return socket.destroyed ? Promise.resolve() : new Promise((r) => socket.once('close', () => r()))
 }
+
+/**
+ * A TCP listener on 127.0.0.1:`port` (0: any) that accepts connections, reads what comes and never
+ * answers: a hanging upstream. Its sockets and itself are closed at teardown. Resolves to its port.
+ */
+export async function silentListener(t: TestLike, port = 0): Promise<number> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((s) => {
+    sockets.add(s)
+    s.on('error', () => {})
+    s.on('close', () => sockets.delete(s))
+    s.resume()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', resolve)
+  })
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  })
+  return (server.address() as net.AddressInfo).port
+}
