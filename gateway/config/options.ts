@@ -187,7 +187,8 @@ export const opt = {
         if (typeof value !== 'object' || Array.isArray(value)) throw new OptionError(path, `a mapping (${o.doc})`, value)
         const input = value as Record<string, unknown>
         for (const key of Object.keys(input)) {
-          if (!(key in fields)) {
+          // Own keys only: `toString` or `constructor` is no option either.
+          if (!Object.hasOwn(fields, key)) {
             const near = closestName(key, Object.keys(fields))
             throw new OptionError([...path, key], `a known option${near ? ` (did you mean "${near}"?)` : ''}; known here: ${Object.keys(fields).join(', ')}`)
           }
