@@ -1,7 +1,8 @@
-// Found by test/fuzz-yaml-loader.test.ts: a YAML document nested a few thousand levels deep overflowed
-// the yaml library's recursive composer; the second such document in one process killed it outright
-// (V8: "RegExpCompiler Allocation failed - process out of memory"). Nesting beyond 64 levels is now
-// refused with file:line:col before the document is composed; a site file nests a handful.
+// Found while fuzzing the YAML loader: a document nested a few thousand levels deep overflowed the yaml
+// library's recursive composer, refused as "YAML syntax error: Maximum call stack size exceeded" at an
+// odd place; in a plain node script the second such document in one process killed it outright (V8:
+// "RegExpCompiler Allocation failed - process out of memory"). Nesting beyond 64 levels is refused,
+// naming the problem and its line, before the document is composed; a site file nests a handful.
 import t from 'tap'
 import { join } from 'node:path'
 import { ConfigError, parseConfig } from '../gateway/config/load.ts'

@@ -1,4 +1,4 @@
-// Found by test/fuzz-yaml-loader.test.ts: keys named like members every JavaScript object has
+// Found while fuzzing the YAML loader: keys named like members every JavaScript object has
 // (`toString`, `constructor`, `hasOwnProperty`, `__proto__`) passed the unknown-option check and were
 // silently ignored. They are unknown options like any other typo.
 import t from 'tap'

@@ -230,8 +230,11 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!
 }
 
+// Keys that are not plain names (empty, spaces, punctuation) are quoted, so the message shows them.
+const PLAIN_KEY = /^[A-Za-z_][\w-]*$/
+
 export function formatPath(path: Path): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)'
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !PLAIN_KEY.test(p) ? `[${JSON.stringify(p)}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)'
 }
 
 function describeValue(v: unknown): string {
