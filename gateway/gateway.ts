@@ -72,9 +72,10 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     await rootClient?.close().catch(() => {})
     tls.close()
   }
+  // A plugin that does not run for this site has no say anywhere, the request guard included.
+  const active = opts.plugins.filter((p) => !p.enabled || p.enabled(config))
   try {
-    for (const plugin of opts.plugins) {
-      if (plugin.enabled && !plugin.enabled(config)) continue
+    for (const plugin of active) {
       const instance = await plugin.setup({
         config,
         log: log.child({ plugin: plugin.name }),
@@ -112,7 +113,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
 
   const routes: Route[] = [healthRoute(health), ...instances.flatMap((i) => i.instance.routes ?? [])]
   const upgrades: UpgradeRoute[] = instances.flatMap((i) => i.instance.upgrades ?? [])
-  const encodedSlashAllowed = opts.plugins.flatMap((p) => p.encodedSlashAllowed ?? [])
+  const encodedSlashAllowed = active.flatMap((p) => p.encodedSlashAllowed ?? [])
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined

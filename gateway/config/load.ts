@@ -2,7 +2,7 @@
 // reports the first problem with file, line, key and what was expected.
 import { readFileSync } from 'node:fs'
 import { dirname, basename, resolve } from 'node:path'
-import { parseDocument, LineCounter, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml'
+import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, type Alias, type Document, type Node } from 'yaml'
 import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
@@ -48,6 +48,8 @@ export function loadConfigFile(file: string, plugins: readonly GatewayPlugin[], 
 export function parseConfig(text: string, file: string, plugins: readonly GatewayPlugin[], env = process.env): SiteConfig {
   const name = basename(file)
   const lines = new LineCounter()
+  const deep = tooDeep(text)
+  if (deep) throw new ConfigError(`${name}:${deep.line}:${deep.col}: YAML nested more than ${MAX_NESTING} levels deep`, file, deep.line)
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
   const syntax = doc.errors[0]
   if (syntax) {
@@ -55,20 +57,30 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
     const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0])
     throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${syntax.message.split('\n')[0]}`, file, pos?.line)
   }
+  let value: unknown
+  try {
+    value = doc.toJS()
+  } catch (e) {
+    // The document parsed, yet its aliases cannot be expanded: one names no anchor set before it, or
+    // they expand into more nodes than the yaml library allows (an alias bomb).
+    const alias = firstAlias(doc)
+    const pos = lines.linePos(alias?.unresolved ?? alias?.first ?? 0)
+    throw new ConfigError(`${name}:${pos.line}:${pos.col}: YAML alias error: ${String((e as Error).message ?? e).split('\n')[0]}`, file, pos.line)
+  }
   const ctx: ParseContext = { baseDir: dirname(file), env }
   const spec = siteSpec(plugins)
   let parsed: Record<string, unknown>
   try {
-    parsed = spec.parse(doc.toJS() ?? {}, [], ctx)
+    parsed = spec.parse(value ?? {}, [], ctx)
   } catch (e) {
     if (!(e instanceof OptionError)) throw e
     const pos = locate(doc, lines, e.path)
-    throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message}`, file, pos?.line)
+    throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${e.message}`, file, pos.line)
   }
   const config = { ...(parsed as CoreConfig), file, sections: parsed }
   const fail = (path: Path, message: string): never => {
     const pos = locate(doc, lines, path)
-    throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${path.join('.')}: ${message}`, file, pos?.line)
+    throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${path.join('.')}: ${message}`, file, pos.line)
   }
   if (config.site.role === 'child') {
     if (!config.root) fail(['root'], 'a child site needs `root.url` (and usually `root.key`)')
@@ -91,8 +103,44 @@ function duration(ms: number): string {
   return `${ms}ms`
 }
 
-/** Line and column of the deepest node on `path` that exists (the key itself when it is unknown). */
-function locate(doc: Document, lines: LineCounter, path: Path): { line: number; col: number } | undefined {
+// Far beyond any site file; the yaml library composes recursively, and a document nested a few
+// thousand levels deep overflows the stack (and can leave V8 unable to compile a regular expression).
+const MAX_NESTING = 64
+
+/** Where a collection is nested deeper than MAX_NESTING, found in the library's flat (CST) parse. */
+function tooDeep(text: string): { line: number; col: number } | undefined {
+  const lines = new LineCounter()
+  const stack: [unknown, number][] = [...new Parser(lines.addNewLine).parse(text)].map((token) => [token, 0])
+  while (stack.length) {
+    const [node, depth] = stack.pop()!
+    const { type, offset } = node as { type?: unknown; offset?: number }
+    const d = type === 'block-map' || type === 'block-seq' || type === 'flow-collection' ? depth + 1 : depth
+    if (d > MAX_NESTING) return lines.linePos(offset ?? 0)
+    for (const v of Object.values(node as object)) if (typeof v === 'object' && v !== null) stack.push([v, d])
+  }
+  return undefined
+}
+
+/** Offsets of the document's first alias, and of its first alias that names no anchor before it. */
+function firstAlias(doc: Document): { first?: number; unresolved?: number } {
+  const out: { first?: number; unresolved?: number } = {}
+  visit(doc, {
+    Alias(_, node: Alias) {
+      out.first ??= node.range?.[0]
+      if (node.resolve(doc) === undefined) {
+        out.unresolved = node.range?.[0]
+        return visit.BREAK
+      }
+    },
+  })
+  return out
+}
+
+/**
+ * Line and column of the deepest node on `path` that exists (the key itself when it is unknown); the
+ * document's start when not even the top level exists (an empty file).
+ */
+function locate(doc: Document, lines: LineCounter, path: Path): { line: number; col: number } {
   let node: Node | null | undefined = doc.contents as Node | null
   let offset = node?.range?.[0]
   for (const key of path) {
@@ -108,5 +156,5 @@ function locate(doc: Document, lines: LineCounter, path: Path): { line: number; 
       offset = node?.range?.[0] ?? offset
     } else break
   }
-  return offset === undefined ? undefined : lines.linePos(offset)
+  return lines.linePos(offset ?? 0)
 }

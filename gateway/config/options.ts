@@ -196,7 +196,8 @@ export const opt = {
         if (typeof value !== 'object' || Array.isArray(value)) throw new OptionError(path, `a mapping (${o.doc})`, value)
         const input = value as Record<string, unknown>
         for (const key of Object.keys(input)) {
-          if (!(key in fields)) {
+          // Own keys only: `toString` or `constructor` is no option either.
+          if (!Object.hasOwn(fields, key)) {
             const near = closestName(key, Object.keys(fields))
             throw new OptionError([...path, key], `a known option${near ? ` (did you mean "${near}"?)` : ''}; known here: ${Object.keys(fields).join(', ')}`)
           }
@@ -238,8 +239,11 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!
 }
 
+// Keys that are not plain names (empty, spaces, punctuation) are quoted, so the message shows them.
+const PLAIN_KEY = /^[A-Za-z_][\w-]*$/
+
 export function formatPath(path: Path): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)'
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !PLAIN_KEY.test(p) ? `[${JSON.stringify(p)}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)'
 }
 
 function describeValue(v: unknown): string {

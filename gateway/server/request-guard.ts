@@ -11,8 +11,9 @@ export interface CheckedTarget {
   query: string
 }
 
-// Encoded dot, slash, backslash or NUL surviving one decode means double encoding: refuse it.
-const DOUBLE_ENCODED = /%(2e|2f|5c|00)/i
+// Encoded dot, slash, backslash or control character (CR, LF, NUL…) surviving one decode means double
+// encoding: refuse it, since a server behind that decodes twice would see the character itself.
+const DOUBLE_ENCODED = /%(2e|2f|5c|[01][0-9a-f]|7f)/i
 const CONTROL = /[\u0000-\u001f\u007f]/
 // A path made only of these needs no decoding and holds no backslash, NUL or control character: most
 // requests take this path and skip the checks below that only encoded or unusual paths need.

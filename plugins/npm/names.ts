@@ -7,8 +7,19 @@ import { isRepoName } from '../hub/names.ts'
 const PART = '[a-z0-9][a-z0-9._~-]*'
 export const PACKAGE_NAME = new RegExp(`^(@${PART}/)?${PART}$`)
 export const PACKAGE_OR_SCOPE = new RegExp(`^(@${PART}/(\\*|${PART})|${PART})$`)
-/** Raw paths where `%2f` is part of a scoped name: `/@scope%2fname` and `/-/package/@scope%2fname/…`. */
-export const ENCODED_SCOPED = [/^\/@[^/%]+%2f[^/]+$/i, /^\/-\/package\/@[^/%]+%2f[^/]+\/dist-tags(\/[^/]+)?$/i, /^\/@[^/%]+%2f[^/]+\/-rev\/[^/]+$/i]
+// One raw path segment holding no encoded slash (other escapes, such as a tarball's `%2B`, may stay).
+const SEG = '(?:[^/%]|%(?!2f)[0-9a-f]{2})+'
+// A scoped name as npm escapes it: the one `%2f` between scope and name, none anywhere else.
+const SCOPED = `@${SEG}%2f${SEG}`
+/**
+ * Raw paths where `%2f` is part of a scoped name: `/@scope%2fname`, `/@scope%2fname/-rev/…`,
+ * `/-/package/@scope%2fname/dist-tags[/tag]`, and the tarball paths `/@scope%2fname/-/file.tgz[/-rev/…]`
+ * that older registries (Verdaccio 4) write into packuments.
+ */
+export const ENCODED_SCOPED = [
+  new RegExp(`^/${SCOPED}(/-rev/${SEG}|/-/${SEG}(/-rev/${SEG})?)?$`, 'i'),
+  new RegExp(`^/-/package/${SCOPED}/dist-tags(/${SEG})?$`, 'i'),
+]
 
 export function isPackageName(name: string): boolean {
   return name.length <= 214 && PACKAGE_NAME.test(name)
