@@ -78,6 +78,8 @@ export class RegistryUpstream {
     const limit = this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
     const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
     if (Number(res.headers['content-length']) > limit) {
+      // Destroyed unread, the body reports an abort that nobody is left to hear.
+      res.body.on('error', () => {})
       res.body.destroy()
       throw tooLarge()
     }
