@@ -4,6 +4,7 @@
 // is fetched from the root with the site's key, over the plugin's own connections, one fetch per package
 // at a time and within npm.proxy's bounds. Reuses the hub's stores and blob responder and the
 // sync plugin's scheduler (backoff, on-demand runs) and status.
+import { setMaxListeners } from 'node:events'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient, type RootClient } from '../../gateway/upstream/root-client.ts'
@@ -42,6 +43,8 @@ export const npmPlugin: GatewayPlugin = {
     const blobs = services.need<FileBlobStore>('blobStore')
     const rootClient = services.get<RootClient>('rootClient')
     const stop = new AbortController()
+    // Every request to the root listens on it until it ends: dozens at once are normal, not a leak.
+    setMaxListeners(0, stop.signal)
     const upstreamOptions = { requestTimeout: o.requestTimeout, signal: stop.signal, maxPackumentBytes: o.maxPackumentBytes }
     const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, upstreamOptions) : undefined
     // Clients' packuments get connections of their own: a flood of them cannot take those sync uses.
