@@ -28,8 +28,8 @@ t.test('a request over npm.proxy\'s bound waits npm.proxy.wait, then gets 503 wi
   t.clock.advance(9_999)
   t.equal(proxied().waiting, 1, 'for npm.proxy.wait')
   t.clock.advance(1)
-  let backstop: NodeJS.Timeout | undefined
-  const refused = await Promise.race([second, new Promise<undefined>((r) => (backstop = setTimeout(r, 20_000)))])
+  let backstop: ReturnType<typeof setTimeout> | undefined
+  const refused = await Promise.race([second, new Promise<undefined>((r) => (backstop = setTimeout(() => r(undefined), 20_000)))])
   clearTimeout(backstop)
   t.equal(refused?.status, 503, 'then is refused with 503')
   t.ok(Number(refused?.headers['retry-after']) >= 1, 'and Retry-After')
