@@ -56,11 +56,15 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
 
   let rootClient: RootClient | undefined
+  let probeClient: RootClient | undefined
   let rootHealth: RootHealth | undefined
   if (config.root) {
-    // Probes and sync share this pool; forwarding keeps its own, with its own timeouts.
+    // Sync's pool. Probes have their own connection, and client-driven work (forwarding, npm's proxied
+    // packuments) its own pools: however busy clients keep those, the probes and syncs get through.
     rootClient = createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: 30_000, connections: 16 })
-    rootHealth = new RootHealth(rootClient, config.root.health, clock, log.child({ component: 'root-health' }))
+    const probe = config.root.health
+    probeClient = createRootClient({ ...config.root, connectTimeout: probe.timeout, headersTimeout: probe.timeout, connections: 1 })
+    rootHealth = new RootHealth(probeClient, probe, clock, log.child({ component: 'root-health' }))
   }
 
   const services = new Map<string, unknown>()
@@ -70,6 +74,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     for (const { instance } of instances.reverse()) await instance.close?.().catch((err) => log.error({ err: String(err) }, 'plugin close failed'))
     rootHealth?.stop()
     await rootClient?.close().catch(() => {})
+    await probeClient?.close().catch(() => {})
     tls.close()
   }
   // A plugin that does not run for this site has no say anywhere, the request guard included.

@@ -1,4 +1,5 @@
-// One keep-alive connection pool to the root's origin, shared by forwarding, probes and sync.
+// A keep-alive connection pool to the root's origin. Each user of the root has its own (probes, sync,
+// forwarding, npm's proxied packuments), so none can take the connections another needs.
 import { readFileSync } from 'node:fs'
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 import { Pool } from 'undici'

@@ -1,11 +1,13 @@
 // The `npm` plugin (role child): the npm registry protocol in front of a real npm registry as the root
 // (Verdaccio, say). Packages listed in `npm.packages` are synchronized into the site's store through
 // the hub's snapshot machinery and served from it, also while the root is down; every other package
-// is fetched from the root with the site's key. Reuses the hub's stores and blob responder and the
+// is fetched from the root with the site's key, over the plugin's own connections, one fetch per package
+// at a time and within npm.proxy's bounds. Reuses the hub's stores and blob responder and the
 // sync plugin's scheduler (backoff, on-demand runs) and status.
+import { setMaxListeners } from 'node:events'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
-import type { RootClient } from '../../gateway/upstream/root-client.ts'
+import { createRootClient, type RootClient } from '../../gateway/upstream/root-client.ts'
 import { BlobResponder } from '../hub/routes/blob-response.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
@@ -19,6 +21,8 @@ import { adminSyncRoute } from './admin-route.ts'
 import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
 import { newestCount, npmSpec } from './options.ts'
 import { PackageSync } from './package-sync.ts'
+import { ProxiedPackuments } from './proxied-packuments.ts'
+import { ProxyBudget } from './proxy-budget.ts'
 import { RegistryUpstream } from './registry-upstream.ts'
 import { npmRoutes } from './routes.ts'
 
@@ -39,7 +43,13 @@ export const npmPlugin: GatewayPlugin = {
     const blobs = services.need<FileBlobStore>('blobStore')
     const rootClient = services.get<RootClient>('rootClient')
     const stop = new AbortController()
-    const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, signal: stop.signal, maxPackumentBytes: o.maxPackumentBytes }) : undefined
+    // Every request to the root listens on it until it ends: dozens at once are normal, not a leak.
+    setMaxListeners(0, stop.signal)
+    const upstreamOptions = { requestTimeout: o.requestTimeout, signal: stop.signal, maxPackumentBytes: o.maxPackumentBytes }
+    const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, upstreamOptions) : undefined
+    // Clients' packuments get connections of their own: a flood of them cannot take those sync uses.
+    const proxyClient = config.root && rootClient ? createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: o.requestTimeout, connections: o.proxy.concurrency }) : undefined
+    const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock)) : undefined
     const status = new SyncStatus(clock)
     const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
 
@@ -85,17 +95,18 @@ export const npmPlugin: GatewayPlugin = {
     const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
     const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const authorize = services.get<Authorize>('authorize')
-    const routes = npmRoutes({ repos, sync, responder, upstream, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), clientHeadersTimeout: o.clientHeadersTimeout, site: config.site.name, log })
+    const routes = npmRoutes({ repos, sync, responder, proxied, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), clientHeadersTimeout: o.clientHeadersTimeout, site: config.site.name, log })
     if (authorize) routes.unshift(adminSyncRoute({ scheduler, status, entries, authorize }))
     log.info({ packages: o.packages, versions: o.versions }, 'npm registry protocol ready')
 
     return {
       routes,
       provides: { npmScheduler: scheduler, npmStatus: status },
-      health: () => ({ packages: o.packages.length, ...status.counts() }),
+      health: () => ({ packages: o.packages.length, ...status.counts(), ...(proxied ? { proxied: proxied.stats() } : {}) }),
       async close() {
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
         await scheduler.close()
+        await proxyClient?.close().catch(() => {})
       },
     }
   },

@@ -22,6 +22,14 @@ export const npmSpec = opt.obj(
     clientHeadersTimeout: opt.duration({ doc: 'An npm client\'s packument that is not synchronized here fails (424, which npm does not retry) when the root sends no answer head within this', default: 5000 }),
     maxTarballBytes: opt.bytes({ doc: 'Largest tarball a sync accepts', default: 256 * 1024 * 1024 }),
     maxPackumentBytes: opt.bytes({ doc: 'Largest packument read from the root (sync or proxied); a bigger one is cut off and answered 502', default: DEFAULT_MAX_PACKUMENT_BYTES }),
+    proxy: opt.obj(
+      {
+        concurrency: opt.int({ doc: 'Packuments of packages not synchronized here fetched from the root at once, each on its own connection (concurrent requests for one package share one fetch)', default: 8, min: 1, max: 256 }),
+        maxBytes: opt.bytes({ doc: 'Bytes of such packuments held at once, being fetched or sent, over every request (one larger packument still passes alone)', default: 256 * 1024 * 1024 }),
+        wait: opt.duration({ doc: 'A request over these bounds waits this long for its turn, then is answered 503 with Retry-After', default: 10_000 }),
+      },
+      { doc: 'Bounds on the work of packuments fetched from the root for clients (packages not synchronized here)' },
+    ),
     allowWrites: opt.bool({ doc: 'Let npm writes (publish, unpublish, dist-tag, deprecate, login, access) through to the root (forward.allowWrites must also be true)', default: false }),
   },
   { doc: 'The npm registry protocol: a real npm registry (e.g. Verdaccio) as the root, the npm client in front', optional: true },

@@ -1,6 +1,7 @@
-// Speaks the npm registry protocol to the root (e.g. Verdaccio) with the site's key, over the core's
-// shared pool: packuments, tarballs, and a search to expand `@scope/*`. Every outcome feeds the root's
-// health, so forwarding, the hub sync and this agree on whether the root is up.
+// Speaks the npm registry protocol to the root (e.g. Verdaccio) with the site's key, over the client it
+// is given (the core's sync pool for syncs, the npm plugin's own for proxied packuments): packuments,
+// tarballs, and a search to expand `@scope/*`. Every outcome feeds the root's health, so forwarding,
+// the hub sync and this agree on whether the root is up.
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'
@@ -71,11 +72,14 @@ export class RegistryUpstream {
   /**
    * A JSON body from the root, parsed, at most maxPackumentBytes: refused on its Content-Length, else cut
    * off (body destroyed, so the connection closes) as soon as it passes the limit, never held whole.
+   * `received` hears of each chunk kept, for a caller that accounts for the bytes it holds.
    */
-  async boundedJson(res: Dispatcher.ResponseData, what: string): Promise<unknown> {
+  async boundedJson(res: Dispatcher.ResponseData, what: string, received?: (bytes: number) => void): Promise<unknown> {
     const limit = this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
     const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
     if (Number(res.headers['content-length']) > limit) {
+      // Destroyed unread, the body reports an abort that nobody is left to hear.
+      res.body.on('error', () => {})
       res.body.destroy()
       throw tooLarge()
     }
@@ -86,6 +90,7 @@ export class RegistryUpstream {
         size += chunk.length
         if (size > limit) throw tooLarge()
         chunks.push(chunk)
+        received?.(chunk.length)
       }
     } catch (err) {
       res.body.destroy()

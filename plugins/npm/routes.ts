@@ -16,8 +16,8 @@ import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
 import { fromNpmClient, npmHandler, WritesRefused } from './npm-errors.ts'
 import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
 import { PackageSync } from './package-sync.ts'
-import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
-import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
+import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated } from './packument.ts'
+import type { ProxiedPackuments } from './proxied-packuments.ts'
 
 const READS = new Set(['GET', 'HEAD'])
 /** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
@@ -28,7 +28,8 @@ export interface NpmRouteDeps {
   repos: IndexedRepositoryStore
   sync: PackageSync
   responder: BlobResponder
-  upstream?: RegistryUpstream
+  /** Packuments of packages not synchronized here, from the root (undefined at a site without a root). */
+  proxied?: ProxiedPackuments
   /** The forward plugin's handler (undefined at a site without a root). */
   forward?: (ctx: RequestContext) => Promise<void>
   allowWrites: boolean
@@ -113,21 +114,17 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
   }
 
   /** A packument the root serves, with its tarball URLs pointed at this site. */
-  const proxyPackument = async (ctx: RequestContext, name: string) => {
-    if (!d.upstream) throw new GatewayError('GW_ERR_NO_ROOT', `${name} is not synchronized here`)
-    ctx.upstream = d.upstream.origin
+  const proxyPackument = (ctx: RequestContext, name: string) => {
+    const proxied = d.proxied
+    if (!proxied) throw new GatewayError('GW_ERR_NO_ROOT', `${name} is not synchronized here`)
+    ctx.upstream = proxied.origin
     ctx.cache = 'bypass'
-    const headersTimeout = fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined
-    const res = await d.upstream.request(packumentPath(name), { accept: String(ctx.req.headers.accept ?? 'application/json') }, { headersTimeout })
-    const type = String(res.headers['content-type'] ?? 'application/json')
-    if (res.statusCode !== 200) {
-      await res.body.dump().catch(() => {})
-      if (res.statusCode === 404) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
-      if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
-      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
-    }
-    const doc = (await d.upstream.boundedJson(res, `the root's packument for ${name}`)) as Packument
-    sendJson(ctx, 200, rewriteTarballs(doc, baseOf(ctx)), { 'content-type': type, 'cache-control': 'no-cache', vary: 'accept' })
+    return proxied.track(async () => {
+      // An npm client gets a short wait for the root's head: npm retries a 504 for minutes (npm-errors.ts).
+      const fetched = await proxied.fetch(name, ctx.req.headers.accept, fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined)
+      // The rewrite, after the shared fetch: per base, so each request gets the URLs meant for it.
+      await proxied.send(ctx, fetched, fetched.bodyFor(baseOf(ctx)))
+    })
   }
 
   const serveTarball = async (ctx: RequestContext, name: string, file: string) => {

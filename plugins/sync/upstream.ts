@@ -1,5 +1,6 @@
 // Speaks the hub API (docs/protocol.md) to this site's upstream with the site's key, over the core's
-// shared pool; every outcome feeds the root's health so forwarding and sync agree on whether it is up.
+// sync pool (its own connections, apart from clients' and the probes'); every outcome feeds the root's
+// health so forwarding and sync agree on whether it is up.
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'

@@ -1,0 +1,99 @@
+// Packuments of packages not synchronized here, fetched from the root for clients, in three steps:
+// fetch (one upstream fetch per package and form at a time, its outcome shared by every request that
+// asks meanwhile), render (tarball URLs rewritten for the base the client gets, made once per base for
+// the requests sharing the fetch), send. Fetches and bytes held are bounded by npm.proxy (ProxyBudget),
+// and go over the plugin's own connections, never those that sync and the root's probes use.
+import { GatewayError } from '../../gateway/errors.ts'
+import type { RequestContext } from '../../gateway/plugin-api.ts'
+import { InFlight } from './in-flight.ts'
+import { CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
+import type { ProxyBudget } from './proxy-budget.ts'
+import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
+
+/** What the root's answer to a `Accept` varies by: npm's abbreviated form or the full document. */
+const ACCEPT = { abbreviated: `${CORGI}; q=1.0, application/json; q=0.8, */*`, full: 'application/json' } as const
+
+/** One fetch's outcome, shared by the requests that asked while it ran. */
+export class FetchedPackument {
+  readonly #bodies = new Map<string, Buffer>()
+  constructor(
+    readonly doc: Packument,
+    readonly contentType: string,
+  ) {}
+
+  /** The document with its tarball URLs on `base`, serialized once per base for every sharer. */
+  bodyFor(base: string): Buffer {
+    let body = this.#bodies.get(base)
+    if (!body) {
+      body = Buffer.from(JSON.stringify(rewriteTarballs(this.doc, base)))
+      this.#bodies.set(base, body)
+    }
+    return body
+  }
+}
+
+export class ProxiedPackuments {
+  readonly #flights = new InFlight<FetchedPackument>()
+  #requests = 0
+
+  constructor(
+    private readonly upstream: RegistryUpstream,
+    private readonly budget: ProxyBudget,
+  ) {}
+
+  get origin(): string {
+    return this.upstream.origin
+  }
+
+  /**
+   * The root's packument in the form `accept` asks for; one fetch per package and form at a time. A
+   * `headersTimeout` applies to the fetch this call starts (the one that joins a running fetch shares it).
+   */
+  fetch(name: string, accept: string | undefined, headersTimeout?: number): Promise<FetchedPackument> {
+    const form = wantsAbbreviated(accept) ? 'abbreviated' : 'full'
+    return this.#flights.run(`${form}\n${name}`, () => this.#fetch(name, ACCEPT[form], headersTimeout))
+  }
+
+  /** Sends `body` once the bytes it holds until the client has it fit the bound. */
+  async send(ctx: RequestContext, fetched: FetchedPackument, body: Buffer): Promise<void> {
+    const { res } = ctx
+    if (res.destroyed) return
+    const lease = await this.budget.acquire({ bytes: ctx.method === 'HEAD' ? 0 : body.length }, res)
+    if (res.destroyed) return lease.release()
+    res.once('close', lease.release)
+    res.writeHead(200, { 'content-type': fetched.contentType, 'content-length': body.length, 'cache-control': 'no-cache', vary: 'accept' })
+    res.end(ctx.method === 'HEAD' ? undefined : body)
+  }
+
+  /** Counts a request from its start to its answer, for /health. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.#requests++
+    try {
+      return await work()
+    } finally {
+      this.#requests--
+    }
+  }
+
+  stats(): Record<string, number> {
+    return { requests: this.#requests, ...this.budget.stats() }
+  }
+
+  async #fetch(name: string, accept: string, headersTimeout: number | undefined): Promise<FetchedPackument> {
+    // Not tied to any one client: the requests sharing this fetch still want it when the first leaves.
+    const lease = await this.budget.acquire({ slot: true })
+    try {
+      const res = await this.upstream.request(packumentPath(name), { accept }, { headersTimeout })
+      if (res.statusCode !== 200) {
+        await res.body.dump().catch(() => {})
+        if (res.statusCode === 404) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
+        if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
+        throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
+      }
+      const doc = (await this.upstream.boundedJson(res, `the root's packument for ${name}`, lease.add)) as Packument
+      return new FetchedPackument(doc, String(res.headers['content-type'] ?? 'application/json'))
+    } finally {
+      lease.release()
+    }
+  }
+}
