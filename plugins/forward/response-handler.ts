@@ -13,8 +13,6 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   #done = false
   /** The client's answer is whole at its head (HEAD, 204, 304): nothing the root does later changes it. */
   #bodiless = false
-  /** The head was a 5xx, already counted against the root. */
-  #failedHead = false
 
   constructor(
     private readonly ctx: RequestContext,
@@ -45,7 +43,6 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     // what counts, for the client and for the root's health.
     if (statusCode < 200) return true
     const { res } = this.ctx
-    this.#failedHead = statusCode >= 500
     this.rootHealth?.reportStatus(statusCode)
     this.#resume = resume
     // A redirect is passed on as the root sent it: the gateway never follows it, so the key never
@@ -90,7 +87,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
       return this.settle()
     }
     const ge = upstreamError(err)
-    if (!this.#failedHead) this.rootHealth?.report(ge)
+    this.rootHealth?.report(ge)
     if (res.headersSent) {
       // The root failed mid-body: the client's answer is cut, and the request log says why.
       this.ctx.error = ge.code
