@@ -17,6 +17,8 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   constructor(
     private readonly ctx: RequestContext,
     private readonly rootHealth: RootHealth | undefined,
+    /** The request went with the site's key (a read): the root's Set-Cookie is not passed on. */
+    private readonly siteKeyRead: boolean,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
   ) {
@@ -47,7 +49,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     this.#resume = resume
     // A redirect is passed on as the root sent it: the gateway never follows it, so the key never
     // travels to another host.
-    const headers = clientResponseHeaders(util.parseHeaders(rawHeaders))
+    const headers = clientResponseHeaders(util.parseHeaders(rawHeaders), this.siteKeyRead)
     // 204 may not carry a length (RFC 9110 §8.6); a 304's describes the representation and is kept.
     if (statusCode === 204) delete headers['content-length']
     res.writeHead(statusCode, headers)
