@@ -32,7 +32,7 @@ listen:
   https: { host: 127.0.0.1, port: 0 }
   http: { host: 127.0.0.1, port: 0, redirectToHttps: false }
 tls: { dir: certs }
-root: { url: ${origin.url}, key: file:./root.key, health: { interval: 1h } }
+root: { url: ${origin.url}, key: file:./root.key, allowPlainHttpKey: true, health: { interval: 1h } }
 forward: { allowWrites: true }
 shutdown: { grace: 1m }
 `,

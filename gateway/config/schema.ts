@@ -59,6 +59,7 @@ export const coreOptions = {
       key: opt.secret({ doc: 'Low-privilege key presented to the upstream: ${ENV_NAME} or file:./path', optional: true }),
       keyHeader: opt.oneOf(['authorization', 'x-apikey'] as const, { doc: 'How the key is sent: Authorization: Bearer <key>, or X-ApiKey: <key>', default: 'authorization' }),
       ca: opt.path({ doc: 'Extra CA certificate (PEM) trusted for the upstream', optional: true }),
+      allowPlainHttpKey: opt.bool({ doc: 'Allow an http:// url with a key (the key travels in clear: only for a root on loopback or a trusted link)', default: false }),
       health: opt.obj(
         {
           path: opt.string({ doc: 'Path probed on the upstream; any answer below 500 counts as up', default: '/health', pattern: /^\//, patternText: 'a path starting with /' }),

@@ -83,7 +83,10 @@ export async function startSite(
   return { gw, logs, dir, url: `https://127.0.0.1:${gw.httpsPort}`, agent, ca }
 }
 
-/** Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim. */
+/**
+ * Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim. A plain-HTTP root is a
+ * loopback test origin (startOrigin, Verdaccio): its key may go in clear, so that is allowed explicitly.
+ */
 export function childYaml(name: string, rootUrl: string, extra = ''): string {
   return `site: { name: ${name}, role: child }
 listen:
@@ -94,7 +97,7 @@ root:
   url: ${rootUrl}
   key: file:./root.key
   ca: certs/ca.crt
-${extra}`
+${rootUrl.startsWith('http://') ? '  allowPlainHttpKey: true\n' : ''}${extra}`
 }
 
 export function writeSecret(dir: string, name: string, value: string): string {
