@@ -131,6 +131,12 @@ class Context implements RequestContext {
   }
 }
 
+/** Does the request come with a body (Node counts even a GET incomplete until its parser's next step)? */
+function announcesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
 /** Refusals of who the client is or of its body's size: the rest of such a body is not worth reading. */
 const CLOSE_UNREAD = new Set([401, 403, 413])
 
@@ -141,7 +147,7 @@ function fail(ctx: RequestContext, err: unknown, log: Logger): void {
   if (!ctx.req.complete) {
     // Reading the rest would cost whatever the client chose to send (a huge PUT with a wrong key): the
     // answer says the connection closes, and Node ends it once the answer is written.
-    if (CLOSE_UNREAD.has(ge.status) && !ctx.res.headersSent) ctx.res.setHeader('connection', 'close')
+    if (CLOSE_UNREAD.has(ge.status) && !ctx.res.headersSent && announcesBody(ctx.req)) ctx.res.setHeader('connection', 'close')
     // Else drain what the client sent so the connection can be reused; bounded by the request timeout.
     else ctx.req.resume()
   }
