@@ -129,7 +129,7 @@ export async function run(_o: BenchOptions): Promise<void> {
 
     // One tag changes: only that blob should move.
     const received = async () => {
-      const res = await request(`https://127.0.0.1:${port}/health`, { dispatcher: agent })
+      const res = await request(`https://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${adminKey}` }, dispatcher: agent })
       return ((await res.body.json()) as { sync: { bytesReceived: number } }).sync.bytesReceived
     }
     const before = await received()

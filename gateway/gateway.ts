@@ -16,8 +16,8 @@ import { RootHealth } from './upstream/root-health.ts'
 import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
 import { PublicUrls } from './server/public-url.ts'
-import { healthRoute } from './health.ts'
-import type { GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
+import { healthRoute, type BareHealth } from './health.ts'
+import type { AdminCheck, GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
 import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
 
 export interface StartOptions {
@@ -41,6 +41,7 @@ export interface Gateway {
   readonly caFile: string
   /** Named services the plugins offer (for tests and the CLI). */
   service<T>(name: string): T | undefined
+  /** What /health shows with an admin key. */
   health(): Record<string, unknown>
   /** Graceful: stop accepting, let in-flight requests finish (bounded by shutdown.grace), close. */
   close(): Promise<void>
@@ -103,11 +104,12 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   }
 
   const hotAnswers = config.hotAnswers.bytes > 0 ? new HotAnswers(config.hotAnswers.bytes) : undefined
+  const bare = (): BareHealth => ({ status: !rootHealth || rootHealth.state === 'up' ? 'ok' : 'degraded' })
   const health = (): Record<string, unknown> => {
     const out: Record<string, unknown> = {
       site: config.site.name,
       role: config.site.role,
-      status: 'ok',
+      ...bare(),
       startedAt: new Date(started).toISOString(),
       root: rootHealth ? rootHealth.snapshot() : null,
       hotAnswers: hotAnswers?.stats() ?? null,
@@ -116,7 +118,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     return out
   }
 
-  const routes: Route[] = [healthRoute(health), ...instances.flatMap((i) => i.instance.routes ?? [])]
+  const routes: Route[] = [healthRoute({ bare, detail: health, isAdmin: services.get('adminCheck') as AdminCheck | undefined }), ...instances.flatMap((i) => i.instance.routes ?? [])]
   const upgrades: UpgradeRoute[] = instances.flatMap((i) => i.instance.upgrades ?? [])
   const encodedSlashAllowed = active.flatMap((p) => p.encodedSlashAllowed ?? [])
   let draining = false

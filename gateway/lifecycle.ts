@@ -140,11 +140,25 @@ class Context implements RequestContext {
   }
 }
 
+/** Does the request come with a body (Node counts even a GET incomplete until its parser's next step)? */
+function announcesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
+/** Refusals of who the client is or of its body's size: the rest of such a body is not worth reading. */
+const CLOSE_UNREAD = new Set([401, 403, 413])
+
 function fail(ctx: RequestContext, err: unknown, log: Logger): void {
   const ge = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err })
   ctx.error = ge.code
   if (ge.code === 'GW_ERR_INTERNAL') log.error({ err: (err as Error)?.stack ?? String(err), path: ctx.path }, 'handler failed')
-  // Drain what the client sent so the connection can be reused; bounded by the request timeout.
-  if (!ctx.req.complete) ctx.req.resume()
+  if (!ctx.req.complete) {
+    // Reading the rest would cost whatever the client chose to send (a huge PUT with a wrong key): the
+    // answer says the connection closes, and Node ends it once the answer is written.
+    if (CLOSE_UNREAD.has(ge.status) && !ctx.res.headersSent && announcesBody(ctx.req)) ctx.res.setHeader('connection', 'close')
+    // Else drain what the client sent so the connection can be reused; bounded by the request timeout.
+    else ctx.req.resume()
+  }
   sendError(ctx.res, ge, ctx.method === 'HEAD')
 }

@@ -59,6 +59,12 @@ export interface UpgradeRoute {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void
 }
 
+/**
+ * The `adminCheck` service (the hub plugin's keys), which the core's /health uses: false when the request
+ * presents no key; true for an admin key; throws the catalogue's 401/403 for any other key.
+ */
+export type AdminCheck = (ctx: RequestContext) => Promise<boolean>
+
 /** Capabilities plugins offer each other by name (e.g. 'forward'), declared in `provides`. */
 export interface Services {
   get<T>(name: string): T | undefined
@@ -80,7 +86,7 @@ export interface PluginInstance {
   upgrades?: UpgradeRoute[]
   /** Named services this plugin offers to plugins set up after it. */
   provides?: Record<string, unknown>
-  /** Merged into GET /health under the plugin's name. */
+  /** Merged into GET /health's detail (admin key only) under the plugin's name. */
   health?(): Record<string, unknown>
   close?(): Promise<void>
 }

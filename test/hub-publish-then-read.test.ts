@@ -28,7 +28,7 @@ t.test('a published image is served: repository info, image by tag and by digest
     t.equal(res.status, 200, path)
     t.equal(res.body, bytes.toString(), 'the same bytes')
     t.equal(res.headers.etag, `"sha256:${id}"`)
-    t.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable')
+    t.equal(res.headers['cache-control'], 'private, max-age=31536000, immutable', 'answered after a key check: private')
   }
 
   // A second tag on other bytes, without moving latest.

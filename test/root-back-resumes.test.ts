@@ -1,6 +1,7 @@
 import t from 'tap'
 import http from 'node:http'
 import { startOrigin, startSite, childYaml, writeSecret, tempDir, fetchText } from './helpers/sites.ts'
+import { healthOf } from './helpers/hub.ts'
 
 t.test('when the root comes back, forwarding resumes within one probe interval', async (t) => {
   const origin = await startOrigin(t)
@@ -25,7 +26,7 @@ t.test('when the root comes back, forwarding resumes within one probe interval',
   t.clock.advance(2000)
   for (let i = 0; i < 200 && site.gw.rootHealth!.state !== 'up'; i++) await new Promise((r) => setTimeout(r, 10))
   t.ok(site.gw.rootHealth!.probes > probes, 'a probe ran')
-  const health = JSON.parse((await fetchText(site, '/health')).body)
+  const health = await healthOf(site)
   t.equal(health.root.state, 'up', '/health says up')
   const res = await fetchText(site, '/again')
   t.equal(res.status, 200, 'forwarding works again')

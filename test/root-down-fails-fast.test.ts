@@ -1,5 +1,6 @@
 import t from 'tap'
 import { startOrigin, startSite, childYaml, writeSecret, tempDir, fetchText } from './helpers/sites.ts'
+import { healthOf } from './helpers/hub.ts'
 
 t.test('with the root stopped, forwarded requests get 503 + Retry-After at once and the circuit opens', async (t) => {
   const origin = await startOrigin(t)
@@ -22,7 +23,7 @@ t.test('with the root stopped, forwarded requests get 503 + Retry-After at once 
   t.same(codes.slice(0, 3), ['GW_ERR_ROOT_UNAVAILABLE', 'GW_ERR_ROOT_UNAVAILABLE', 'GW_ERR_ROOT_UNAVAILABLE'], 'refused connections until the circuit opens')
   t.same(codes.slice(3), ['GW_ERR_ROOT_DOWN', 'GW_ERR_ROOT_DOWN'], 'after root.health.failures the circuit is open: no connection attempted')
 
-  const health = JSON.parse((await fetchText(site, '/health')).body)
+  const health = await healthOf(site)
   t.equal(health.root.state, 'down')
   t.equal(health.root.since, new Date(t.clock.now()).toISOString(), 'since: when the circuit opened')
   t.match(site.logs.text, /root is down/, 'the change is logged')

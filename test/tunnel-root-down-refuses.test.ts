@@ -17,6 +17,7 @@ tls: { dir: certs }
 root:
   url: ${root.url}
   key: file:./root.key
+  allowPlainHttpKey: true # a loopback test origin
   health: { interval: 100ms, failures: 1 }
 tunnels:
   - path: /federation

@@ -4,6 +4,7 @@
 import t from 'tap'
 import { startOrigin, startSite, tempDir, writeSecret } from './helpers/sites.ts'
 import { connectTcp, connectTls, sendRaw } from './helpers/raw-http.ts'
+import { adminKeyOf } from './helpers/hub.ts'
 
 const H2C = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n'
 
@@ -32,7 +33,7 @@ listen:
   https: { host: 127.0.0.1, port: 0 }
   http: { host: 127.0.0.1, port: 0, redirectToHttps: false }
 tls: { dir: certs }
-root: { url: ${origin.url}, key: file:./root.key, health: { interval: 1h } }
+root: { url: ${origin.url}, key: file:./root.key, allowPlainHttpKey: true, health: { interval: 1h } }
 forward: { allowWrites: true }
 shutdown: { grace: 1m }
 `,
@@ -40,7 +41,8 @@ shutdown: { grace: 1m }
   )
 
   const tls = await connectTls(t, site.gw.httpsPort, site.ca)
-  const health = await sendRaw(tls, `GET /health HTTP/1.1\r\nHost: localhost\r\n${H2C}\r\n`)
+  const admin = await adminKeyOf(site)
+  const health = await sendRaw(tls, `GET /health HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${admin}\r\n${H2C}\r\n`)
   t.equal(health !== 'closed' && health.status, 200, 'GET /health offering h2c over TLS: 200')
   if (health !== 'closed') t.equal(JSON.parse(health.body).site, 'h2c')
   const again = await sendRaw(tls, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n')

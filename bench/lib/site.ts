@@ -60,5 +60,5 @@ log: { level: info }
 root:
   url: ${rootUrl}
   key: file:./root.key
-${extra}`
+${rootUrl.startsWith('http://') ? '  allowPlainHttpKey: true # the loopback bench origin\n' : ''}${extra}`
 }

@@ -96,7 +96,8 @@ fedgate demo is up
 
 Try:
 ${tries([
-  [`${c} ${u}/health`, ''],
+  [`${c} ${u}/health`, 'a bare status; the detail takes an admin key:'],
+  [`${c} -H "Authorization: Bearer $(cat ${adminKeyFile})" ${u}/health`, ''],
   [`npx fedgate repos list --config ${files.child} --key-file ${adminKeyFile}`, "the child's synchronized repositories"],
   [`${c} ${u}/api/v1/repos/${DEMO_REPO}`, "served from the child's own store"],
   [`${c} ${u}/api/v1/repos/${DEMO_REPO}/images/1.0/content | head -2`, ''],
@@ -111,7 +112,7 @@ ${tries([
   [`kill ${rootProc.pid}`, ''],
   [`${c} ${u}/api/v1/repos/${DEMO_REPO}`, 'still served'],
   [`${c} -i ${u}/api/v1/repos/other/thing`, '503 + Retry-After at once'],
-  [`${c} ${u}/health`, 'root: down'],
+  [`${c} ${u}/health`, 'status: degraded (with the admin key: root: down)'],
 ])}
 Ctrl-C stops both.
 `)

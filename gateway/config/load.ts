@@ -85,6 +85,9 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   if (config.site.role === 'child') {
     if (!config.root) fail(['root'], 'a child site needs `root.url` (and usually `root.key`)')
   }
+  if (config.root?.key && config.root.url.protocol === 'http:' && !config.root.allowPlainHttpKey) {
+    fail(['root', 'url'], 'with root.key, an http:// url would send the key in clear; use https://, or set root.allowPlainHttpKey: true if the link is trusted (a root on loopback)')
+  }
   const { headersTimeout, requestTimeout } = config.limits
   // Node refuses this at start with a raw ERR_OUT_OF_RANGE; the head is part of the request.
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {

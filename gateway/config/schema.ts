@@ -61,12 +61,13 @@ export const coreOptions = {
       key: opt.secret({ doc: 'Low-privilege key presented to the upstream: ${ENV_NAME} or file:./path', optional: true }),
       keyHeader: opt.oneOf(['authorization', 'x-apikey'] as const, { doc: 'How the key is sent: Authorization: Bearer <key>, or X-ApiKey: <key>', default: 'authorization' }),
       ca: opt.path({ doc: 'Extra CA certificate (PEM) trusted for the upstream', optional: true }),
+      allowPlainHttpKey: opt.bool({ doc: 'Allow an http:// url with a key (the key travels in clear: only for a root on loopback or a trusted link)', default: false }),
       health: opt.obj(
         {
           path: opt.string({ doc: 'Path probed on the upstream; any answer below 500 counts as up', default: '/health', pattern: /^\//, patternText: 'a path starting with /' }),
           interval: opt.duration({ doc: 'Time between active probes (forwarding resumes within one interval of the root coming back)', default: 5000 }),
           timeout: opt.duration({ doc: 'A probe slower than this counts as a failure', default: 2000 }),
-          failures: opt.int({ doc: 'Consecutive failed requests or probes that open the circuit', default: 3, min: 1 }),
+          failures: opt.int({ doc: 'Consecutive transport failures or timeouts of requests (not 5xx answers) that open the circuit', default: 3, min: 1 }),
           backoff: opt.duration({ doc: 'First wait before a trial request once the circuit opens; doubles each failed trial', default: 1000 }),
           maxBackoff: opt.duration({ doc: 'Longest wait between trial requests', default: 30_000 }),
         },

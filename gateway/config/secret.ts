@@ -56,6 +56,7 @@ export class Secret {
   }
 }
 
+/** For secrets loaded from configured files (tokens); issued keys need no registration (ISSUED_KEY). */
 export function registerSecret(value: string): void {
   remember(value)
 }
@@ -67,8 +68,16 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(da, db) && a.length === b.length
 }
 
-/** Replaces any loaded secret in text bound for a log line or a client; the last line of defence. */
+/**
+ * The keys a site issues (`fgk_<16 hex id>_<43 base64url secret>`, plugins/hub/keys.ts). They are scrubbed
+ * by this shape, so issuing one (over HTTP, any number of times) remembers nothing for the process's life.
+ */
+export const ISSUED_KEY = /fgk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g
+const ISSUED_KEY_PREFIX = 'fgk_'
+
+/** Replaces any loaded secret and any issued key in text bound for a log line or a client; the last line of defence. */
 export function scrubSecrets(text: string): string {
   for (const s of known) if (text.includes(s)) text = text.split(s).join(REDACTED)
+  if (text.includes(ISSUED_KEY_PREFIX)) text = text.replace(ISSUED_KEY, REDACTED)
   return text
 }

@@ -1,5 +1,6 @@
 // The gateway always knows whether its root is up: an active probe every interval plus the failures
-// that forwarding and sync report, both feeding one circuit breaker.
+// that forwarding and sync report (transport failures and timeouts, never an answer's status), both
+// feeding one circuit breaker.
 import type { Logger } from 'pino'
 import type { Clock } from '../util/clock.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
@@ -57,9 +58,13 @@ export class RootHealth {
     else this.breaker.success()
   }
 
-  /** Report the status of an answer the root sent: 5xx counts against it, as it does for the probe. */
+  /**
+   * Report the status of an answer the root sent to a request. A 5xx counts neither way: clients choose
+   * the paths, and a path the root fails must not open the circuit for everyone; the probe, transport
+   * failures and timeouts decide. A half-open trial answered 5xx lets the next request try.
+   */
   reportStatus(status: number): void {
-    if (status >= 500) this.breaker.failure(`GW_ERR_ROOT_BAD_RESPONSE (HTTP ${status})`)
+    if (status >= 500) this.breaker.release()
     else this.breaker.success()
   }
 

@@ -32,12 +32,17 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: Outgoin
   return out
 }
 
-export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+/**
+ * @param siteKeyRead the request carried the site's key instead of the client's credentials: a cookie the
+ *   root sets then belongs to the site's identity (a session for its key), never to this client.
+ */
+export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>, siteKeyRead: boolean): Record<string, string | string[]> {
   const named = connectionTokens(upstream.connection)
   const out: Record<string, string | string[]> = {}
   for (const name in upstream) {
     const value = upstream[name]
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
+    if (siteKeyRead && name === 'set-cookie') continue
     out[name] = value
   }
   return out

@@ -47,7 +47,7 @@ export const forwardPlugin: GatewayPlugin = {
             headers,
             body: BODYLESS.has(method) && !req.headers['content-length'] && !req.headers['transfer-encoding'] ? null : req,
           },
-          new ForwardResponse(ctx, rootHealth, (err) => (err ? reject(err) : resolve())),
+          new ForwardResponse(ctx, rootHealth, !write, (err) => (err ? reject(err) : resolve())),
         )
       })
     }

@@ -13,12 +13,12 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   #done = false
   /** The client's answer is whole at its head (HEAD, 204, 304): nothing the root does later changes it. */
   #bodiless = false
-  /** The head was a 5xx, already counted against the root. */
-  #failedHead = false
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly rootHealth: RootHealth | undefined,
+    /** The request went with the site's key (a read): the root's Set-Cookie is not passed on. */
+    private readonly siteKeyRead: boolean,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
   ) {
@@ -45,12 +45,11 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     // what counts, for the client and for the root's health.
     if (statusCode < 200) return true
     const { res } = this.ctx
-    this.#failedHead = statusCode >= 500
     this.rootHealth?.reportStatus(statusCode)
     this.#resume = resume
     // A redirect is passed on as the root sent it: the gateway never follows it, so the key never
     // travels to another host.
-    const headers = clientResponseHeaders(util.parseHeaders(rawHeaders))
+    const headers = clientResponseHeaders(util.parseHeaders(rawHeaders), this.siteKeyRead)
     // 204 may not carry a length (RFC 9110 §8.6); a 304's describes the representation and is kept.
     if (statusCode === 204) delete headers['content-length']
     res.writeHead(statusCode, headers)
@@ -90,7 +89,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
       return this.settle()
     }
     const ge = upstreamError(err)
-    if (!this.#failedHead) this.rootHealth?.report(ge)
+    this.rootHealth?.report(ge)
     if (res.headersSent) {
       // The root failed mid-body: the client's answer is cut, and the request log says why.
       this.ctx.error = ge.code

@@ -4,10 +4,10 @@
 // child can be the upstream of another child with no extra code.
 import { GatewayError } from '../../gateway/errors.ts'
 import { perRequest } from '../../gateway/util/per-request.ts'
-import { section, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
+import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
-import { KeyRing } from './keys.ts'
+import { KeyRing, presentedKey } from './keys.ts'
 import { hubSpec, storeSpec } from './options.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
@@ -34,6 +34,11 @@ export const hubPlugin: GatewayPlugin = {
     await stores.blobStore.sweepTemp()
     const keys = new KeyRing(stores.index, clock)
     const authorize = createAuthorize(keys)
+    const adminCheck: AdminCheck = async (ctx) => {
+      if (presentedKey(ctx.req.headers) === undefined) return false
+      await authorize(ctx, 'admin')
+      return true
+    }
     // At a child, a blob a snapshot references but this node's disk lacks (another node on the shared
     // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
     const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
@@ -118,7 +123,7 @@ export const hubPlugin: GatewayPlugin = {
 
     return {
       routes,
-      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize },
+      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck },
       health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind }),
       close: () => stores.close(),
     }

@@ -3,7 +3,7 @@
 // create and recreate. Every check reads the index (no cache), so a disabled key stops working at once.
 import { createHash, randomBytes } from 'node:crypto'
 import { GatewayError } from '../../gateway/errors.ts'
-import { constantTimeEqual, registerSecret } from '../../gateway/config/secret.ts'
+import { constantTimeEqual, ISSUED_KEY } from '../../gateway/config/secret.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { IndexStore } from './store/index.ts'
@@ -29,7 +29,7 @@ interface KeyRecord extends KeyInfo {
   hash: string
 }
 
-const KEY_FORMAT = /^fgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
+const KEY_FORMAT = new RegExp(`^${ISSUED_KEY.source}$`)
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/
 const PATTERN = /^(\*|[a-z0-9][a-z0-9._-]{0,63}\/(\*|[a-z0-9][a-z0-9._-]{0,63}))$/
 const keyKey = (id: string) => `key/${id}`
@@ -37,8 +37,8 @@ const hashOf = (secret: string) => createHash('sha256').update(secret).digest('h
 
 /** A key's id and secret (`fgk_<16 hex>_<43 base64url>`, the secret may hold `_`), or undefined. */
 export function parseKey(key: string): { id: string; secret: string } | undefined {
-  const m = KEY_FORMAT.exec(key)
-  return m ? { id: m[1]!, secret: m[2]! } : undefined
+  // `fgk_` + 16-character id + `_`: fixed offsets.
+  return KEY_FORMAT.test(key) ? { id: key.slice(4, 20), secret: key.slice(21) } : undefined
 }
 
 export class KeyRing {
@@ -131,10 +131,9 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   return typeof x === 'string' && x !== '' ? x.trim() : undefined
 }
 
+/** The key as shown once; logs and error bodies scrub it by its shape (ISSUED_KEY), nothing is remembered. */
 function reveal(id: string, secret: string): string {
-  const key = `fgk_${id}_${secret}`
-  registerSecret(key) // scrubbed from any log line or error body from now on
-  return key
+  return `fgk_${id}_${secret}`
 }
 
 function infoOf(r: KeyRecord): KeyInfo {

@@ -131,7 +131,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     const r = await render(name, baseOf(ctx))
     const id = r?.tarballs[file]
     if (!id) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} has no tarball ${file} here`)
-    await d.responder.send(ctx, id)
+    await d.responder.send(ctx, id, 'public') // tarballs are read with no key
   }
 
   const serveDistTags = async (ctx: RequestContext, name: string) => {

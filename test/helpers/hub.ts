@@ -56,7 +56,26 @@ export async function publishBlob(root: TestRoot, repo: string, tag: string, byt
   return `/api/v1/blobs/sha256:${sha256(bytes)}`
 }
 
+const adminKeys = new WeakMap<TestSite, string>()
+
+/** An admin key of the site's own (a child has its own key ring too), created once per site. */
+export async function adminKeyOf(site: TestSite): Promise<string> {
+  let key = adminKeys.get(site)
+  if (!key) {
+    key = (await site.gw.service<KeyRing>('keys')!.create({ name: 'health', scope: 'admin' })).key
+    adminKeys.set(site, key)
+  }
+  return key
+}
+
+/** `/health`'s detail, which only an admin key sees. */
+export async function healthOf(site: TestSite): Promise<Record<string, any>> {
+  const res = await fetchText(site, '/health', { headers: bearer(await adminKeyOf(site)) })
+  if (res.status !== 200) throw new Error(`/health with an admin key: ${res.status} ${res.body}`)
+  return JSON.parse(res.body)
+}
+
 /** `/health`'s hot answers (docs/lifecycle.md, step 1); null when repeating is off. */
 export async function hotAnswersOf(site: TestSite): Promise<{ answers: number; bytes: number } | null> {
-  return JSON.parse((await fetchText(site, '/health')).body).hotAnswers
+  return (await healthOf(site)).hotAnswers
 }

@@ -86,7 +86,11 @@ export async function startSite(
   return { gw, logs, dir, url: `https://127.0.0.1:${gw.httpsPort}`, agent, ca }
 }
 
-/** Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim, `site` fields (`hosts: [a]`) go in its site section. */
+/**
+ * Minimal child YAML pointing at `rootUrl`; extra YAML is appended verbatim, `site` fields (`hosts: [a]`)
+ * go in its site section. A plain-HTTP root is a loopback test origin (startOrigin, Verdaccio): its key
+ * may go in clear, so that is allowed explicitly.
+ */
 export function childYaml(name: string, rootUrl: string, extra = '', site = ''): string {
   return `site: { name: ${name}, role: child${site ? `, ${site}` : ''} }
 listen:
@@ -97,7 +101,7 @@ root:
   url: ${rootUrl}
   key: file:./root.key
   ca: certs/ca.crt
-${extra}`
+${rootUrl.startsWith('http://') ? '  allowPlainHttpKey: true\n' : ''}${extra}`
 }
 
 export function writeSecret(dir: string, name: string, value: string): string {

@@ -1,4 +1,5 @@
-// Answers a blob: ETag = digest, immutable caching, If-None-Match → 304, one Range → 206, HEAD.
+// Answers a blob: ETag = digest, immutable caching (shared caches only for a blob anyone may read),
+// If-None-Match → 304, one Range → 206, HEAD.
 // Small blobs come from the hot tier (memory); the rest stream from disk, never buffered whole.
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -8,6 +9,12 @@ import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import type { FileBlobStore } from '../store/blob-store.ts'
 import { matchesEtag, notModified } from './http.ts'
+
+/**
+ * `public` when the blob was answered with no key asked for; `private` after a key check, so that a
+ * shared cache in front of the site cannot hand it to anyone who knows the digest.
+ */
+export type BlobAccess = 'public' | 'private'
 
 export class BlobResponder {
   readonly #blobs: FileBlobStore
@@ -30,20 +37,23 @@ export class BlobResponder {
 
   /**
    * Synchronous for a blob in the hot tier (most cache hits): no promise is made for them.
+   * @param access whether a key was checked before this answer (then `private`)
    * @param stillHolds given when a whole answer from memory may be repeated (docs/lifecycle.md, step 1)
    *   while it returns true: it must cover what the blob's route matches on
    */
-  send(ctx: RequestContext, id: string, stillHolds?: () => boolean): void | Promise<void> {
+  send(ctx: RequestContext, id: string, access: BlobAccess, stillHolds?: () => boolean): void | Promise<void> {
     const etag = `"sha256:${id}"`
     if (matchesEtag(ctx.req, etag)) {
       ctx.cache = 'hit'
-      return notModified(ctx, blobHeaders(etag))
+      return notModified(ctx, blobHeaders(etag, access))
     }
+    // A private answer is never repeated to whoever asks next.
+    const holds = access === 'public' ? stillHolds : undefined
     const body = this.#hot.get(id)
-    return body ? this.#answer(ctx, id, body.length, etag, body, stillHolds) : this.#sendStored(ctx, id, etag, stillHolds)
+    return body ? this.#answer(ctx, id, body.length, etag, access, body, holds) : this.#sendStored(ctx, id, etag, access, holds)
   }
 
-  async #sendStored(ctx: RequestContext, id: string, etag: string, stillHolds: (() => boolean) | undefined): Promise<void> {
+  async #sendStored(ctx: RequestContext, id: string, etag: string, access: BlobAccess, stillHolds: (() => boolean) | undefined): Promise<void> {
     const size = await this.#blobs.size(id)
     if (size === undefined && this.#missing) return this.#missing(ctx)
     if (size === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not stored here`)
@@ -52,17 +62,17 @@ export class BlobResponder {
       body = await readFile(this.#blobs.path(id))
       this.#hot.set(id, body)
     }
-    return this.#answer(ctx, id, size, etag, body, stillHolds)
+    return this.#answer(ctx, id, size, etag, access, body, stillHolds)
   }
 
   /** Status, length and range for a blob of `size`; the bytes from `body` when in memory, else from disk. */
-  #answer(ctx: RequestContext, id: string, size: number, etag: string, body: Buffer | undefined, stillHolds: (() => boolean) | undefined): void | Promise<void> {
+  #answer(ctx: RequestContext, id: string, size: number, etag: string, access: BlobAccess, body: Buffer | undefined, stillHolds: (() => boolean) | undefined): void | Promise<void> {
     ctx.cache = 'hit'
     const { range: rangeHeader, 'if-range': ifRange } = ctx.req.headers
     const range = rangeHeader === undefined || (ifRange !== undefined && ifRange !== etag) ? undefined : parseRange(rangeHeader, size)
     if (range === 'unsatisfiable') throw new GatewayError('GW_ERR_RANGE_NOT_SATISFIABLE', undefined, { 'content-range': `bytes */${size}` })
     const [start, end] = range ?? [0, size - 1]
-    const headers = blobHeaders(etag, Math.max(0, end - start + 1))
+    const headers = blobHeaders(etag, access, Math.max(0, end - start + 1))
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`
     ctx.res.writeHead(range ? 206 : 200, headers)
     if (ctx.method === 'HEAD') return void ctx.res.end()
@@ -79,11 +89,14 @@ export class BlobResponder {
   }
 }
 
+const CACHE_CONTROL: Record<BlobAccess, string> = { public: 'public, max-age=31536000, immutable', private: 'private, max-age=31536000, immutable' }
+
 /** A blob answer's headers, in one object literal (one shape for every answer); a 304 has no length. */
-function blobHeaders(etag: string, length?: number): Record<string, string | number> {
+function blobHeaders(etag: string, access: BlobAccess, length?: number): Record<string, string | number> {
+  const cacheControl = CACHE_CONTROL[access]
   return length === undefined
-    ? { etag, 'cache-control': 'public, max-age=31536000, immutable', 'accept-ranges': 'bytes' }
-    : { etag, 'cache-control': 'public, max-age=31536000, immutable', 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': length }
+    ? { etag, 'cache-control': cacheControl, 'accept-ranges': 'bytes' }
+    : { etag, 'cache-control': cacheControl, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': length }
 }
 
 /**

@@ -15,11 +15,11 @@ export function repoHandlers(d: HubDeps) {
     return state
   }
 
-  /** @param reusable may the answer be repeated (no key was asked for): while the blob is still served */
+  /** @param reusable no key was asked for: the answer is public and may be repeated while the blob is still served */
   const serveBlob = (ctx: RequestContext, id: string, reusable: boolean): void | Promise<void> => {
     // Only what a served snapshot references: a blob on its way in or out is not served.
     if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
-    return d.responder.send(ctx, id, reusable ? () => d.repos.references(id) : undefined)
+    return reusable ? d.responder.send(ctx, id, 'public', () => d.repos.references(id)) : d.responder.send(ctx, id, 'private')
   }
 
   const resolve = (state: RepoState, ref: string): ImageRecord => {
@@ -53,7 +53,7 @@ export function repoHandlers(d: HubDeps) {
     async content(ctx: RequestContext, repo: string, ref: string): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
       const image = resolve(await read(ctx, repo), ref)
-      await d.responder.send(ctx, image.id)
+      await d.responder.send(ctx, image.id, d.options.readsNeedKey ? 'private' : 'public')
     },
 
     async publish(ctx: RequestContext, repo: string, tag: string): Promise<void> {
