@@ -25,6 +25,7 @@ export const errorCatalogue = {
   GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
   GW_ERR_STOPPING: { status: 503, message: 'The site is stopping; try again shortly' },
+  GW_ERR_STREAM_FULL: { status: 503, message: 'The change stream has reached its subscriber limit; poll the change feed, or try again later' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
 } as const
