@@ -55,11 +55,12 @@ export const syncPlugin: GatewayPlugin = {
         )
       : undefined
     live?.start()
+    const streamHealth = () => live?.health() ?? { state: 'off' }
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize }),
+      routes: syncRoutes({ scheduler, status, set, authorize, upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
       provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
-      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: live?.health() ?? { state: 'off' } }),
+      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
       async close() {
         live?.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
