@@ -4,11 +4,11 @@
 //
 // Placement: the echo upstream and the gateway run in their own processes (the gateway's RSS is then
 // its own); the load runs here. Bounded: fixed connection counts, fixed durations, timeouts on connects.
-import { fork, type ChildProcess } from 'node:child_process'
 import { createHistogram } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
 import type { BenchOptions } from './lib/options.ts'
+import { forkPeer } from './lib/peer-process.ts'
 
 const CONNECTIONS = 100
 const BENCH_TOKEN = 'bench-tunnel-token-' + 'b'.repeat(24)
@@ -19,35 +19,13 @@ const peers = fileURLToPath(new URL('./lib/tunnel-peers.ts', import.meta.url))
 
 interface Peer {
   url: string
-  child: ChildProcess
   rss(): Promise<number>
   stop(): void
 }
 
 async function startPeer(args: string[]): Promise<Peer> {
-  const child = fork(peers, args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, FEDGATE_BENCH_TOKEN: BENCH_TOKEN },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 30_000)
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)))
-    child.once('message', (m: { ready: { url: string } }) => {
-      clearTimeout(timer)
-      resolve(m.ready.url)
-    })
-  })
-  return {
-    url,
-    child,
-    rss: () =>
-      new Promise((resolve) => {
-        child.once('message', (m: { rss: number }) => resolve(m.rss))
-        child.send({ rss: true })
-      }),
-    stop: () => void child.kill(),
-  }
+  const p = await forkPeer<{ url: string }>(peers, args, { FEDGATE_BENCH_TOKEN: BENCH_TOKEN })
+  return { url: p.ready.url, rss: p.rss, stop: p.stop }
 }
 
 function open(url: string): Promise<WebSocket> {

@@ -29,6 +29,7 @@ export const errorCatalogue = {
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
   GW_ERR_STOPPING: { status: 503, message: 'The site is stopping; try again shortly' },
   GW_ERR_BUSY: { status: 503, message: 'The site is at its bound for this kind of work; try again shortly' },
+  GW_ERR_STREAM_FULL: { status: 503, message: 'The change stream has reached its subscriber limit; poll the change feed, or try again later' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_TUNNEL_HELLO_BUSY: { status: 503, message: 'Too many callers of this tunnel are still to send their CLASP HELLO; try again shortly' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },

@@ -12,6 +12,7 @@ import { hubSpec, storeSpec } from './options.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
+import { ChangeStream } from './routes/change-stream.ts'
 import { federationHandlers } from './routes/federation.ts'
 import { onlyMethods } from './routes/http.ts'
 import { compileLayouts } from './routes/layouts.ts'
@@ -47,6 +48,8 @@ export const hubPlugin: GatewayPlugin = {
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)
+    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
+    const stopRechecks = stream ? keys.onChange(() => void stream.recheckKeys()) : undefined
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
     const layouts = compileLayouts(o.layouts)
@@ -123,9 +126,14 @@ export const hubPlugin: GatewayPlugin = {
 
     return {
       routes,
+      upgrades: stream ? [stream.upgrade] : [],
       provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck },
-      health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind }),
-      close: () => stores.close(),
+      health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
+      close: () => {
+        stopRechecks?.()
+        stream?.close()
+        return stores.close()
+      },
     }
   },
 }

@@ -44,6 +44,8 @@ export function parseKey(key: string): { id: string; secret: string } | undefine
 export class KeyRing {
   readonly #index: IndexStore
   readonly #clock: Clock
+  /** Told after a key is disabled or recreated here, so holders of long-lived connections re-check. */
+  readonly #changed = new Set<() => void>()
 
   constructor(index: IndexStore, clock: Clock) {
     this.#index = index
@@ -70,14 +72,22 @@ export class KeyRing {
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
   }
 
+  onChange(listener: () => void): () => void {
+    this.#changed.add(listener)
+    return () => this.#changed.delete(listener)
+  }
+
   async setDisabled(id: string, disabled: boolean): Promise<KeyInfo> {
-    return infoOf(await this.#update(id, (r) => ({ ...r, disabled })))
+    const info = infoOf(await this.#update(id, (r) => ({ ...r, disabled })))
+    for (const l of this.#changed) l()
+    return info
   }
 
   /** A new secret for the same key id, name and scope; the old secret stops working at once. */
   async recreate(id: string): Promise<{ key: string; info: KeyInfo }> {
     const secret = randomBytes(32).toString('base64url')
     const next = await this.#update(id, (r) => ({ ...r, hash: hashOf(secret) }))
+    for (const l of this.#changed) l()
     return { key: reveal(id, secret), info: infoOf(next) }
   }
 

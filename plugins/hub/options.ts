@@ -20,6 +20,15 @@ export const hubSpec = opt.obj(
     readsNeedKey: opt.bool({ doc: 'Do repository reads need a key? Default: true at a root, false at a child (its users can read through forwarding anyway)', optional: true }),
     maxUploadBytes: opt.bytes({ doc: 'Largest image accepted by a publish (PUT)', default: 16 * 1024 * 1024 * 1024 }),
     changesLimit: opt.int({ doc: 'Most changes in one change-feed answer (the answer says more: true when cut)', default: 1000, min: 1, max: 100_000 }),
+    stream: opt.obj(
+      {
+        enabled: opt.bool({ doc: 'Announce each commit to subscribers over a WebSocket (/api/v1/federation/stream), so children sync at once', default: true }),
+        heartbeat: opt.duration({ doc: 'Ping interval; a subscriber that has not answered the previous ping by the next one is dropped (it catches up by revision later)', default: 15_000 }),
+        maxQueueBytes: opt.bytes({ doc: 'Announcements queued for one subscriber beyond which it is dropped, so a slow one never holds memory or slows the others', default: 64 * 1024 }),
+        maxSubscribers: opt.int({ doc: 'Subscribers at once; more are refused with 503 and poll instead', default: 10_000, min: 1 }),
+      },
+      { doc: 'The change stream (docs/protocol.md): live announcements of commits for children and middle sites' },
+    ),
     layouts: opt.list(layoutSpec, { doc: 'Extra path layouts for the read routes, so clients of another hub (turbo --hub) find repositories and blobs here' }),
   },
   { doc: 'The hub API (/api/v1): repositories, blobs, publish, change feed, keys' },

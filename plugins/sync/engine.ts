@@ -109,6 +109,15 @@ export class SyncEngine {
   }
 
   /**
+   * Does the snapshot held for `name` already reflect `store`'s changes up to `revision` (what its feed
+   * last answered)? An announcement that says no more than that needs no sync.
+   */
+  upToDate(name: RepoName, store: string, revision: number): boolean {
+    const c = this.#countedBy.get(name)
+    return c !== undefined && c.store === store && c.position >= revision
+  }
+
+  /**
    * Removes blobs that no snapshot references and no sync in progress needs, and partial downloads that
    * no sync came back for within partialMaxAge; returns how many blobs.
    */

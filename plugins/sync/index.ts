@@ -11,6 +11,8 @@ import { repositoriesSpec, syncSpec } from './options.ts'
 import { RepoSet, type KeyValueIndex } from './repo-set.ts'
 import type { Authorize } from '../hub/auth.ts'
 import { syncRoutes } from './routes.ts'
+import { LiveSubscription } from './live.ts'
+import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
 import { Upstream } from './upstream.ts'
@@ -36,12 +38,31 @@ export const syncPlugin: GatewayPlugin = {
     const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0 })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     await scheduler.start()
+    const live = o.stream.enabled
+      ? new LiveSubscription(
+          {
+            client: rootClient,
+            ca: config.root?.ca,
+            request: (name) => scheduler.request(name),
+            ok: (name) => status.get(name).state === 'in-sync',
+            selected: (name) => covered(set.entries(), name),
+            all: () => scheduler.selected(),
+            upToDate: (name, store, revision) => engine.upToDate(name, store, revision),
+            clock,
+            log: log.child({ component: 'stream' }),
+          },
+          o.stream,
+        )
+      : undefined
+    live?.start()
+    const streamHealth = () => live?.health() ?? { state: 'off' }
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize }),
+      routes: syncRoutes({ scheduler, status, set, authorize, upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
       provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
-      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived }),
+      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
       async close() {
+        live?.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
         await scheduler.close()
       },

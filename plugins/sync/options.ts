@@ -22,12 +22,25 @@ export function retrySpec(what: string) {
 
 export const syncSpec = opt.obj(
   {
-    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet)', default: 60_000 }),
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet): how changes arrive while the change stream is down, and its safety net while it is up', default: 60_000 }),
     concurrency: opt.int({ doc: 'Blob downloads in flight at once, over every repository', default: 4, min: 1, max: 64 }),
     repoConcurrency: opt.int({ doc: 'Repositories synchronized at once', default: 2, min: 1, max: 64 }),
     retry: retrySpec('repository'),
     requestTimeout: opt.duration({ doc: 'An upstream metadata request (repository, change feed) slower than this fails', default: 30_000 }),
     blobIdleTimeout: opt.duration({ doc: 'A blob download that receives nothing for this long is cut and resumed later', default: 30_000 }),
+    stream: opt.obj(
+      {
+        enabled: opt.bool({ doc: "Subscribe to the upstream's change stream and sync each announced commit at once; rounds at `interval` go on as the fallback", default: true }),
+        reconnect: opt.obj(
+          {
+            initial: opt.duration({ doc: 'First wait before reconnecting a dropped stream; doubles each failed attempt, with jitter', default: 1000 }),
+            max: opt.duration({ doc: 'Longest wait between reconnect attempts', default: 30_000 }),
+          },
+          { doc: 'Reconnecting with exponential backoff (as CLASP)' },
+        ),
+      },
+      { doc: 'Live replication: the upstream announces commits over a WebSocket (docs/sync.md)' },
+    ),
     collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
     partialMaxAge: opt.duration({ doc: 'With collect: a partial download untouched this long, of a blob no running sync needs, is removed (it waits that long for its Range resume); with a Redis index, unreferenced blobs younger than this are kept too (another node may be about to commit them)', default: 86_400_000 }),
   },

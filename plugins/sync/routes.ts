@@ -13,8 +13,8 @@ import type { SyncStatus } from './status.ts'
 // Status changes from one second to the next: never cached.
 const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
 
-export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize }): Route[] {
-  const statusBody = () => ({ entries: d.set.entries(), repos: d.status.view() })
+export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; upstream: () => Record<string, unknown> }): Route[] {
+  const statusBody = () => ({ entries: d.set.entries(), upstream: d.upstream(), repos: d.status.view() })
   return [
     {
       name: 'sync-status',

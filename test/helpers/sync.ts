@@ -23,6 +23,9 @@ export interface TcpProxy {
   revive(): Promise<void>
   /** Bytes per second downstream; 0: unthrottled. */
   rate: number
+  /** Holds every byte going downstream (a peer that stopped reading) until `release`; new connections too. */
+  stall(): void
+  release(): void
 }
 
 export async function startTcpProxy(t: TestLike, target: { host: string; port: number }, o: { rate?: number; scheme?: 'https' | 'http' } = {}): Promise<TcpProxy> {
@@ -43,16 +46,29 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
     revive: async () => {
       if (!server) await listen(proxy.port)
     },
+    stall: () => {
+      stalled = true
+      for (const u of upstreams) u.pause()
+    },
+    release: () => {
+      stalled = false
+      for (const u of upstreams) u.resume()
+    },
   }
+  let stalled = false
+  const upstreams = new Set<net.Socket>()
   const onConnection = (client: net.Socket) => {
     const upstream = net.connect(target.port, target.host)
     sockets.add(client)
     sockets.add(upstream)
+    upstreams.add(upstream)
+    if (stalled) upstream.pause()
     const end = () => {
       client.destroy()
       upstream.destroy()
       sockets.delete(client)
       sockets.delete(upstream)
+      upstreams.delete(upstream)
     }
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
@@ -66,7 +82,7 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
         setTimeout(() => upstream.resume(), Math.ceil((chunk.length / proxy.rate) * 1000)).unref()
       } else if (!ok) {
         upstream.pause()
-        client.once('drain', () => upstream.resume())
+        client.once('drain', () => stalled || upstream.resume())
       }
     })
   }

@@ -11,6 +11,12 @@ import type { IndexStore } from './index.ts'
 import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
 
+/** A repository's new committed revision, as the change stream announces it. */
+export interface CommittedChange {
+  repo: RepoName
+  revision: number
+}
+
 const REV = 'rev'
 /** The oldest revision the log still reaches back to: `changes(since)` needs since ≥ floor. */
 const FLOOR = 'floor'
@@ -50,6 +56,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
   #timer: unknown
   #closed = false
   #refreshing?: Promise<void>
+  /** Told of every state applied after open (this process's commits and other writers' picked up). */
+  readonly #listeners = new Set<(state: CommittedChange) => void>()
+  #opened = false
 
   constructor(index: IndexStore, blobs: BlobStore, o: RepositoryStoreOptions) {
     this.#index = index
@@ -62,8 +71,18 @@ export class IndexedRepositoryStore implements RepositoryStore {
   async open(): Promise<this> {
     this.#storeId = await storeIdOf(this.#index)
     await this.#reload()
+    this.#opened = true
     this.#schedule()
     return this
+  }
+
+  /**
+   * Hears each repository change once it is committed and served here: this process's commits at once,
+   * other writers' (the CLI, other nodes) when a refresh picks them up. For the change stream.
+   */
+  onCommit(listener: (change: CommittedChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
   }
 
   close(): void {
@@ -84,6 +103,11 @@ export class IndexedRepositoryStore implements RepositoryStore {
   /** Names the numbering of this store's revisions (store-id.ts); a replaced index gets a new one. */
   get storeId(): string {
     return this.#storeId
+  }
+
+  /** The site revision this process has applied (its own commits and those a refresh picked up). */
+  get knownRevision(): number {
+    return this.#known
   }
 
   get size(): number {
@@ -272,6 +296,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
     if (!force && (state?.revision ?? 0) < held) return
     if (state) this.#applied.set(name, state.revision)
     else this.#applied.delete(name)
+    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision })
     for (const id of this.#served.get(name) ?? []) {
       const n = (this.#refs.get(id) ?? 1) - 1
       if (n <= 0) this.#refs.delete(id)
