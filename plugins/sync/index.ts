@@ -54,11 +54,12 @@ export const syncPlugin: GatewayPlugin = {
           o.stream,
         )
       : undefined
-    live?.start()
+    // Only a site with something to synchronize subscribes; the first entry added at run time starts it.
+    if (set.entries().length > 0) live?.start()
     const streamHealth = () => live?.health() ?? { state: 'off' }
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize, upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
+      routes: syncRoutes({ scheduler, status, set, authorize, added: () => live?.start(), upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
       provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
       health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
       async close() {

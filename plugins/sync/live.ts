@@ -50,6 +50,7 @@ export class LiveSubscription {
   #watchdog: unknown
   #heartbeat = 15_000
   #stopped = false
+  #started = false
   readonly #url: string
   readonly #ca: string[] | undefined
 
@@ -63,7 +64,10 @@ export class LiveSubscription {
     this.#ca = d.ca ? [...rootCertificates, readFileSync(d.ca, 'utf8')] : undefined
   }
 
+  /** Subscribes, once: a site with nothing to synchronize has no reason to hold a stream open. */
   start(): void {
+    if (this.#started) return
+    this.#started = true
     this.#connect()
   }
 
@@ -79,8 +83,12 @@ export class LiveSubscription {
     this.#ws = ws
     ws.on('message', (data) => this.#onMessage(ws, String(data)))
     ws.on('ping', () => this.#watch(ws))
-    // ws says "Unexpected server response: 401" for a refused upgrade: the status is the reason.
-    ws.on('error', (err) => (this.#reason = scrubSecrets(err.message)))
+    // ws says "Unexpected server response: 401" for a refused upgrade: the status is the reason. An
+    // upstream with no stream (404: not fedgate, or hub.stream off) is asked again only at the longest wait.
+    ws.on('error', (err) => {
+      this.#reason = scrubSecrets(err.message)
+      if (/: 404$/.test(err.message)) this.#failures = 30
+    })
     ws.on('close', (code) => this.#onClose(ws, code))
   }
 
