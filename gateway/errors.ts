@@ -12,6 +12,8 @@ export const errorCatalogue = {
   GW_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   GW_ERR_WRITES_DISABLED: { status: 405, message: 'Writes through this gateway are disabled (forward.allowWrites is false); publish to the root directly' },
   GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  // Only ever in the request log: the answer's head was already out, so the client saw its status cut short.
+  GW_ERR_SEND_TIMEOUT: { status: 408, message: 'The client took none of the answer for limits.sendTimeout; the answer was cut' },
   GW_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
   GW_ERR_GONE: { status: 410, message: 'The change log no longer reaches back that far; fetch the repository whole and continue from its revision' },
   GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
@@ -30,6 +32,7 @@ export const errorCatalogue = {
   GW_ERR_STOPPING: { status: 503, message: 'The site is stopping; try again shortly' },
   GW_ERR_BUSY: { status: 503, message: 'The site is at its bound for this kind of work; try again shortly' },
   GW_ERR_STREAM_FULL: { status: 503, message: 'The change stream has reached its subscriber limit; poll the change feed, or try again later' },
+  GW_ERR_FORWARD_BUSY: { status: 503, message: 'Every connection to the root is in use and none came free within forward.timeouts.queue; try again shortly' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_TUNNEL_HELLO_BUSY: { status: 503, message: 'Too many callers of this tunnel are still to send their CLASP HELLO; try again shortly' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },

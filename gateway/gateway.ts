@@ -16,6 +16,8 @@ import { RootHealth } from './upstream/root-health.ts'
 import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
 import { PublicUrls } from './server/public-url.ts'
+import { SendWatch } from './server/send-watch.ts'
+import { defaultMaxConnections } from './util/fd-limit.ts'
 import { healthRoute, type BareHealth } from './health.ts'
 import type { AdminCheck, GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
 import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
@@ -133,6 +135,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     trustedProxies: config.site.trustedProxies,
     httpsPort: () => httpsPort,
   })
+  const sendWatch = config.limits.sendTimeout > 0 ? new SendWatch(config.limits.sendTimeout, clock) : undefined
   const handlerOptions = {
     routes,
     publicUrls,
@@ -140,6 +143,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     requestLog,
     hotAnswers,
     encodedSlashAllowed,
+    sendWatch,
     draining: () => draining,
     onStart: () => void inFlight++,
     onEnd: () => {
@@ -194,7 +198,20 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     if (!redirect) httpServer.on('upgrade', onUpgrade(httpServer, false))
     servers.push(httpServer)
   }
+  const maxConnections = config.limits.maxConnections ?? defaultMaxConnections()
+  let dropped = 0
+  let dropLogged = -Infinity
   for (const s of servers) {
+    // Over the bound, Node closes a new connection as it is accepted, before TLS or parsing.
+    s.maxConnections = maxConnections
+    s.on('drop', () => {
+      dropped++
+      // One line per ten seconds at most: a flood must not turn into a flood of log lines.
+      if (clock.now() - dropLogged < 10_000) return
+      dropLogged = clock.now()
+      log.warn({ maxConnections, dropped }, 'connection refused: the listener holds limits.maxConnections connections')
+      dropped = 0
+    })
     s.on('clientError', (err, socket) => {
       handleClientError(err, socket, log)
       if (socket.destroyed) return
@@ -210,6 +227,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     if (httpServer && config.listen.http) await listen(httpServer, config.listen.http.port, config.listen.http.host)
   } catch (err) {
     for (const s of servers) s.close()
+    sendWatch?.stop()
     await closeAll()
     throw err
   }
@@ -243,6 +261,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       await Promise.race([closed, graceOver])
       for (const s of detached) s.destroy()
       await closed
+      sendWatch?.stop()
       clearTimeout(graceTimer)
       requestLog?.flush()
       log.info('stopped')

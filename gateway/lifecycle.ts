@@ -13,6 +13,7 @@ import { checkTarget, checkFraming } from './server/request-guard.ts'
 import type { PublicUrls } from './server/public-url.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
 import type { LoggedRequest, RequestLog } from './request-log.ts'
+import type { SendWatch } from './server/send-watch.ts'
 
 export interface LifecycleOptions {
   routes: readonly Route[]
@@ -24,6 +25,8 @@ export interface LifecycleOptions {
   encodedSlashAllowed: readonly RegExp[]
   /** Each request's public base URL (ctx.publicUrl). */
   publicUrls: PublicUrls
+  /** Absent when `limits.sendTimeout` is 0: cuts answers the client stops taking. */
+  sendWatch?: SendWatch
   /** Present on a plain-HTTP listener that redirects: builds the https:// URL. */
   redirectTo?: (req: IncomingMessage) => string
   /** Set while stopping: responses carry `connection: close`. */
@@ -82,14 +85,18 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
 }
 
 /**
- * Counts the request in flight until its response closes, then logs it. 499: the client left. An answer
- * the gateway cut short itself (an error after its head went out, e.g. the root failing mid-body) keeps
+ * Counts the request in flight (and watches that the client takes its answer) until its response closes,
+ * then logs it. 499: the client left. An answer the gateway cut short itself (an error after its head
+ * went out, e.g. the root failing mid-body, or the client taking nothing for `limits.sendTimeout`) keeps
  * the status the client got, with the error's code beside it.
  */
 function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequest, started: number): void {
   o.onStart()
+  o.sendWatch?.add(res)
   res.on('close', () => {
     o.onEnd()
+    // A repeated answer's `logged` is shared by every repeat: the cut's code goes on a copy.
+    if (o.sendWatch?.delete(res)) return o.requestLog?.write({ ...logged, error: 'GW_ERR_SEND_TIMEOUT' }, res.statusCode, performance.now() - started)
     const status = res.writableFinished || (logged.error !== undefined && res.headersSent) ? res.statusCode : 499
     o.requestLog?.write(logged, status, performance.now() - started)
   })

@@ -1,7 +1,7 @@
 // The limiter behind sync and npm download slots never runs more than its size: a slot released while
 // others wait goes to the first waiter, not to a caller that arrives before that waiter wakes.
 import t from 'tap'
-import { Limiter } from '../plugins/sync/blob-fetcher.ts'
+import { Limiter } from '../gateway/util/limiter.ts'
 
 t.test('a release hands the slot to the first waiter; a newcomer waits its turn', async (t) => {
   const limiter = new Limiter(1)

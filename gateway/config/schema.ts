@@ -82,8 +82,10 @@ export const coreOptions = {
       headersTimeout: opt.duration({ doc: 'A client must send its whole request head within this (slow clients are cut off); at most requestTimeout', default: 10_000 }),
       requestTimeout: opt.duration({ doc: 'A client must send its whole request within this', default: 300_000 }),
       keepAliveTimeout: opt.duration({ doc: 'Idle time before a client keep-alive connection is closed', default: 5000 }),
+      sendTimeout: opt.duration({ doc: 'An answer whose client takes none of its bytes for this long is cut, freeing its file and its connection to the root (0: never)', default: 30_000 }),
+      maxConnections: opt.int({ doc: 'Most connections one listener holds at once; one more is closed as it arrives (default: a quarter of the open-file limit, at most 10000)', optional: true, min: 1 }),
     },
-    { doc: 'Protection against oversized and slow requests' },
+    { doc: 'Protection against oversized and slow requests, and slow or too many clients' },
   ),
   shutdown: opt.obj(
     { grace: opt.duration({ doc: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed', default: 10_000 }) },

@@ -4,18 +4,21 @@ import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient } from '../../gateway/upstream/root-client.ts'
+import { Limiter, type Release } from '../../gateway/util/limiter.ts'
 import { forwardSpec } from './options.ts'
 import { upstreamRequestHeaders } from './headers.ts'
 import { ForwardResponse } from './response-handler.ts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'])
+/** Why a wait for a connection ended when the client closed its request. */
+const CLIENT_LEFT = Symbol('client left')
 
 export const forwardPlugin: GatewayPlugin = {
   name: 'forward',
   options: { forward: forwardSpec },
   enabled: (config) => Boolean(config.root) && section(config, 'forward', forwardSpec).enabled,
-  setup({ config, rootHealth }) {
+  setup({ config, rootHealth, clock }) {
     const o = section(config, 'forward', forwardSpec)
     const root = config.root!
     const client = createRootClient({
@@ -25,6 +28,35 @@ export const forwardPlugin: GatewayPlugin = {
       bodyTimeout: o.timeouts.body,
       connections: o.connections,
     })
+    // Requests take a connection here, not in undici's queue, which has no deadline and keeps a waiter
+    // whose client left: one waiting longer than timeouts.queue is answered 503 and leaves the line.
+    const connections = new Limiter(o.connections)
+
+    /** A connection once one is free; undefined when the client left meanwhile. */
+    const waitForConnection = async (ctx: RequestContext): Promise<Release | undefined> => {
+      const ac = new AbortController()
+      const timer = clock.setTimeout(() => ac.abort(new GatewayError('GW_ERR_FORWARD_BUSY', undefined, { 'retry-after': '1' })), o.timeouts.queue)
+      const left = () => ac.abort(CLIENT_LEFT)
+      ctx.res.once('close', left)
+      let release: Release | undefined
+      try {
+        release = await connections.acquire(ac.signal)
+        if (ac.signal.reason === CLIENT_LEFT) {
+          // The client left in the turn the connection came free.
+          release()
+          release = undefined
+        }
+        return release
+      } catch (err) {
+        if (err === CLIENT_LEFT) return undefined
+        throw err
+      } finally {
+        clock.clearTimeout(timer)
+        ctx.res.off('close', left)
+        // Admitted, yet nothing went to the root: no verdict on it, and a half-open trial is free again.
+        if (!release) rootHealth?.abandon()
+      }
+    }
 
     const forward = (ctx: RequestContext): Promise<void> => {
       const { req, method } = ctx
@@ -33,6 +65,13 @@ export const forwardPlugin: GatewayPlugin = {
       rootHealth?.admit()
       ctx.upstream = client.origin
       ctx.cache = 'bypass'
+      const release = connections.tryAcquire()
+      if (release) return exchange(ctx, write, release)
+      return waitForConnection(ctx).then((r) => r && exchange(ctx, write, r))
+    }
+
+    const exchange = (ctx: RequestContext, write: boolean, release: Release): Promise<void> => {
+      const { req, method } = ctx
       const headers = upstreamRequestHeaders(req.headers, {
         siteKey: write ? undefined : client.keyHeaders(),
         passCookies: o.passCookies,
@@ -47,7 +86,11 @@ export const forwardPlugin: GatewayPlugin = {
             headers,
             body: BODYLESS.has(method) && !req.headers['content-length'] && !req.headers['transfer-encoding'] ? null : req,
           },
-          new ForwardResponse(ctx, rootHealth, !write, (err) => (err ? reject(err) : resolve())),
+          new ForwardResponse(ctx, rootHealth, !write, (err) => {
+            release()
+            if (err) reject(err)
+            else resolve()
+          }),
         )
       })
     }
@@ -55,6 +98,7 @@ export const forwardPlugin: GatewayPlugin = {
     return {
       routes: [{ name: 'forward', stage: 'fallback', match: () => true, handle: forward }],
       provides: { forward },
+      health: () => ({ connections: { busy: connections.active, waiting: connections.waiting } }),
       close: () => client.close(),
     }
   },

@@ -11,6 +11,7 @@ export const forwardSpec = opt.obj(
         connect: opt.duration({ doc: 'Connecting to the root takes longer than this → 504', default: 2000 }),
         headers: opt.duration({ doc: 'The root sends no response head within this → 504', default: 10_000 }),
         body: opt.duration({ doc: 'The root stalls this long inside a body → the response is cut (0: never)', default: 30_000 }),
+        queue: opt.duration({ doc: 'A request waiting this long for one of `connections` to come free → 503 GW_ERR_FORWARD_BUSY (not counted against the root)', default: 10_000 }),
       },
       { doc: 'Upstream time limits for forwarded requests' },
     ),

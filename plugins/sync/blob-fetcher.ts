@@ -3,38 +3,7 @@
 // interrupted download left behind. Bytes flow upstream socket → hash → temp file: memory stays flat.
 import type { BlobStore, ImageRecord } from '../hub/model.ts'
 import type { Upstream } from './upstream.ts'
-
-/** At most `size` tasks (or held slots) at once; the rest wait in order. */
-export class Limiter {
-  #active = 0
-  readonly #waiting: (() => void)[] = []
-  constructor(private readonly size: number) {}
-
-  /** Waits for a slot; the returned release may be called any number of times (the first counts). */
-  async acquire(): Promise<() => void> {
-    // A released slot passes straight to the first waiter (still counted), so no caller arriving
-    // between the release and the waiter's wake-up can take it as well.
-    if (this.#active < this.size) this.#active++
-    else await new Promise<void>((r) => this.#waiting.push(r))
-    let held = true
-    return () => {
-      if (!held) return
-      held = false
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#active--
-    }
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    const release = await this.acquire()
-    try {
-      return await task()
-    } finally {
-      release()
-    }
-  }
-}
+import { Limiter } from '../../gateway/util/limiter.ts'
 
 /**
  * Downloads on the network at once, and blobs open at once (downloading or being made durable). A task
