@@ -31,7 +31,7 @@ t.test('a node\'s collection spares a blob another node stored and has not commi
     redisUrl: redis.url,
     store: `dir: "${shared}"`,
     // The rounds are an hour apart: after its first round a node syncs only when asked.
-    extra: 'repositories: [acme/app, acme/other]\nsync: { interval: 1h }\n',
+    extra: 'repositories: [acme/app, acme/other]\nsync: { interval: 1h, stream: { enabled: false } }\n',
   })
   const [adminKey] = await keysBefore(writeNode(node('node-a', proxy.url)), [{ name: 'ops', scope: 'admin' }])
   const a = await startNode(t, node('node-a', proxy.url))

@@ -13,7 +13,7 @@ t.test('a quiet repository follows the change feed without fetching itself whole
   const root = await startRoot(t, dir, 'root', 'store: { changeLogKeep: 4 }\n')
   await publish(root, 'acme/quiet:1.0', blobBytes(10_000, 1))
   await publish(root, 'acme/busy:1', blobBytes(10_000, 2))
-  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/quiet, acme/busy]\n')
+  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/quiet, acme/busy]\nsync: { stream: { enabled: false } }\n')
   await inSync(child, 'acme/quiet')
   await inSync(child, 'acme/busy')
   const s = syncOf(child)
