@@ -241,11 +241,9 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     (closing ??= (async () => {
       draining = true
       log.info({ inFlight }, 'stopping: no new connections, finishing in-flight requests')
-      let graceTimer: NodeJS.Timeout | undefined
-      const graceOver = new Promise<void>((r) => {
-        graceTimer = setTimeout(r, config.shutdown.grace)
-        graceTimer.unref()
-      })
+      let graceTimer: unknown
+      // The system's clock, not the site's: a stop must end in real time, whatever a test's fake clock does.
+      const graceOver = new Promise<void>((r) => (graceTimer = systemClock.setTimeout(r, config.shutdown.grace)))
       // The listeners stop accepting: net.Server's close, not http.Server's, which since Node 19 also cuts
       // every connection Node counts idle, and Node counts one idle once its answer has ended, even while
       // the answer's bytes still wait in the socket for a slow reader. Such an answer is in flight until
@@ -262,7 +260,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       for (const s of detached) s.destroy()
       await closed
       sendWatch?.stop()
-      clearTimeout(graceTimer)
+      systemClock.clearTimeout(graceTimer)
       requestLog?.flush()
       log.info('stopped')
     })())

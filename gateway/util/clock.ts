@@ -5,13 +5,24 @@ export interface Clock {
   clearTimeout(handle: unknown): void
 }
 
+/** Node fires a timer longer than this (about 24.8 days) after 1 ms: a longer wait is taken in steps. */
+const LONGEST_TIMER = 2 ** 31 - 1
+
+interface SystemTimer {
+  current?: NodeJS.Timeout
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    // Unref'd: a pending probe or retry must never keep the process alive on shutdown.
-    const t = setTimeout(fn, ms)
-    t.unref()
-    return t
+    const timer: SystemTimer = {}
+    const arm = (left: number) => {
+      timer.current = setTimeout(left > LONGEST_TIMER ? () => arm(left - LONGEST_TIMER) : fn, Math.min(left, LONGEST_TIMER))
+      // Unref'd: a pending probe or retry must never keep the process alive on shutdown.
+      timer.current.unref()
+    }
+    arm(ms)
+    return timer
   },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  clearTimeout: (h) => clearTimeout((h as SystemTimer | undefined)?.current),
 }
