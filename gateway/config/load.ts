@@ -1,6 +1,6 @@
 // Reads one site's YAML file, validates it against the core's and the plugins' declared options, and
 // reports the first problem with file, line, key and what was expected.
-import { readFileSync } from 'node:fs'
+import { readRegularFile } from '../util/regular-file.ts'
 import { dirname, basename, resolve } from 'node:path'
 import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, type Alias, type Document, type Node } from 'yaml'
 import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
@@ -38,7 +38,7 @@ export function loadConfigFile(file: string, plugins: readonly GatewayPlugin[], 
   const path = resolve(file)
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readRegularFile(path).toString('utf8')
   } catch (e) {
     throw new ConfigError(`${file}: cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? e})`, path)
   }

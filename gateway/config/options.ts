@@ -1,7 +1,7 @@
 // The option DSL: every YAML option is declared once, here or in a plugin, with its type, default and
 // a one-line doc. The same declaration validates the file, gives defaults, and lists the documented
 // options (a test checks that config.example.yaml shows each one).
-import { readFileSync } from 'node:fs'
+import { readRegularFile } from '../util/regular-file.ts'
 import { isAbsolute, resolve } from 'node:path'
 import { parseDuration, parseBytes } from '../util/units.ts'
 import { Secret } from './secret.ts'
@@ -166,7 +166,7 @@ export const opt = {
         const file = resolve(ctx.baseDir, v.slice(5))
         let text: string
         try {
-          text = readFileSync(file, 'utf8')
+          text = readRegularFile(file).toString('utf8')
         } catch (e) {
           throw new OptionError(path, `a readable secret file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`)
         }
@@ -272,7 +272,7 @@ export function describeOptions(spec: Spec<unknown>, prefix = ''): { path: strin
 /** Reads a file that must exist, for options naming one. */
 export function readRequiredFile(file: string, what: string): Buffer {
   try {
-    return readFileSync(file)
+    return readRegularFile(file)
   } catch (e) {
     throw new Error(`${what}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? e})`)
   }

@@ -1,7 +1,8 @@
 // Accepted caller tokens, several at once (rotation: old and new both valid), re-read when their file
 // changes, checked in constant time.
 import { EventEmitter } from 'node:events'
-import { readFileSync, watch, type FSWatcher } from 'node:fs'
+import { watch, type FSWatcher } from 'node:fs'
+import { readRegularFile } from '../../gateway/util/regular-file.ts'
 import { basename, dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { constantTimeEqual, registerSecret, type Secret } from '../../gateway/config/secret.ts'
@@ -47,7 +48,7 @@ export class TokenStore extends EventEmitter<{ reload: [count: number] }> {
     if (!file) return
     let text: string
     try {
-      text = readFileSync(file, 'utf8')
+      text = readRegularFile(file).toString('utf8')
     } catch (e) {
       this.log.warn({ file, code: (e as NodeJS.ErrnoException).code }, 'token file unreadable; keeping the previous tokens')
       return
