@@ -2,7 +2,7 @@
 // reports the first problem with file, line, key and what was expected.
 import { readRegularFile } from '../util/regular-file.ts'
 import { dirname, basename, resolve } from 'node:path'
-import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, type Alias, type Document, type Node } from 'yaml'
+import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, isCollection, isAlias, type Alias, type Document, type Node } from 'yaml'
 import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
@@ -56,6 +56,11 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
     // prettyErrors is off (its message embeds the source line), so the position comes from the counter.
     const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0])
     throw new ConfigError(`${name}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${syntax.message.split('\n')[0]}`, file, pos?.line)
+  }
+  const oddKey = firstNonScalarKey(doc)
+  if (oddKey !== undefined) {
+    const pos = lines.linePos(oddKey)
+    throw new ConfigError(`${name}:${pos.line}:${pos.col}: a key must be plain text, not a list, a mapping or an alias`, file, pos.line)
   }
   let value: unknown
   try {
@@ -122,6 +127,20 @@ function tooDeep(text: string): { line: number; col: number } | undefined {
     for (const v of Object.values(node as object)) if (typeof v === 'object' && v !== null) stack.push([v, d])
   }
   return undefined
+}
+
+/** Where the first key that is a collection or an alias is (the yaml library would stringify it, with a process warning). */
+function firstNonScalarKey(doc: Document): number | undefined {
+  let at: number | undefined
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key) || isAlias(pair.key)) {
+        at = (pair.key as { range?: [number] }).range?.[0] ?? 0
+        return visit.BREAK
+      }
+    },
+  })
+  return at
 }
 
 /** Offsets of the document's first alias, and of its first alias that names no anchor before it. */
