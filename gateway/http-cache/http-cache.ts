@@ -46,6 +46,8 @@ export class HttpCache {
   readonly #fills = new Map<string, Promise<Fill>>()
   /** Request headers each URL's answers vary by, as the root last said. */
   readonly #vary = new Map<string, string[]>()
+  /** Requests waiting for another's root request, now. */
+  #waiting = 0
   readonly #counts: Record<(typeof COUNTED)[number], number> = Object.fromEntries(COUNTED.map((c) => [c, 0])) as never
 
   private constructor(
@@ -88,7 +90,7 @@ export class HttpCache {
   }
 
   stats(): Record<string, number> {
-    return { ...this.store.stats(), filling: this.#fills.size, ...this.#counts }
+    return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, ...this.#counts }
   }
 
   #count<T extends Lookup>(l: T): T {
@@ -101,11 +103,13 @@ export class HttpCache {
   async #join(running: Promise<Fill>): Promise<Lookup> {
     let timer: unknown
     const waited = new Promise<'timeout'>((r) => (timer = this.clock.setTimeout(() => r('timeout'), this.o.lockTimeout)))
+    this.#waiting++
     try {
       const f = await Promise.race([running, waited])
       if (f === 'timeout' || f.kind !== 'entry') return { kind: 'alone' }
       return { kind: 'entry', entry: f.entry, cache: f.cache === 'stale' ? 'stale' : 'coalesced' }
     } finally {
+      this.#waiting--
       this.clock.clearTimeout(timer)
     }
   }
