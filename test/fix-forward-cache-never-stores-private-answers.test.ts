@@ -2,7 +2,7 @@
 // replaces (Vary: Authorization, Vary: *) are never stored: each request goes to the root, and none is
 // answered once the root is stopped. A plain cacheable answer beside them is stored (the control).
 import t from 'tap'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { cacheOf, startChildWithOrigin } from './helpers/child-site.ts'
 import { fetchText } from './helpers/sites.ts'
 
 const KINDS: Record<string, Record<string, string>> = {
@@ -34,7 +34,7 @@ t.test('private, no-store, Set-Cookie and Vary: Authorization answers are never 
     }
   }
   for (const kind of Object.keys(KINDS)) t.equal(asked.get(kind), kind === 'control' ? 1 : 2, `${kind}: ${kind === 'control' ? 'stored' : 'every request went to the root'}`)
-  const cache = (site.gw.health() as { forward: { cache: Record<string, number> } }).forward.cache
+  const cache = cacheOf(site)
   t.equal(cache.entries, 1, 'only the control is stored')
 
   await origin.close()

@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { cacheOf, startChildWithOrigin } from './helpers/child-site.ts'
 import { fetchText } from './helpers/sites.ts'
 
 const BODY = 30_000
@@ -33,7 +33,7 @@ t.test('the cache stays within diskBytes, least recently used out first', async 
     t.match((await get('a')).headers['cache-status'], /hit/, `a is still held after ${name}`)
   }
 
-  const cache = (site.gw.health() as { forward: { cache: Record<string, number> } }).forward.cache
+  const cache = cacheOf(site)
   t.ok(cache.bytes <= BOUND, `counted bytes ${cache.bytes} within ${BOUND}`)
   t.equal(cache.entries, 3)
   const dir = join(site.dir, '.fedgate', 'cache-bound', 'forward-cache')

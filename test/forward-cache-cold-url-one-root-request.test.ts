@@ -2,7 +2,7 @@
 // for that answer (as nginx's proxy_cache_lock) and every client gets it whole.
 import t from 'tap'
 import { request } from 'undici'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { cacheOf, startChildWithOrigin } from './helpers/child-site.ts'
 
 const CLIENTS = 100
 
@@ -22,7 +22,7 @@ t.test('concurrent requests for a cold URL make one root request', async (t) => 
       })
     },
   })
-  const cache = () => (site.gw.health() as { forward: { cache: Record<string, number> } }).forward.cache
+  const cache = () => cacheOf(site)
   const answers = Array.from({ length: CLIENTS }, async () => {
     const res = await request(`${site.url}/api/v1/blobs/cold`, { dispatcher: site.agent })
     return { status: res.statusCode, body: await res.body.text(), cache: res.headers['cache-status'] }
