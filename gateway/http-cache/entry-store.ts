@@ -80,6 +80,11 @@ export class EntryStore {
     return this.#entries.get(key)
   }
 
+  /** The entry for `key`, not counted as used. */
+  peek(key: string): Entry | undefined {
+    return this.#entries.peek(key)
+  }
+
   has(key: string): boolean {
     return this.#entries.has(key)
   }

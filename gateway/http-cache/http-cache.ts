@@ -89,6 +89,13 @@ export class HttpCache {
     return this.#count(await this.#fill(k, key, req, entry, fetch))
   }
 
+  /** For an answer repeated from memory (docs/lifecycle.md, step 1): is `e` still the entry, and fresh? Counted as a use and a hit when it is. */
+  stillFresh(e: Entry): boolean {
+    if (this.store.get(e.key) !== e || staleFor(e, this.clock.now()) > 0) return false
+    this.#counts.hit++
+    return true
+  }
+
   stats(): Record<string, number> {
     return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, ...this.#counts }
   }

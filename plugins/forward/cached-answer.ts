@@ -28,8 +28,11 @@ export function cacheStatusValue(site: string, status: CacheStatus, e: Entry, no
   }
 }
 
-/** Resolves false when the entry's body is gone from disk (evicted meanwhile) before anything was sent. */
-export async function sendEntry(ctx: RequestContext, store: EntryStore, e: Entry, status: CacheStatus, site: string, now: number): Promise<boolean> {
+/**
+ * Resolves false when the entry's body is gone from disk (evicted meanwhile) before anything was sent.
+ * `whole` hears of a whole 200 answer sent from memory, with its headers, to offer it for repeats.
+ */
+export async function sendEntry(ctx: RequestContext, store: EntryStore, e: Entry, status: CacheStatus, site: string, now: number, whole?: (headers: Record<string, string | string[] | number>, body: Buffer) => void): Promise<boolean> {
   const { req, res } = ctx
   const headers: Record<string, string | string[] | number> = { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': cacheStatusValue(site, status, e, now) }
   if (e.status === 200 && notModified(req.headers, e)) {
@@ -64,6 +67,7 @@ export async function sendEntry(ctx: RequestContext, store: EntryStore, e: Entry
   }
   const held = store.memoryBody(e)
   if (held) {
+    if (code === 200 && length === e.bodyLength) whole?.(headers, held)
     res.writeHead(code, headers)
     res.end(code === 206 ? held.subarray(start, end + 1) : held)
     return true

@@ -69,8 +69,18 @@ export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promis
       return sendResponse(ctx, found.res, d.rootHealth)
     }
     ctx.cache = found.cache
-    if (!(await sendEntry(ctx, d.cache.store, found.entry, found.cache, d.site, d.clock.now()))) {
-      d.cache.store.delete(found.entry.key)
+    const { entry } = found
+    const now = d.clock.now()
+    // A fresh hit that varies on nothing is the same answer for every plain GET of this target: offered
+    // for repeats (docs/lifecycle.md, step 1) while it stays the entry, stays fresh, and for at most a
+    // second, since its Age and Cache-Status ttl count in seconds.
+    const offer =
+      found.cache === 'hit' && entry.vary.length === 0 && entry.status === 200
+        ? (headers: Record<string, string | string[] | number>, body: Buffer) =>
+            ctx.reusable({ headers, body, stillHolds: () => d.clock.now() - now < 1000 && d.cache.stillFresh(entry) })
+        : undefined
+    if (!(await sendEntry(ctx, d.cache.store, entry, found.cache, d.site, now, offer))) {
+      d.cache.store.delete(entry.key)
       return d.forward(ctx)
     }
   }
