@@ -165,6 +165,11 @@ export class EntryStore {
     this.#entries.delete(key)
   }
 
+  /** Every stored key for which `match` is true (a walk over all entries: for rare events only). */
+  keys(match: (key: string) => boolean): string[] {
+    return [...this.#entries.keys()].filter(match)
+  }
+
   stats(): { entries: number; bytes: number; memoryBytes: number } {
     return { entries: this.#entries.size, bytes: this.#entries.calculatedSize, memoryBytes: this.#memory?.calculatedSize ?? 0 }
   }

@@ -89,6 +89,12 @@ export class HttpCache {
     return this.#count(await this.#fill(k, key, req, entry, fetch))
   }
 
+  /** RFC 9111 §4.4: a write to `key` went through; its entries (every variant) are no longer the root's answer. */
+  invalidate(key: string): void {
+    this.#vary.delete(key)
+    for (const k of this.store.keys((k) => k === key || k.startsWith(key + '\n'))) this.store.delete(k)
+  }
+
   /** For an answer repeated from memory (docs/lifecycle.md, step 1): is `e` still the entry, and fresh? Counted as a use and a hit when it is. */
   stillFresh(e: Entry): boolean {
     if (this.store.get(e.key) !== e || staleFor(e, this.clock.now()) > 0) return false

@@ -94,7 +94,11 @@ export const forwardPlugin: GatewayPlugin = {
       const write = !SAFE_METHODS.has(ctx.method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
       if (cached && !write && usesCache(ctx, o.passCookies)) return cached(ctx)
-      return uncached(ctx, write)
+      if (!cache || !write) return uncached(ctx, write)
+      // A write never reads or fills the cache; one the root accepted makes the entries of its target stale.
+      return uncached(ctx, true).finally(() => {
+        if (ctx.res.statusCode < 400) cache.invalidate(ctx.rawPath + ctx.query)
+      })
     }
 
     const uncached = (ctx: RequestContext, write: boolean): Promise<void> => {
