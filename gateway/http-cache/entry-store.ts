@@ -137,6 +137,7 @@ export class EntryStore {
       } finally {
         await fh.close()
       }
+      if (length + META_WEIGHT > this.maxBytes) throw new TooLarge() // the bound could never hold it
       const file = join(folder, name)
       await rename(tmp, file)
       const entry: Entry = { ...meta, bodyLength: length, body: name, file }

@@ -8,6 +8,7 @@
 // place where requests to the root for an entry are coalesced.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
+import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
 import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
 import { ageOf, storable, type CacheDefaults } from './policy.ts'
@@ -190,12 +191,14 @@ export class HttpCache {
       return { kind: 'entry', entry, cache: 'miss' }
     } catch (err) {
       res.body.destroy()
-      if (err instanceof TooLarge) {
+      // Too large, or the cache's own disk failed (full, say): this answer goes uncached.
+      if (err instanceof TooLarge || (err as NodeJS.ErrnoException).syscall !== undefined) {
         this.#counts.notStored++
         return { kind: 'alone' }
       }
       if (old && this.#staleOnError(old)) return { kind: 'entry', entry: old, cache: 'stale' }
-      throw err
+      // The root failed mid-body.
+      throw err instanceof GatewayError ? err : upstreamError(err)
     }
   }
 

@@ -1,6 +1,9 @@
 // RFC 9111 for a shared cache in front of the root: may an answer be stored, for how long is it fresh,
 // and for how long may it still be served stale (RFC 5861: stale-while-revalidate, stale-if-error).
 // Only what a shared cache must honour is read; the site's defaults fill in what the root left out.
+// Every fill is made with the site's key, the same for every client, so the rule for requests carrying
+// Authorization (RFC 9111 §3.5) does not apply: what is stored is the site key's view, which every
+// client of the site gets anyway when it is forwarded.
 import type { IncomingHttpHeaders } from 'node:http'
 
 /** Statuses a cache may store without explicit freshness (RFC 9110 §15.1 "heuristically cacheable"), less 206. */
