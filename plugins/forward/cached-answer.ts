@@ -34,7 +34,10 @@ export function cacheStatusValue(site: string, status: CacheStatus, e: Entry, no
  */
 export async function sendEntry(ctx: RequestContext, store: EntryStore, e: Entry, status: CacheStatus, site: string, now: number, whole?: (headers: Record<string, string | string[] | number>, body: Buffer) => void): Promise<boolean> {
   const { req, res } = ctx
-  const headers: Record<string, string | string[] | number> = { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': cacheStatusValue(site, status, e, now) }
+  // RFC 9211: a cache appends its entry to the list the caches nearer the origin (a middle site) wrote.
+  const before = e.headers['cache-status']
+  const ours = cacheStatusValue(site, status, e, now)
+  const headers: Record<string, string | string[] | number> = { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': before ? `${String(before)}, ${ours}` : ours }
   if (e.status === 200 && notModified(req.headers, e)) {
     const h: Record<string, string | string[]> = { age: headers.age as string, 'cache-status': headers['cache-status'] as string }
     for (const n of NOT_MODIFIED_HEADERS) if (e.headers[n] !== undefined) h[n] = e.headers[n]!

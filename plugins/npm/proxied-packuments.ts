@@ -7,6 +7,7 @@
 // root is up, so new versions appear; served stale while it is down, so what was installed once
 // keeps installing. The cache is what coalesces requests to the root; the in-flight map below shares
 // the parsed document among the requests that asked meanwhile.
+import { LRUCache } from 'lru-cache'
 import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { CacheStatus, HttpCache } from '../../gateway/http-cache/http-cache.ts'
@@ -43,8 +44,8 @@ export class FetchedPackument {
 
 export class ProxiedPackuments {
   readonly #flights = new InFlight<FetchedPackument>()
-  /** Each cached answer parsed once, for as long as it is the entry. */
-  readonly #parsed = new WeakMap<Entry, FetchedPackument>()
+  /** The last cached bodies parsed, by body file: a revalidated entry (304) keeps its body and its parse. */
+  readonly #parsed = new LRUCache<string, FetchedPackument>({ max: 64 })
   #requests = 0
 
   constructor(
@@ -123,7 +124,7 @@ export class ProxiedPackuments {
   /** The packument from a cached answer; undefined when its body is gone meanwhile (then asked again, uncached). */
   async #fromEntry(name: string, e: Entry, cache: CacheStatus, received: (n: number) => void): Promise<FetchedPackument | undefined> {
     if (e.status !== 200) throw statusError(name, e.status)
-    const known = this.#parsed.get(e)
+    const known = this.#parsed.get(e.file)
     if (known) return new FetchedPackument(known.doc, known.contentType, cache)
     if (e.bodyLength > this.upstream.maxPackumentBytes) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is larger than npm.maxPackumentBytes (${this.upstream.maxPackumentBytes} bytes)`)
     const body = await this.cache!.store.readBody(e)
@@ -136,7 +137,7 @@ export class ProxiedPackuments {
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
     }
     const fetched = new FetchedPackument(doc, String(e.headers['content-type'] ?? 'application/json'), cache)
-    this.#parsed.set(e, fetched)
+    this.#parsed.set(e.file, fetched)
     return fetched
   }
 }
