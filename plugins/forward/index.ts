@@ -1,5 +1,7 @@
 // The fallback route: whatever no other route takes goes to the root, over keep-alive connections,
-// with the client's credentials stripped and the site's low-privilege key added.
+// with the client's credentials stripped and the site's low-privilege key added. With forward.cache,
+// reads go through the pull-through cache first (cached-reads.ts), which this plugin offers to others
+// as the `httpCache` service (npm's packuments of packages not synchronized here).
 import { dirname, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
