@@ -16,6 +16,7 @@ import { startBenchOrigin, jsonBody } from './lib/origin.ts'
 import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
 import { startBareProxy } from './lib/proxy-peer.ts'
 import { resultTable, ratioTable, type Row } from './lib/table.ts'
+import { cachedForwardRows } from './lib/forward-cache-rows.ts'
 
 const PATH = '/api/v1/repos/mozilla/firefox'
 /** Upstream keep-alive connections, the same for fedgate (forward.connections) and http-proxy-3 (maxSockets). */
@@ -61,6 +62,8 @@ export async function run(o: BenchOptions): Promise<void> {
     await origin.close()
     remove()
   }
+  // forward.cache, with servers of its own.
+  await cachedForwardRows(o)
 }
 
 /** A row that answers 502 quickly would look fast: check each target answers 200 first. */

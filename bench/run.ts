@@ -4,7 +4,7 @@ import { parseBenchArgs, type BenchOptions } from './lib/options.ts'
 
 const benches: Record<string, string> = {
   hit: 'cache hit: a synchronized blob of 1 KiB and 100 KiB from a fedgate child (root stopped) vs bare Node and nginx proxy_cache, HTTP/HTTPS',
-  forward: 'forwarding: direct vs fedgate HTTP/HTTPS vs bare http-proxy-3 with keep-alive',
+  forward: 'forwarding: direct vs fedgate HTTP/HTTPS vs bare http-proxy-3 with keep-alive; forward.cache hits vs nginx proxy_cache, and root requests for 200 clients on one cold URL vs nginx proxy_cache_lock',
   npm: 'npm install of 30 synchronized packages: straight from Verdaccio vs through a fedgate child, and with the root stopped',
   sync: 'sync: 1 GiB in 64 blobs from a root on loopback vs curl, child peak RSS, re-sync after one tag changed',
   instructions: 'instructions per 1 KiB hit under callgrind (noise-free): bare Node vs fedgate with its request log off and on',

@@ -35,7 +35,7 @@ export interface RequestContext {
   /** Set by handlers for the request log line. */
   route?: string
   upstream?: string
-  cache?: 'hit' | 'miss' | 'bypass' | 'revalidated'
+  cache?: 'hit' | 'miss' | 'bypass' | 'revalidated' | 'stale' | 'coalesced'
   /** Set by the core when the answer is a catalogue error, for the request log line. */
   error?: string
   /**

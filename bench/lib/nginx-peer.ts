@@ -17,10 +17,10 @@ export interface NginxPeer {
 }
 
 /** nginx caching `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
-export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string }): Promise<NginxPeer | undefined> {
+export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string; name?: string; location?: string }): Promise<NginxPeer | undefined> {
   const bin = findPeer({ command: 'nginx', apt: 'nginx' })
   if (!bin) return undefined
-  const prefix = join(o.dir, 'nginx')
+  const prefix = join(o.dir, o.name ?? 'nginx')
   for (const d of ['cache', 'tmp', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
   const [httpPort, httpsPort] = [await freePort(), await freePort()]
   const conf = join(prefix, 'nginx.conf')
@@ -44,7 +44,8 @@ export async function startNginxPeer(o: { dir: string; originUrl: string; cert: 
   }
 }
 
-function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string }): string {
+/** `location`: more directives in the cached location (proxy_cache_lock, say). */
+function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string; location?: string }): string {
   // One worker: the Node servers it is compared with have one event loop each. No tcp_nopush: on this
   // loopback it held the tail of every 100 KiB answer for a 40 ms delayed ACK (about 1,000 req/s
   // instead of 14,000), which would flatter whatever nginx is compared with.
@@ -75,7 +76,7 @@ http {
       proxy_cache hit;
       proxy_cache_valid 200 1h;
       add_header X-Cache-Status $upstream_cache_status;
-    }
+${o.location ?? ''}    }
   }
 }
 `

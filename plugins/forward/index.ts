@@ -1,12 +1,17 @@
 // The fallback route: whatever no other route takes goes to the root, over keep-alive connections,
-// with the client's credentials stripped and the site's low-privilege key added.
+// with the client's credentials stripped and the site's low-privilege key added. With forward.cache,
+// reads go through the pull-through cache first (cached-reads.ts), which this plugin offers to others
+// as the `httpCache` service (npm's packuments of packages not synchronized here).
+import { dirname, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { Limiter, type Release } from '../../gateway/util/limiter.ts'
+import { HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import { cachedReads, usesCache } from './cached-reads.ts'
 import { forwardSpec } from './options.ts'
-import { upstreamRequestHeaders } from './headers.ts'
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
 import { ForwardResponse } from './response-handler.ts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -18,7 +23,7 @@ export const forwardPlugin: GatewayPlugin = {
   name: 'forward',
   options: { forward: forwardSpec },
   enabled: (config) => Boolean(config.root) && section(config, 'forward', forwardSpec).enabled,
-  setup({ config, rootHealth, clock }) {
+  async setup({ config, rootHealth, clock, log }) {
     const o = section(config, 'forward', forwardSpec)
     const root = config.root!
     const client = createRootClient({
@@ -58,10 +63,47 @@ export const forwardPlugin: GatewayPlugin = {
       }
     }
 
+    /** A connection for a cache fill, which no one client owns: only the queue deadline ends its wait. */
+    const fillConnection = async (): Promise<Release> => {
+      const now = connections.tryAcquire()
+      if (now) return now
+      const ac = new AbortController()
+      const timer = clock.setTimeout(() => ac.abort(new GatewayError('GW_ERR_FORWARD_BUSY', undefined, { 'retry-after': '1' })), o.timeouts.queue)
+      try {
+        return await connections.acquire(ac.signal)
+      } finally {
+        clock.clearTimeout(timer)
+      }
+    }
+
+    const cache = o.cache.enabled
+      ? await HttpCache.open(
+          {
+            dir: o.cache.dir ?? resolve(dirname(config.file), '.fedgate', config.site.name, 'forward-cache'),
+            diskBytes: o.cache.diskBytes,
+            memoryBytes: o.cache.memoryBytes,
+            maxEntryBytes: Math.min(o.cache.maxEntryBytes, o.cache.diskBytes),
+            lockTimeout: o.cache.lockTimeout,
+            defaults: o.cache.defaults,
+            clientHeaders: (h) => clientResponseHeaders(h as Record<string, string | string[] | undefined>, true),
+            onBackgroundError: (key, err) => log.warn({ path: key.split('?')[0], reason: (err as Error)?.message ?? String(err) }, 'background refresh of a cached answer failed'),
+          },
+          clock,
+        )
+      : undefined
+
     const forward = (ctx: RequestContext): Promise<void> => {
-      const { req, method } = ctx
-      const write = !SAFE_METHODS.has(method)
+      const write = !SAFE_METHODS.has(ctx.method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
+      if (cached && !write && usesCache(ctx, o.passCookies)) return cached(ctx)
+      if (!cache || !write) return uncached(ctx, write)
+      // A write never reads or fills the cache; one the root accepted makes the entries of its target stale.
+      return uncached(ctx, true).finally(() => {
+        if (ctx.res.statusCode < 400) cache.invalidate(ctx.rawPath + ctx.query)
+      })
+    }
+
+    const uncached = (ctx: RequestContext, write: boolean): Promise<void> => {
       rootHealth?.admit()
       ctx.upstream = client.origin
       ctx.cache = 'bypass'
@@ -69,6 +111,8 @@ export const forwardPlugin: GatewayPlugin = {
       if (release) return exchange(ctx, write, release)
       return waitForConnection(ctx).then((r) => r && exchange(ctx, write, r))
     }
+
+    const cached = cache && cachedReads({ cache, client, rootHealth, clock, site: config.site.name, passCookies: o.passCookies, connection: fillConnection, forward: (ctx) => uncached(ctx, false) })
 
     const exchange = (ctx: RequestContext, write: boolean, release: Release): Promise<void> => {
       const { req, method } = ctx
@@ -97,8 +141,8 @@ export const forwardPlugin: GatewayPlugin = {
 
     return {
       routes: [{ name: 'forward', stage: 'fallback', match: () => true, handle: forward }],
-      provides: { forward },
-      health: () => ({ connections: { busy: connections.active, waiting: connections.waiting } }),
+      provides: { forward, ...(cache ? { httpCache: cache } : {}) },
+      health: () => ({ connections: { busy: connections.active, waiting: connections.waiting }, ...(cache ? { cache: cache.stats() } : {}) }),
       close: () => client.close(),
     }
   },

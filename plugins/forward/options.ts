@@ -15,6 +15,25 @@ export const forwardSpec = opt.obj(
       },
       { doc: 'Upstream time limits for forwarded requests' },
     ),
+    cache: opt.obj(
+      {
+        enabled: opt.bool({ doc: 'Keep cacheable answers to forwarded reads (GET with the site\'s key) and npm packuments of packages not synchronized here, and serve them while the root is down', default: false }),
+        dir: opt.path({ doc: 'Folder of the cached answers; default .fedgate/<site name>/forward-cache beside the YAML file', optional: true }),
+        diskBytes: opt.bytes({ doc: 'Bytes of cached bodies on disk, least recently used out first', default: 1024 * 1024 * 1024 }),
+        memoryBytes: opt.bytes({ doc: 'Memory for the most recently used small bodies (each at most an eighth of this, and 4 MiB), also on disk', default: 64 * 1024 * 1024 }),
+        maxEntryBytes: opt.bytes({ doc: 'Largest answer kept; a larger one passes through uncached', default: 64 * 1024 * 1024 }),
+        lockTimeout: opt.duration({ doc: 'A request waiting this long for the root request another one made for the same entry goes to the root alone, uncached (nginx proxy_cache_lock_timeout)', default: 5000 }),
+        defaults: opt.obj(
+          {
+            maxAge: opt.duration({ doc: 'Freshness of an answer with no Cache-Control max-age/s-maxage and no Expires (0: revalidated at each request while the root is up)', default: 0 }),
+            staleIfError: opt.duration({ doc: 'How long past its freshness an answer is served while the root is down or failing, unless its Cache-Control says stale-if-error', default: 24 * 60 * 60 * 1000 }),
+            staleWhileRevalidate: opt.duration({ doc: 'How long past its freshness an answer is served at once while it is refreshed in the background, unless its Cache-Control says stale-while-revalidate', default: 0 }),
+          },
+          { doc: 'What an answer gets when the root says nothing about it' },
+        ),
+      },
+      { doc: 'The pull-through cache of forwarded reads (RFC 9111; docs/lifecycle.md, "Forwarding")' },
+    ),
   },
   { doc: 'Forwarding to the root with the site\'s low-privilege key' },
 )

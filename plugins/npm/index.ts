@@ -5,6 +5,7 @@
 // at a time and within npm.proxy's bounds. Reuses the hub's stores and blob responder and the
 // sync plugin's scheduler (backoff, on-demand runs) and status.
 import { setMaxListeners } from 'node:events'
+import type { HttpCache } from '../../gateway/http-cache/http-cache.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient, type RootClient } from '../../gateway/upstream/root-client.ts'
@@ -49,7 +50,7 @@ export const npmPlugin: GatewayPlugin = {
     const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, upstreamOptions) : undefined
     // Clients' packuments get connections of their own: a flood of them cannot take those sync uses.
     const proxyClient = config.root && rootClient ? createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: o.requestTimeout, connections: o.proxy.concurrency }) : undefined
-    const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock)) : undefined
+    const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock), services.get<HttpCache>('httpCache')) : undefined
     const status = new SyncStatus(clock)
     const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
 

@@ -2,8 +2,16 @@
 // fetch (one upstream fetch per package and form at a time, its outcome shared by every request that
 // asks meanwhile), render (tarball URLs rewritten for the base the client gets, made once per base for
 // the requests sharing the fetch), send. Fetches and bytes held are bounded by npm.proxy (ProxyBudget),
-// and go over the plugin's own connections, never those that sync and the root's probes use.
+// and go over the plugin's own connections, never those that sync and the root's probes use. With
+// forward.cache on, the root's answers go through that cache (gateway/http-cache): revalidated while the
+// root is up, so new versions appear; served stale while it is down, so what was installed once
+// keeps installing. The cache is what coalesces requests to the root; the in-flight map below shares
+// the parsed document among the requests that asked meanwhile.
+import { LRUCache } from 'lru-cache'
+import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
+import type { CacheStatus, HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import type { Entry } from '../../gateway/http-cache/entry-store.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { InFlight } from './in-flight.ts'
 import { CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
@@ -19,6 +27,8 @@ export class FetchedPackument {
   constructor(
     readonly doc: Packument,
     readonly contentType: string,
+    /** How the root's answer was found, for the request log ('bypass' without forward.cache). */
+    readonly cache: CacheStatus | 'bypass' = 'bypass',
   ) {}
 
   /** The document with its tarball URLs on `base`, serialized once per base for every sharer. */
@@ -34,11 +44,14 @@ export class FetchedPackument {
 
 export class ProxiedPackuments {
   readonly #flights = new InFlight<FetchedPackument>()
+  /** The last cached bodies parsed, by body file: a revalidated entry (304) keeps its body and its parse. */
+  readonly #parsed = new LRUCache<string, FetchedPackument>({ max: 64 })
   #requests = 0
 
   constructor(
     private readonly upstream: RegistryUpstream,
     private readonly budget: ProxyBudget,
+    private readonly cache?: HttpCache,
   ) {}
 
   get origin(): string {
@@ -83,17 +96,54 @@ export class ProxiedPackuments {
     // Not tied to any one client: the requests sharing this fetch still want it when the first leaves.
     const lease = await this.budget.acquire({ slot: true })
     try {
-      const res = await this.upstream.request(packumentPath(name), { accept }, { headersTimeout })
-      if (res.statusCode !== 200) {
-        await res.body.dump().catch(() => {})
-        if (res.statusCode === 404) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
-        if (res.statusCode === 401 || res.statusCode === 403) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${res.statusCode})`)
-        throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${res.statusCode} for ${name}`)
+      const get = (conditional: Record<string, string>) => this.upstream.request(packumentPath(name), { accept, ...conditional }, { headersTimeout })
+      if (this.cache) {
+        // Keyed apart from forwarded URLs, by form: the root's Vary may not say it depends on Accept.
+        const found = await this.cache.lookup(`npm packument\n${accept}\n${name}`, { accept }, get)
+        if (found.kind === 'entry') {
+          const fetched = await this.#fromEntry(name, found.entry, found.cache, lease.add)
+          if (fetched) return fetched
+        }
+        if (found.kind === 'response') return await this.#fromResponse(name, found.res, lease.add, 'miss')
       }
-      const doc = (await this.upstream.boundedJson(res, `the root's packument for ${name}`, lease.add)) as Packument
-      return new FetchedPackument(doc, String(res.headers['content-type'] ?? 'application/json'))
+      return await this.#fromResponse(name, await get({}), lease.add, 'bypass')
     } finally {
       lease.release()
     }
   }
+
+  async #fromResponse(name: string, res: Dispatcher.ResponseData, received: (n: number) => void, cache: CacheStatus | 'bypass'): Promise<FetchedPackument> {
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {})
+      throw statusError(name, res.statusCode)
+    }
+    const doc = (await this.upstream.boundedJson(res, `the root's packument for ${name}`, received)) as Packument
+    return new FetchedPackument(doc, String(res.headers['content-type'] ?? 'application/json'), cache)
+  }
+
+  /** The packument from a cached answer; undefined when its body is gone meanwhile (then asked again, uncached). */
+  async #fromEntry(name: string, e: Entry, cache: CacheStatus, received: (n: number) => void): Promise<FetchedPackument | undefined> {
+    if (e.status !== 200) throw statusError(name, e.status)
+    const known = this.#parsed.get(e.file)
+    if (known) return new FetchedPackument(known.doc, known.contentType, cache)
+    if (e.bodyLength > this.upstream.maxPackumentBytes) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is larger than npm.maxPackumentBytes (${this.upstream.maxPackumentBytes} bytes)`)
+    const body = await this.cache!.store.readBody(e)
+    if (!body) return undefined
+    received(body.length)
+    let doc: Packument
+    try {
+      doc = JSON.parse(body.toString('utf8')) as Packument
+    } catch {
+      throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
+    }
+    const fetched = new FetchedPackument(doc, String(e.headers['content-type'] ?? 'application/json'), cache)
+    this.#parsed.set(e.file, fetched)
+    return fetched
+  }
+}
+
+function statusError(name: string, status: number): GatewayError {
+  if (status === 404) return new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
+  if (status === 401 || status === 403) return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${status})`)
+  return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${status} for ${name}`)
 }

@@ -25,6 +25,11 @@ export class RegistryUpstream {
     return this.client.origin
   }
 
+  /** The largest packument read from the root (npm.maxPackumentBytes). */
+  get maxPackumentBytes(): number {
+    return this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
+  }
+
   /** The full packument, or undefined when the root has no such package. */
   async packument(name: string): Promise<Packument | undefined> {
     const res = await this.request(packumentPath(name), { accept: 'application/json' })
@@ -75,7 +80,7 @@ export class RegistryUpstream {
    * `received` hears of each chunk kept, for a caller that accounts for the bytes it holds.
    */
   async boundedJson(res: Dispatcher.ResponseData, what: string, received?: (bytes: number) => void): Promise<unknown> {
-    const limit = this.o.maxPackumentBytes ?? DEFAULT_MAX_PACKUMENT_BYTES
+    const limit = this.maxPackumentBytes
     const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
     if (Number(res.headers['content-length']) > limit) {
       // Destroyed unread, the body reports an abort that nobody is left to hear.

@@ -20,3 +20,23 @@ export async function startChildWithOrigin(t: TestLike, name: string, o: ChildOp
   const site = await startSite(t, childYaml(name, origin.url, o.extra ?? ''), { dir, clock: o.clock })
   return { origin, site, key }
 }
+
+/** The forward cache's figures from /health's detail (forward.cache). */
+export interface CacheFigures {
+  entries: number
+  bytes: number
+  memoryBytes: number
+  filling: number
+  waiting: number
+  hit: number
+  miss: number
+  revalidated: number
+  stale: number
+  coalesced: number
+  alone: number
+  notStored: number
+}
+
+export function cacheOf(site: Pick<TestSite, 'gw'>): CacheFigures {
+  return (site.gw.health() as { forward: { cache: CacheFigures } }).forward.cache
+}

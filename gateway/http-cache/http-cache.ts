@@ -1,0 +1,236 @@
+// The pull-through cache of answers read from the root with the site's key (docs/lifecycle.md,
+// "Forwarding"): fresh entries answer without the root; stale ones are revalidated (If-None-Match /
+// If-Modified-Since, a 304 refreshes the entry); concurrent requests for an entry that is missing or
+// being revalidated share one root request, each waiting at most `lockTimeout` before going alone (as
+// nginx's proxy_cache_lock); while the root fails, a stale entry is served for its stale-if-error, and
+// within stale-while-revalidate it is served at once and refreshed in the background.
+// Protocol plugins use it with their own root requests (forwarding, npm's packuments): one cache, one
+// place where requests to the root for an entry are coalesced.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Dispatcher } from 'undici'
+import { GatewayError, upstreamError } from '../errors.ts'
+import type { Clock } from '../util/clock.ts'
+import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
+import { ageOf, storable, type CacheDefaults } from './policy.ts'
+
+/** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
+export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
+
+/** One GET to the root with these extra (conditional) headers; failures are thrown as catalogue errors. */
+export type RootFetch = (conditional: Record<string, string>) => Promise<Dispatcher.ResponseData>
+
+export type Lookup =
+  | { kind: 'entry'; entry: Entry; cache: CacheStatus }
+  /** The root's answer cannot be stored: the caller sends it on (and reads or dumps its body). */
+  | { kind: 'response'; res: Dispatcher.ResponseData }
+  /** No shared answer (the wait was too long, or the one fetched could not be shared): ask the root alone, uncached. */
+  | { kind: 'alone' }
+
+type Fill = { kind: 'entry'; entry: Entry; cache: CacheStatus } | { kind: 'response'; res: Dispatcher.ResponseData } | { kind: 'alone' }
+
+export interface HttpCacheOptions {
+  dir: string
+  diskBytes: number
+  memoryBytes: number
+  maxEntryBytes: number
+  lockTimeout: number
+  defaults: CacheDefaults
+  /** Turns root response headers into the ones stored for clients (hop-by-hop and Set-Cookie removed). */
+  clientHeaders(h: IncomingHttpHeaders): Record<string, string | string[]>
+  /** A failure during a background refresh, for the log. */
+  onBackgroundError(key: string, err: unknown): void
+}
+
+const COUNTED = ['hit', 'miss', 'revalidated', 'stale', 'coalesced', 'alone', 'notStored'] as const
+
+export class HttpCache {
+  readonly #fills = new Map<string, Promise<Fill>>()
+  /** Request headers each URL's answers vary by, as the root last said. */
+  readonly #vary = new Map<string, string[]>()
+  /** Requests waiting for another's root request, now. */
+  #waiting = 0
+  readonly #counts: Record<(typeof COUNTED)[number], number> = Object.fromEntries(COUNTED.map((c) => [c, 0])) as never
+
+  private constructor(
+    readonly store: EntryStore,
+    private readonly o: HttpCacheOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  static async open(o: HttpCacheOptions, clock: Clock): Promise<HttpCache> {
+    const store = await EntryStore.open(o.dir, { maxBytes: o.diskBytes, memoryBytes: o.memoryBytes })
+    return new HttpCache(store, o, clock)
+  }
+
+  /** The entry `lookup` would start from, without asking the root or counting it as used. */
+  peek(key: string, req: IncomingHttpHeaders): Entry | undefined {
+    return this.store.has(this.#entryKey(key, req)) ? this.store.get(this.#entryKey(key, req)) : undefined
+  }
+
+  /**
+   * The answer for `key` (GET with these request headers): from the cache when it may be, else from
+   * `fetch`, stored when it may be. Throws the root's failure when no stale entry may stand in for it.
+   */
+  async lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch): Promise<Lookup> {
+    const k = this.#entryKey(key, req)
+    const entry = this.store.get(k)
+    const now = this.clock.now()
+    if (entry && staleFor(entry, now) <= 0) return this.#count({ kind: 'entry', entry, cache: 'hit' })
+    if (entry && !entry.freshness.mustRevalidate && staleFor(entry, now) <= entry.freshness.staleWhileRevalidate) {
+      if (!this.#fills.has(k)) this.#fill(k, key, req, entry, fetch).then(
+          (f) => {
+            if (f.kind === 'response') f.res.body.dump().catch(() => {})
+          },
+          (err) => this.o.onBackgroundError(key, err),
+        )
+      return this.#count({ kind: 'entry', entry, cache: 'stale' })
+    }
+    const running = this.#fills.get(k)
+    if (running) return this.#count(await this.#join(running))
+    return this.#count(await this.#fill(k, key, req, entry, fetch))
+  }
+
+  /** RFC 9111 §4.4: a write to `key` went through; its entries (every variant) are no longer the root's answer. */
+  invalidate(key: string): void {
+    this.#vary.delete(key)
+    for (const k of this.store.keys((k) => k === key || k.startsWith(key + '\n'))) this.store.delete(k)
+  }
+
+  /** For an answer repeated from memory (docs/lifecycle.md, step 1): is `e` still the entry, and fresh? Counted as a use and a hit when it is. */
+  stillFresh(e: Entry): boolean {
+    if (this.store.get(e.key) !== e || staleFor(e, this.clock.now()) > 0) return false
+    this.#counts.hit++
+    return true
+  }
+
+  stats(): Record<string, number> {
+    return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, ...this.#counts }
+  }
+
+  #count<T extends Lookup>(l: T): T {
+    if (l.kind === 'entry') this.#counts[l.cache]++
+    else if (l.kind === 'alone') this.#counts.alone++
+    return l
+  }
+
+  /** A request that arrived while the entry was being fetched: that fetch's entry, or alone after lockTimeout. */
+  async #join(running: Promise<Fill>): Promise<Lookup> {
+    let timer: unknown
+    const waited = new Promise<'timeout'>((r) => (timer = this.clock.setTimeout(() => r('timeout'), this.o.lockTimeout)))
+    this.#waiting++
+    try {
+      const f = await Promise.race([running, waited])
+      if (f === 'timeout' || f.kind !== 'entry') return { kind: 'alone' }
+      return { kind: 'entry', entry: f.entry, cache: f.cache === 'stale' ? 'stale' : 'coalesced' }
+    } finally {
+      this.#waiting--
+      this.clock.clearTimeout(timer)
+    }
+  }
+
+  #fill(k: string, key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch): Promise<Fill> {
+    const p = this.#fetchAndStore(key, req, old, fetch).finally(() => this.#fills.delete(k))
+    this.#fills.set(k, p)
+    return p
+  }
+
+  async #fetchAndStore(key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch): Promise<Fill> {
+    const conditional: Record<string, string> = {}
+    if (old) {
+      const etag = old.headers.etag
+      const modified = old.headers['last-modified']
+      if (typeof etag === 'string') conditional['if-none-match'] = etag
+      if (typeof modified === 'string') conditional['if-modified-since'] = modified
+    }
+    let res: Dispatcher.ResponseData
+    try {
+      res = await fetch(conditional)
+    } catch (err) {
+      if (old && this.#staleOnError(old)) return { kind: 'entry', entry: old, cache: 'stale' }
+      throw err
+    }
+    const now = this.clock.now()
+    if (res.statusCode === 304 && old) {
+      await res.body.dump().catch(() => {})
+      // RFC 9111 §4.3.4: the stored headers are updated by the 304's (less framing ones).
+      const fresh = storable(old.status, { ...old.headers, ...withoutFraming(res.headers) } as IncomingHttpHeaders, this.o.defaults)
+      if (!fresh.ok) {
+        this.store.delete(old.key)
+        return { kind: 'alone' }
+      }
+      const headers = this.o.clientHeaders({ ...old.headers, ...withoutFraming(res.headers) } as IncomingHttpHeaders)
+      const entry = await this.store.refresh(old, { headers, receivedAt: now, initialAge: ageOf(res.headers), freshness: fresh.freshness })
+      return { kind: 'entry', entry, cache: 'revalidated' }
+    }
+    if (res.statusCode >= 500 && old && this.#staleOnError(old)) {
+      await res.body.dump().catch(() => {})
+      return { kind: 'entry', entry: old, cache: 'stale' }
+    }
+    const s = storable(res.statusCode, res.headers, this.o.defaults)
+    const length = Number(res.headers['content-length'])
+    if (!s.ok || length > this.o.maxEntryBytes) {
+      this.#counts.notStored++
+      // The root now says this must not be kept: the old entry goes too.
+      if (old) this.store.delete(old.key)
+      return { kind: 'response', res }
+    }
+    this.#vary.set(key, s.vary)
+    const meta: EntryMeta = {
+      key: this.#entryKey(key, req, s.vary),
+      status: res.statusCode,
+      headers: this.o.clientHeaders(res.headers),
+      bodyLength: 0,
+      receivedAt: now,
+      initialAge: ageOf(res.headers),
+      freshness: s.freshness,
+      vary: s.vary,
+      varyValues: s.vary.map((h) => headerValue(req[h])),
+    }
+    try {
+      const entry = await this.store.put(meta, res.body as AsyncIterable<Buffer>, this.o.maxEntryBytes)
+      return { kind: 'entry', entry, cache: 'miss' }
+    } catch (err) {
+      res.body.destroy()
+      // Too large, or the cache's own disk failed (full, say): this answer goes uncached.
+      if (err instanceof TooLarge || (err as NodeJS.ErrnoException).syscall !== undefined) {
+        this.#counts.notStored++
+        return { kind: 'alone' }
+      }
+      if (old && this.#staleOnError(old)) return { kind: 'entry', entry: old, cache: 'stale' }
+      // The root failed mid-body.
+      throw err instanceof GatewayError ? err : upstreamError(err)
+    }
+  }
+
+  #staleOnError(e: Entry): boolean {
+    return !e.freshness.mustRevalidate && staleFor(e, this.clock.now()) <= e.freshness.staleIfError
+  }
+
+  /** The store's key: the caller's key and the values of the request headers its answers vary by. */
+  #entryKey(key: string, req: IncomingHttpHeaders, vary = this.#vary.get(key)): string {
+    if (!vary || vary.length === 0) return key
+    return key + '\n' + vary.map((h) => `${h}:${headerValue(req[h])}`).join('\n')
+  }
+}
+
+/** ms an entry is past its freshness (≤ 0: fresh). */
+export function staleFor(e: Entry, now: number): number {
+  return ageNow(e, now) - e.freshness.lifetime
+}
+
+/** The entry's current age in ms (RFC 9111 §4.2.3, without the root's Date: the two clocks are never compared). */
+export function ageNow(e: Entry, now: number): number {
+  return e.initialAge + Math.max(0, now - e.receivedAt)
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return (Array.isArray(v) ? v.join(', ') : (v ?? '')).trim().replace(/\s+/g, ' ')
+}
+
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'content-range', 'connection', 'keep-alive'])
+
+function withoutFraming(h: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {}
+  for (const name in h) if (!FRAMING.has(name)) out[name] = h[name]
+  return out
+}
