@@ -145,7 +145,7 @@
         btn.type = 'button'
         btn.className = 'secondary'
         btn.textContent = 'Sync now'
-        btn.setAttribute('aria-label', `Sync ${r.name} now`)
+        btn.setAttribute('aria-label', `Sync now: ${r.name}`)
         btn.addEventListener('click', async () => {
           btn.disabled = true
           try {
