@@ -49,6 +49,8 @@ t.test('the federation page follows a new repository from queued to in sync with
   const p = (await progress.jsonValue()) as { value: number; max: number; text: string }
   t.ok(p.max >= SIZE, `syncing, with its total (${p.max} bytes)`)
   t.match(p.text, / of /, `and its progress in words: ${p.text}`)
+  // The README's picture: a repository mid-sync (FEDGATE_SCREENSHOT_DIR=docs/img).
+  if (process.env.FEDGATE_SCREENSHOT_DIR) await a.page.screenshot({ path: `${process.env.FEDGATE_SCREENSHOT_DIR}/admin-federation.png`, fullPage: true })
 
   await a.page.waitForFunction((row) => document.querySelector(`${row} .badge`)?.textContent === 'in sync', row, { timeout: 60_000 })
   const cells = await a.page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent))
@@ -57,5 +59,4 @@ t.test('the federation page follows a new repository from queued to in sync with
   t.equal(navigations, 0, 'the page never navigated')
   t.ok(await a.page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce), 'nor reloaded')
 
-  if (process.env.FEDGATE_SCREENSHOT_DIR) await a.page.screenshot({ path: `${process.env.FEDGATE_SCREENSHOT_DIR}/admin-federation.png`, fullPage: true })
 })

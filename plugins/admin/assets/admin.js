@@ -156,7 +156,7 @@
             btn.disabled = false
           }
         })
-        cell(tr, 10).appendChild(btn)
+        cell(tr, 9).appendChild(btn)
       },
       (tr, r) => {
         badge(tr.cells[1].firstChild, r.state)
@@ -172,10 +172,10 @@
         } else bar.removeAttribute('value')
         setText(tr.cells[4].querySelector('.progress-text'), r.bytesTotal > 0 ? `${bytes(r.bytesDone)} of ${bytes(r.bytesTotal)}` : '')
         setText(cell(tr, 5), bytes(r.bytesToFetch))
-        setText(cell(tr, 6), r.lagSeconds == null ? '–' : `${duration(r.lagSeconds)} since last sync`)
+        setText(cell(tr, 6), r.lagSeconds == null ? '–' : `${duration(r.lagSeconds)} ago`)
         setText(cell(tr, 7), r.failures)
         setText(cell(tr, 8), time(r.nextTry))
-        setText(cell(tr, 9, 'wrap'), r.error || '')
+        setText(cell(tr, 10, 'wrap'), r.error || '')
       },
     )
   }
