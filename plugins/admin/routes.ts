@@ -78,7 +78,9 @@ export function adminRoutes(d: AdminDeps): Route[] {
       const target = kind === 'npm' ? d.npm : kind === 'repo' ? d.sync : undefined
       if (!target) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"kind": "repo" | "npm", "name": "..."}, for a kind this site synchronizes')
       if (typeof name !== 'string' || (kind === 'repo' && !isRepoName(name))) throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must name one repository or package')
-      if (!target.status.has(name) && !(d.sync?.admin.entries().includes(name) && kind === 'repo')) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not synchronized here`)
+      // Known to the status, or an entry added a moment ago whose first sync has not begun.
+      const known = target.status.has(name) || (kind === 'repo' && d.sync!.admin.entries().includes(name))
+      if (!known) throw new GatewayError('GW_ERR_NOT_FOUND', `${name} is not synchronized here`)
       // Starts now; the page watches it through the state.
       target.scheduler.request(name).catch(() => {})
       sendJson(ctx, 202, { started: [name] })
