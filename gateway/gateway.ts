@@ -89,6 +89,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
         log: log.child({ plugin: plugin.name }),
         clock,
         rootHealth,
+        siteHealth: () => health(),
         services: {
           get: <T>(name: string) => services.get(name) as T | undefined,
           need: <T>(name: string) => {
@@ -115,6 +116,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       startedAt: new Date(started).toISOString(),
       root: rootHealth ? rootHealth.snapshot() : null,
       hotAnswers: hotAnswers?.stats() ?? null,
+      // A counter, not a rate: a reader (the admin page) derives rates from two reads.
+      requests: { total: requests, inFlight },
     }
     for (const { name, instance } of instances) if (instance.health) out[name] = instance.health()
     return out
@@ -125,6 +128,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const encodedSlashAllowed = active.flatMap((p) => p.encodedSlashAllowed ?? [])
   let draining = false
   let inFlight = 0
+  let requests = 0
   let idle: (() => void) | undefined
   const requestLog = config.log.requests ? new RequestLog(log) : undefined
   let httpsPort = 0
@@ -145,7 +149,10 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     encodedSlashAllowed,
     sendWatch,
     draining: () => draining,
-    onStart: () => void inFlight++,
+    onStart: () => {
+      inFlight++
+      requests++
+    },
     onEnd: () => {
       if (--inFlight === 0) idle?.()
     },

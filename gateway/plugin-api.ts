@@ -79,6 +79,8 @@ export interface PluginContext {
   /** Present when the site has a root (role child). */
   readonly rootHealth?: RootHealth
   readonly services: Services
+  /** GET /health's detail as it is now (every plugin's part): for pages that show the site, at request time. */
+  readonly siteHealth: () => Record<string, unknown>
 }
 
 export interface PluginInstance {

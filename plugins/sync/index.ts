@@ -17,6 +17,13 @@ import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
 import { Upstream } from './upstream.ts'
 
+/** The `syncAdmin` service: what an operator's page needs beyond the status (plugins/admin). */
+export interface SyncAdmin {
+  add(name: string): Promise<boolean>
+  entries(): readonly string[]
+  upstream(): Record<string, unknown>
+}
+
 export const syncPlugin: GatewayPlugin = {
   name: 'sync',
   options: { repositories: repositoriesSpec, sync: syncSpec },
@@ -57,10 +64,19 @@ export const syncPlugin: GatewayPlugin = {
     // Only a site with something to synchronize subscribes; the first entry added at run time starts it.
     if (set.entries().length > 0) live?.start()
     const streamHealth = () => live?.health() ?? { state: 'off' }
+    /** Adds an entry (kept in the index) and starts its sync at once; true if it was new. */
+    const addRepository = async (name: string): Promise<boolean> => {
+      const added = await set.add(name)
+      live?.start()
+      // Starts at once; callers do not wait for the bytes.
+      void scheduler.syncAll()
+      return added
+    }
+    const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() })
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize, added: () => live?.start(), upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
-      provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
+      routes: syncRoutes({ scheduler, status, set, authorize, add: addRepository, upstream: upstreamView }),
+      provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
       health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
       async close() {
         live?.close()

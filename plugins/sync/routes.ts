@@ -13,7 +13,7 @@ import type { SyncStatus } from './status.ts'
 // Status changes from one second to the next: never cached.
 const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
 
-export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; upstream: () => Record<string, unknown>; added: () => void }): Route[] {
+export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; upstream: () => Record<string, unknown>; add: (name: string) => Promise<boolean> }): Route[] {
   const statusBody = () => ({ entries: d.set.entries(), upstream: d.upstream(), repos: d.status.view() })
   return [
     {
@@ -36,10 +36,7 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
         if (ctx.method === 'GET') return sendJson(ctx, 200, statusBody())
         const { name } = await readJson(ctx.req)
         if (typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"name": "ns/name"} or {"name": "ns/*"}')
-        const added = await d.set.add(name)
-        d.added()
-        // Starts at once; the answer does not wait for the bytes.
-        void d.scheduler.syncAll()
+        const added = await d.add(name)
         sendJson(ctx, added ? 201 : 200, { name, added, ...statusBody() })
       },
     },

@@ -39,6 +39,17 @@ export class FailureThrottle {
     e.failures++
   }
 
+  /** Addresses refused now (at most `max`), with the seconds left: for /health and the admin page. */
+  throttled(max = 50): { address: string; retryAfter: number }[] {
+    const out: { address: string; retryAfter: number }[] = []
+    const now = this.clock.now()
+    for (const [address, e] of this.#entries) {
+      if (out.length >= max) break
+      if (e.failures >= this.opts.limit && now < e.windowEnds) out.push({ address, retryAfter: Math.max(1, Math.ceil((e.windowEnds - now) / 1000)) })
+    }
+    return out
+  }
+
   get size(): number {
     return this.#entries.size
   }

@@ -270,7 +270,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     upgrade: { name: `tunnel ${o.path}`, match: (_req, path) => path === o.path, handle },
     tokens,
     metrics,
-    health: () => ({ path: o.path, upstream: upstreamName, tokens: tokens.size, tokenReloads: tokens.reloads, ...metrics.snapshot() }),
+    health: () => ({ path: o.path, upstream: upstreamName, tokens: tokens.size, tokenReloads: tokens.reloads, ...metrics.snapshot(), throttledAddresses: throttle.throttled() }),
     async close() {
       clock.clearTimeout(sweepTimer)
       closing.abort()
