@@ -48,6 +48,8 @@ export class SyncScheduler {
    * (removed from the YAML), then starts the first round at once.
    */
   async start(): Promise<void> {
+    // Started again when this process leads the site's sync once more (plugins/sync/leader.ts).
+    this.#stopped = false
     const entries = this.d.set.entries()
     for (const name of await this.d.repos.list()) {
       const s = await this.d.repos.get(name)
