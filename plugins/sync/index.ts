@@ -43,7 +43,7 @@ export const syncPlugin: GatewayPlugin = {
     })
     const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
-    const set = new RepoSet(section(config, 'repositories', repositoriesSpec), index)
+    const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
     const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0 })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     const newLive = () =>

@@ -33,8 +33,9 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
       async handle(ctx) {
         onlyMethods(ctx, 'POST', 'GET')
         await d.authorize(ctx, 'admin')
-        if (ctx.method === 'GET') return sendJson(ctx, 200, statusBody())
+        // The repositories' states are the leader's: another process has none to show.
         notLeader(d.leading)
+        if (ctx.method === 'GET') return sendJson(ctx, 200, statusBody())
         const { name } = await readJson(ctx.req)
         if (typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"name": "ns/name"} or {"name": "ns/*"}')
         const added = await d.set.add(name)
