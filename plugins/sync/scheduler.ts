@@ -33,7 +33,8 @@ export class SyncScheduler {
   readonly #slots = new Map<RepoName, Slot>()
   readonly #limiter: Limiter
   #roundTimer: unknown
-  #stopped = false
+  /** Until start(): a process that does not lead the site's sync (leader.ts) never runs one. */
+  #stopped = true
 
   constructor(
     // Only what it calls, so another protocol's sync (plugins/npm) can drive its own engine with it.
