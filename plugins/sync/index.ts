@@ -28,7 +28,7 @@ export const syncPlugin: GatewayPlugin = {
     const o = section(config, 'sync', syncSpec)
     const repos = services.need<RepositoryStore>('repositoryStore')
     const blobs = services.need<BlobStore & { dir: string }>('blobStore')
-    const index = services.need<KeyValueIndex & Pick<IndexStore, 'kind' | 'lease' | 'releaseLease'>>('index')
+    const index = services.need<KeyValueIndex & Pick<IndexStore, 'kind' | 'lease' | 'releaseLease' | 'leaseHolder'>>('index')
     const authorize = services.need<Authorize>('authorize')
     const rootClient = services.need<RootClient>('rootClient')
 

@@ -27,7 +27,7 @@ export class SyncLeader {
   readonly #listeners: LeaderEvents[] = []
 
   constructor(
-    private readonly index: Pick<IndexStore, 'lease' | 'releaseLease'>,
+    private readonly index: Pick<IndexStore, 'lease' | 'releaseLease' | 'leaseHolder'>,
     private readonly name: string,
     private readonly o: { ttl: number; log: Logger },
   ) {}
@@ -57,6 +57,8 @@ export class SyncLeader {
     let held: boolean
     try {
       held = await this.index.lease(this.name, this.holder, this.o.ttl)
+      // A holder on this host whose process is gone (killed, then restarted here) need not be waited for.
+      if (!held && (await this.#holderDied())) held = await this.index.lease(this.name, this.holder, this.o.ttl)
     } catch (err) {
       // The index is unreachable: the lease cannot be renewed, so another may take it once it ends.
       held = false
@@ -68,6 +70,14 @@ export class SyncLeader {
     await this.#serial(async () => {
       for (const l of this.#listeners) await (held ? l.lead() : l.follow())
     })
+  }
+
+  async #holderDied(): Promise<boolean> {
+    const other = await this.index.leaseHolder(this.name)
+    const [host, pid] = other?.split(':') ?? []
+    if (!other || host !== hostname() || alive(Number(pid))) return false
+    await this.index.releaseLease(this.name, other)
+    return true
   }
 
   /** Leadership changes run one after the other: a `follow` finishes before the next `lead` starts. */
@@ -85,6 +95,16 @@ export class SyncLeader {
     this.#leading = false
     for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
     await this.index.releaseLease(this.name, this.holder).catch(() => {})
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true // not one of ours: wait for its lease
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

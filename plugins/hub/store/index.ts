@@ -18,6 +18,8 @@ return 1`
 
 /** Takes or renews a lease for a holder (true), or false while another holder's lease runs; `ttl 0` releases it. */
 type Lease = (key: string, holder: string, ttlMs: number) => Promise<boolean>
+/** Who holds a lease now, if anyone. */
+type LeaseHolder = (key: string) => Promise<string | undefined>
 
 // SET NX PX, or PEXPIRE when the caller already holds it, in one step; a release deletes only its own.
 const REDIS_LEASE = `local cur = redis.call('GET', KEYS[1])
@@ -36,12 +38,14 @@ export class IndexStore {
   readonly #scan: (prefix: string) => AsyncIterable<[string, string]>
   readonly #close: () => Promise<void>
   readonly #lease: Lease
+  readonly #holder: LeaseHolder
   /** Prepended to every key: several sites may share one Redis database. */
   readonly #prefix: string
 
-  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, prefix = '') {
+  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, holder: LeaseHolder, prefix = '') {
     this.kind = kind
     this.#lease = lease
+    this.#holder = holder
     this.#prefix = prefix
     this.#keyv = keyv
     this.#cas = cas
@@ -69,6 +73,7 @@ export class IndexStore {
           lmdb.release(key, holder)
           return false
         },
+        async (key) => lmdb.holder(key),
       )
     }
     // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
@@ -104,6 +109,7 @@ export class IndexStore {
         else client.destroy()
       },
       async (key, holder, ttl) => Number(await client.eval(REDIS_LEASE, { keys: [key], arguments: [holder, String(ttl)] })) === 1,
+      async (key) => (await client.get(key)) ?? undefined,
       o.prefix,
     )
   }
@@ -142,6 +148,11 @@ export class IndexStore {
    */
   lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
     return this.#lease(this.#prefix + name, holder, ttlMs)
+  }
+
+  /** The holder of `name`'s lease while it runs. */
+  leaseHolder(name: string): Promise<string | undefined> {
+    return this.#holder(this.#prefix + name)
   }
 
   /** Ends `holder`'s lease at once (a graceful stop); nothing when another holds it. */

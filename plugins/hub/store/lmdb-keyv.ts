@@ -83,6 +83,13 @@ export class LmdbKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     })
   }
 
+  /** The holder of `key`'s lease while it runs. */
+  holder(key: string): string | undefined {
+    const cur = this.db.get(key)
+    const held = cur === undefined ? undefined : (JSON.parse(cur) as { holder: string; until: number })
+    return held && held.until > Date.now() ? held.holder : undefined
+  }
+
   /** Ends `holder`'s lease on `key` early (a graceful stop), so another takes over at once. */
   release(key: string, holder: string): void {
     this.db.transactionSync(() => {
