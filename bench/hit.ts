@@ -2,6 +2,8 @@
 // (the root stopped after the sync: no upstream contact is possible), over HTTP and HTTPS, against, in
 // the same run, a bare Node server answering the same bytes from memory and nginx with a warmed
 // proxy_cache in front of that server. Targets: fedgate ≥ 0.9× bare Node; ≥ 1.0× nginx at 100 KiB.
+// Multi-core: the same child run as `fedgate start --workers 2` (its own processes, serving the store
+// the in-process child synchronized) against nginx with 2 worker processes, CPU per request printed.
 //
 // 16 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
 import { createHash, randomBytes } from 'node:crypto'
@@ -15,6 +17,7 @@ import { measureInterleaved, type Target } from './lib/rounds.ts'
 import { benchDir, startBenchSite, type BenchSite } from './lib/site.ts'
 import { startStaticPeer } from './lib/static-peer.ts'
 import { startNginxPeer, type NginxPeer } from './lib/nginx-peer.ts'
+import { startWorkersSite, type WorkersSite } from './lib/workers-site.ts'
 import { resultTable, ratioTable, type Ratio, type Row } from './lib/table.ts'
 import type { KeyRing } from '../plugins/hub/keys.ts'
 import type { SyncStatus } from '../plugins/sync/status.ts'
@@ -27,6 +30,8 @@ export async function run(o: BenchOptions): Promise<void> {
   const tmp = benchDir()
   const sites: BenchSite[] = []
   let nginx: NginxPeer | undefined
+  let nginx2: NginxPeer | undefined
+  let workers: WorkersSite | undefined
   let bare: Awaited<ReturnType<typeof startStaticPeer>> | undefined
   let bareLogged: Awaited<ReturnType<typeof startStaticPeer>> | undefined
   const agent = new Agent({ connect: { rejectUnauthorized: false } })
@@ -73,6 +78,9 @@ export async function run(o: BenchOptions): Promise<void> {
     // child's log: what a line a request costs a Node server logged the common way (1 KiB rows only).
     bareLogged = await startStaticPeer(blobs, tlsBytes, { logFile: join(tmp.dir, 'bare-logged.log') })
     nginx = await startNginxPeer({ dir: tmp.dir, originUrl: bare.httpUrl, ...tls })
+    nginx2 = await startNginxPeer({ dir: tmp.dir, originUrl: bare.httpUrl, ...tls, workers: 2 })
+    // The child's own YAML and store: the in-process child holds the sync lease, these workers serve.
+    workers = await startWorkersSite(join(tmp.dir, 'child.yaml'), 2, join(tmp.dir, 'child-workers.log'))
 
     const servers = [
       { name: 'fedgate child', http: child.httpUrl!, https: child.httpsUrl },
@@ -80,6 +88,8 @@ export async function run(o: BenchOptions): Promise<void> {
       { name: 'bare node', http: bare.httpUrl, https: bare.httpsUrl },
       { name: 'bare node, pino request line', http: bareLogged.httpUrl, https: bareLogged.httpsUrl, only: SIZES[0].bytes },
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
+      { name: 'fedgate child, 2 workers', http: workers.httpUrl!, https: workers.httpsUrl, cpuUs: workers.cpuUs },
+      ...(nginx2 ? [{ name: 'nginx proxy_cache, 2 workers', http: nginx2.httpUrl, https: nginx2.httpsUrl, cpuUs: nginx2.cpuUs }] : []),
     ]
     const targets: (Target & { check: Buffer })[] = []
     // Rows compared with each other run one after the other, so a burst of outside load hits them alike,
@@ -112,6 +122,8 @@ export async function run(o: BenchOptions): Promise<void> {
         add(`req/s ${s.label} ${scheme}: bare node, pino request line / bare node`, `${s.label}, bare node, pino request line, ${scheme}`, `${s.label}, bare node, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: fedgate / bare node, pino request line`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, pino request line, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: fedgate / nginx`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, nginx proxy_cache, ${scheme}`, s.bytes >= 100 * 1024 ? 1.0 : undefined)
+        add(`req/s ${s.label} ${scheme}: fedgate 2 workers / nginx 2 workers`, `${s.label}, fedgate child, 2 workers, ${scheme}`, `${s.label}, nginx proxy_cache, 2 workers, ${scheme}`)
+        add(`req/s ${s.label} ${scheme}: fedgate 2 workers / fedgate 1`, `${s.label}, fedgate child, 2 workers, ${scheme}`, `${s.label}, fedgate child, ${scheme}`)
       }
     }
     console.log(ratioTable(ratios) + '\n')
@@ -123,6 +135,8 @@ export async function run(o: BenchOptions): Promise<void> {
     const bad = rows.filter((r: Row) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
   } finally {
+    await workers?.close()
+    await nginx2?.close()
     await nginx?.close()
     await bare?.close()
     await bareLogged?.close()

@@ -1,4 +1,5 @@
 // Puts a site together from its config: certificates, root health, plugins, listeners; and takes it apart.
+import cluster from 'node:cluster'
 import https from 'node:https'
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
@@ -114,6 +115,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       role: config.site.role,
       ...bare(),
       startedAt: new Date(started).toISOString(),
+      // Which process answered: with `workers`, each serves /health for itself.
+      process: { pid: process.pid, worker: cluster.worker?.id ?? null },
       root: rootHealth ? rootHealth.snapshot() : null,
       hotAnswers: hotAnswers?.stats() ?? null,
       // A counter, not a rate: a reader (the admin page) derives rates from two reads.

@@ -18,7 +18,8 @@ t.test('nodes on their own disks serve each other\'s commits', async (t) => {
   const root = await startRoot(t, dir)
   const v1 = await publish(root, 'acme/app:1.0', blobBytes(20_000, 1))
   // The rounds are an hour apart and no node follows the change stream: after its first round a node
-  // syncs only when asked (with the stream on, each node would sync each announced commit itself).
+  // syncs only when asked (each disk needs the bytes, so each node leads the sync of its own folder and
+  // would sync each announced commit itself).
   const node = (name: string): NodeOptions => ({ dir, name, rootUrl: root.url, key: root.readKey, redisUrl: redis.url, extra: 'repositories: [acme/app]\nsync: { interval: 1h, stream: { enabled: false } }\n' })
   const [adminKey] = await keysBefore(writeNode(node('node-a')), [{ name: 'ops', scope: 'admin' }])
   const a = await startNode(t, node('node-a'))

@@ -15,8 +15,8 @@ t.test('nodes on one shared folder serve each other\'s commits', async (t) => {
   const root = await startRoot(t, dir)
   const v1 = await publish(root, 'acme/app:1.0', blobBytes(20_000, 1))
   const shared = join(dir, 'shared-store')
-  // The rounds are an hour apart: after its first round a node syncs only when asked.
-  const node = (name: string): NodeOptions => ({ dir, name, rootUrl: root.url, key: root.readKey, redisUrl: redis.url, store: `dir: "${shared}"`, extra: 'repositories: [acme/app]\nsync: { interval: 1h, stream: { enabled: false } }\n' })
+  // The rounds are an hour apart; the change stream is on: node a, which holds the sync lease, follows it.
+  const node = (name: string): NodeOptions => ({ dir, name, rootUrl: root.url, key: root.readKey, redisUrl: redis.url, store: `dir: "${shared}"`, extra: 'repositories: [acme/app]\nsync: { interval: 1h }\n' })
   const [adminKey] = await keysBefore(writeNode(node('node-a')), [{ name: 'ops', scope: 'admin' }])
   const a = await startNode(t, node('node-a'))
   await waitFor('node a serves v1', async () => (await a.tags('acme/app'))?.latest === v1)

@@ -6,7 +6,7 @@ import net, { type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { findPeer } from './peers.ts'
-import { statCpu } from './proc-stat.ts'
+import { treeCpuUs } from './proc-stat.ts'
 
 export interface NginxPeer {
   httpUrl: string
@@ -17,10 +17,10 @@ export interface NginxPeer {
 }
 
 /** nginx caching `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
-export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string; name?: string; location?: string }): Promise<NginxPeer | undefined> {
+export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string; name?: string; location?: string; workers?: number }): Promise<NginxPeer | undefined> {
   const bin = findPeer({ command: 'nginx', apt: 'nginx' })
   if (!bin) return undefined
-  const prefix = join(o.dir, o.name ?? 'nginx')
+  const prefix = join(o.dir, o.name ?? (o.workers && o.workers > 1 ? `nginx-${o.workers}` : 'nginx'))
   for (const d of ['cache', 'tmp', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
   const [httpPort, httpsPort] = [await freePort(), await freePort()]
   const conf = join(prefix, 'nginx.conf')
@@ -35,21 +35,20 @@ export async function startNginxPeer(o: { dir: string; originUrl: string; cert: 
     proc.kill('SIGKILL')
     throw err
   }
-  const pids = () => [proc.pid!, ...children(proc.pid!)]
   return {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     httpsUrl: `https://127.0.0.1:${httpsPort}`,
-    cpuUs: () => pids().reduce((n, p) => n + processCpuUs(p), 0),
+    cpuUs: () => treeCpuUs(proc.pid!),
     close: () => stop(proc),
   }
 }
 
 /** `location`: more directives in the cached location (proxy_cache_lock, say). */
-function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string; location?: string }): string {
-  // One worker: the Node servers it is compared with have one event loop each. No tcp_nopush: on this
+function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string; location?: string; workers?: number }): string {
+  // One worker (unless `workers` says more): the Node servers it is compared with have one event loop each. No tcp_nopush: on this
   // loopback it held the tail of every 100 KiB answer for a 40 ms delayed ACK (about 1,000 req/s
   // instead of 14,000), which would flatter whatever nginx is compared with.
-  return `${o.user ? `user ${o.user};\n` : ''}worker_processes 1;
+  return `${o.user ? `user ${o.user};\n` : ''}worker_processes ${o.workers ?? 1};
 pid nginx.pid;
 events { worker_connections 4096; }
 http {
@@ -111,22 +110,4 @@ async function stop(proc: ChildProcess): Promise<void> {
   const t = setTimeout(() => proc.kill('SIGKILL'), 5000)
   await exited
   clearTimeout(t)
-}
-
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-}
-
-/** utime + stime of one process from /proc, in µs (0 once it is gone). */
-function processCpuUs(pid: number): number {
-  try {
-    const { user, system } = statCpu(`/proc/${pid}/stat`)
-    return (user + system) * 1e6
-  } catch {
-    return 0
-  }
 }

@@ -18,3 +18,24 @@ export function statCpu(file: string, o: { reaped?: boolean } = {}): CpuTimes {
   const at = o.reaped ? 13 : 11
   return { user: Number(f[at]) / 100, system: Number(f[at + 1]) / 100 }
 }
+
+/** The pids of a process's direct children (Linux /proc); none once it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** utime + stime of a process and its direct children (a master and its workers), in µs; 0 for one gone. */
+export function treeCpuUs(pid: number): number {
+  return [pid, ...childPids(pid)].reduce((n, p) => {
+    try {
+      const { user, system } = statCpu(`/proc/${p}/stat`)
+      return n + (user + system) * 1e6
+    } catch {
+      return n
+    }
+  }, 0)
+}

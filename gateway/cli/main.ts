@@ -5,13 +5,19 @@ import { loadConfigFile, ConfigError } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 import { ensureCertificates } from '../tls/certificates.ts'
 import { runDemo } from './demo.ts'
+import { reportListening, runPrimary, workerCount } from '../cluster.ts'
+import cluster from 'node:cluster'
 import type { CliCommand } from '../plugin-api.ts'
 
 const core: Record<string, CliCommand> = {
   start: {
-    summary: 'start --config site.yaml          run the site',
-    async run({ config }) {
-      await startGateway(config(), { plugins: builtinPlugins })
+    summary: 'start --config site.yaml [--workers N|auto]   run the site (N processes sharing its listeners)',
+    async run({ config, values }) {
+      const c = config()
+      const workers = workerCount(values.workers === undefined ? c.workers : parseWorkers(values.workers))
+      if (workers > 1 && cluster.isPrimary) return runPrimary(c, workers)
+      await startGateway(c, { plugins: builtinPlugins })
+      reportListening()
       return 'running'
     },
   },
@@ -60,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     args: rest,
     allowPositionals: true,
     strict: false,
-    options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' } },
+    options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' }, workers: { type: 'string' } },
   })
   const config = () => {
     if (typeof values.config !== 'string') throw new UsageError(`fedgate ${name}: --config site.yaml is required`)
@@ -71,6 +77,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function parseWorkers(v: unknown): number | 'auto' {
+  if (v === 'auto') return v
+  const n = typeof v === 'string' && /^[0-9]{1,3}$/.test(v) ? Number(v) : NaN
+  if (!(n >= 1 && n <= 256)) throw new UsageError(`--workers: expected auto or an integer from 1 to 256, got ${JSON.stringify(v)}`)
+  return n
+}
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -120,6 +120,16 @@ export const opt = {
     })
   },
 
+  /** A count, or `auto` for one per core (os.availableParallelism). */
+  countOrAuto(o: Common<number | 'auto'> & { max: number }): Spec<number | 'auto'> {
+    const text = `auto or an integer from 1 to ${o.max}`
+    return leaf('integer | auto', o, (v, path) => {
+      if (v === 'auto') return v
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > o.max) throw new OptionError(path, text, v)
+      return v
+    })
+  },
+
   url(o: Common<URL> & { protocols: string[] }): Spec<URL> {
     return leaf('url', o, (v, path) => {
       let u: URL

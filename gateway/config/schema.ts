@@ -98,6 +98,7 @@ export const coreOptions = {
     },
     { doc: 'Structured logs (JSON lines on stdout)' },
   ),
+  workers: opt.countOrAuto({ doc: 'Processes serving the site\'s listeners (node:cluster): 1 runs in the one process; auto, one per core. Sync, collection and the change stream run in one of them (the sync leader)', default: 1, max: 256 }),
   hotAnswers: opt.obj(
     {
       bytes: opt.bytes({ doc: 'Memory for answers repeated to plain GETs before the guard and routing run (whole small blobs of synchronized repositories); 0 turns repeating off', default: 16 * 1024 * 1024 }),

@@ -62,6 +62,8 @@ export interface BlobStore {
   path(id: string): string
   /** Bytes already kept from an interrupted download of `id`, to resume with a Range request. */
   partialSize(id: string): Promise<number>
+  /** Takes over another node's partial download of `id` when this node has none (the sync leader's resume). */
+  adoptPartial?(id: string): Promise<void>
   /**
    * Streams `source` into a temp file, hashing as it goes; on a digest or size mismatch nothing is
    * stored (GW_ERR_DIGEST_MISMATCH). Verified bytes are fsynced and renamed into place.

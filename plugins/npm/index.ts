@@ -18,6 +18,7 @@ import { selected } from '../sync/patterns.ts'
 import { reason, SyncScheduler } from '../sync/scheduler.ts'
 import { forwardSpec } from '../forward/options.ts'
 import { SyncStatus } from '../sync/status.ts'
+import type { SyncLeader } from '../sync/leader.ts'
 import { adminSyncRoute } from './admin-route.ts'
 import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
 import { newestCount, npmSpec } from './options.ts'
@@ -91,7 +92,12 @@ export const npmPlugin: GatewayPlugin = {
         log.warn({ package: name, reason: reason(err) }, 'cannot drop an npm package no longer in npm.packages; it is still served')
       }
     }
-    if (upstream && o.packages.length) await scheduler.start()
+    if (upstream && o.packages.length) {
+      // Like the sync plugin's, this sync runs in the one process holding the site's sync lease.
+      const leader = services.get<SyncLeader>('syncLeader')
+      if (leader) await leader.on({ lead: () => scheduler.start(), follow: () => scheduler.close() })
+      else await scheduler.start()
+    }
 
     const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
     const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')

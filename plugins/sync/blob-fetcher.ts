@@ -70,6 +70,8 @@ export class BlobFetcher {
   /** `received` hands the network slot on once the body is in, before the fsync (DownloadSlots). */
   async #download(image: ImageRecord, onBytes: (n: number) => void, received: () => void): Promise<void> {
     if (await this.blobs.has(image.id)) return
+    // A previous sync leader's partial (another host on a shared folder) is resumed, not fetched again.
+    await this.blobs.adoptPartial?.(image.id)
     let from = await this.blobs.partialSize(image.id)
     // A partial as long as the blob (or longer) cannot be resumed with a Range: start again.
     if (from >= image.size) from = 0

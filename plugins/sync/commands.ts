@@ -18,7 +18,8 @@ const OPTIONS = {
 interface AdminTarget {
   url: string
   key: string
-  agent: Agent
+  /** A new connection pool: each try of a call gets its own connection (workers: see call). */
+  agent: () => Agent
 }
 
 function target(config: SiteConfig, argv: string[]): { t: AdminTarget; positionals: string[]; wait: boolean } {
@@ -29,15 +30,30 @@ function target(config: SiteConfig, argv: string[]): { t: AdminTarget; positiona
   const host = config.listen.https.host === '0.0.0.0' || config.listen.https.host === '::' ? '127.0.0.1' : config.listen.https.host
   const url = (values.url ?? `https://${host}:${config.listen.https.port}`).replace(/\/+$/, '')
   const caFile = join(config.tls.dir, 'ca.crt')
-  const agent = new Agent({ connect: existsSync(caFile) ? { ca: readFileSync(caFile, 'utf8') } : {} })
-  return { t: { url, key, agent }, positionals, wait: !values['no-wait'] }
+  const connect = existsSync(caFile) ? { ca: readFileSync(caFile, 'utf8') } : {}
+  return { t: { url, key, agent: () => new Agent({ connect }) }, positionals, wait: !values['no-wait'] }
 }
 
+/**
+ * With `workers`, each new connection reaches one worker in turn and only the sync leader runs syncs:
+ * a call another worker refuses (GW_ERR_NOT_SYNC_LEADER) is tried again on a new connection, a few times.
+ */
 async function call(t: AdminTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callOnce(t, method, path, body)
+    } catch (err) {
+      if (!(err instanceof Error && err.message.includes('GW_ERR_NOT_SYNC_LEADER')) || attempt >= 16) throw err
+    }
+  }
+}
+
+async function callOnce(t: AdminTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const agent = t.agent()
   try {
     const res = await request(t.url + path, {
       method,
-      dispatcher: t.agent,
+      dispatcher: agent,
       headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
@@ -52,7 +68,7 @@ async function call(t: AdminTarget, method: 'GET' | 'POST', path: string, body?:
     if (code === 'ECONNREFUSED') throw new Error(`nothing answers at ${t.url}: is the site running? (or pass --url)`)
     throw err
   } finally {
-    await t.agent.close()
+    await agent.close()
   }
 }
 

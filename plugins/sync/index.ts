@@ -12,6 +12,8 @@ import { RepoSet, type KeyValueIndex } from './repo-set.ts'
 import type { Authorize } from '../hub/auth.ts'
 import { syncRoutes } from './routes.ts'
 import { LiveSubscription } from './live.ts'
+import { folderId, SyncLeader } from './leader.ts'
+import type { IndexStore } from '../hub/store/index.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
@@ -32,37 +34,63 @@ export const syncPlugin: GatewayPlugin = {
   async setup({ config, log, clock, rootHealth, services }) {
     const o = section(config, 'sync', syncSpec)
     const repos = services.need<RepositoryStore>('repositoryStore')
-    const blobs = services.need<BlobStore>('blobStore')
-    const index = services.need<KeyValueIndex & { kind: 'embedded' | 'redis' }>('index')
+    const blobs = services.need<BlobStore & { dir: string }>('blobStore')
+    const index = services.need<KeyValueIndex & Pick<IndexStore, 'kind' | 'lease' | 'releaseLease' | 'leaseHolder'>>('index')
     const authorize = services.need<Authorize>('authorize')
     const rootClient = services.need<RootClient>('rootClient')
 
-    const stop = new AbortController()
-    const upstream = new Upstream(rootClient, rootHealth, { requestTimeout: o.requestTimeout, blobIdleTimeout: o.blobIdleTimeout, signal: stop.signal })
+    // Replaced each time this process starts leading: losing the lease aborts the downloads in flight.
+    let run = new AbortController()
+    const upstream = new Upstream(rootClient, rootHealth, {
+      requestTimeout: o.requestTimeout,
+      blobIdleTimeout: o.blobIdleTimeout,
+      get signal() {
+        return run.signal
+      },
+    })
     const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
     const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
     const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0 })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
-    await scheduler.start()
-    const live = o.stream.enabled
-      ? new LiveSubscription(
-          {
-            client: rootClient,
-            ca: config.root?.ca,
-            request: (name) => scheduler.request(name),
-            ok: (name) => status.get(name).state === 'in-sync',
-            selected: (name) => covered(set.entries(), name),
-            all: () => scheduler.selected(),
-            upToDate: (name, store, revision) => engine.upToDate(name, store, revision),
-            clock,
-            log: log.child({ component: 'stream' }),
-          },
-          o.stream,
-        )
-      : undefined
-    // Only a site with something to synchronize subscribes; the first entry added at run time starts it.
-    if (set.entries().length > 0) live?.start()
+    const newLive = () =>
+      o.stream.enabled
+        ? new LiveSubscription(
+            {
+              client: rootClient,
+              ca: config.root?.ca,
+              request: (name) => scheduler.request(name),
+              ok: (name) => status.get(name).state === 'in-sync',
+              selected: (name) => covered(set.entries(), name),
+              all: () => scheduler.selected(),
+              upToDate: (name, store, revision) => engine.upToDate(name, store, revision),
+              clock,
+              log: log.child({ component: 'stream' }),
+            },
+            o.stream,
+          )
+        : undefined
+    let live: LiveSubscription | undefined
+    // Sync, collection and the change stream run in one process per blob folder (leader.ts).
+    const leader = new SyncLeader(index, `lease/sync/${await folderId(blobs.dir)}`, { ttl: o.lease, log })
+    await leader.on({
+      async lead() {
+        run = new AbortController()
+        await set.load() // entries another process added at run time
+        await scheduler.start()
+        live = newLive()
+        // Only a site with something to synchronize subscribes; the first entry added at run time starts it.
+        if (set.entries().length > 0) live?.start()
+      },
+      async follow() {
+        live?.close()
+        live = undefined
+        const stopped = scheduler.close()
+        run.abort(new GatewayError('GW_ERR_STOPPING'))
+        await stopped
+      },
+    })
+    await leader.start()
     const streamHealth = () => live?.health() ?? { state: 'off' }
     /** Adds an entry (kept in the index) and starts its sync at once; true if it was new. */
     const addRepository = async (name: string): Promise<boolean> => {
@@ -72,16 +100,15 @@ export const syncPlugin: GatewayPlugin = {
       void scheduler.syncAll()
       return added
     }
-    const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() })
+    const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth(), leader: leader.leading })
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize, add: addRepository, upstream: upstreamView }),
-      provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
-      health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
+      routes: syncRoutes({ scheduler, status, set, authorize, leading: () => leader.leading, add: addRepository, upstream: upstreamView }),
+      provides: { syncLeader: leader, syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
+      health: () => ({ leader: leader.leading, entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
       async close() {
-        live?.close()
-        stop.abort(new GatewayError('GW_ERR_STOPPING'))
-        await scheduler.close()
+        // Stops this process's syncs (when it leads) and hands the lease on at once.
+        await leader.close()
       },
     }
   },

@@ -13,7 +13,7 @@ import type { SyncStatus } from './status.ts'
 // Status changes from one second to the next: never cached.
 const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
 
-export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; upstream: () => Record<string, unknown>; add: (name: string) => Promise<boolean> }): Route[] {
+export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; leading: () => boolean; upstream: () => Record<string, unknown>; add: (name: string) => Promise<boolean> }): Route[] {
   const statusBody = () => ({ entries: d.set.entries(), upstream: d.upstream(), repos: d.status.view() })
   return [
     {
@@ -33,6 +33,8 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
       async handle(ctx) {
         onlyMethods(ctx, 'POST', 'GET')
         await d.authorize(ctx, 'admin')
+        // The repositories' states are the leader's: another process has none to show.
+        notLeader(d.leading)
         if (ctx.method === 'GET') return sendJson(ctx, 200, statusBody())
         const { name } = await readJson(ctx.req)
         if (typeof name !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"name": "ns/name"} or {"name": "ns/*"}')
@@ -47,6 +49,7 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
       async handle(ctx) {
         onlyMethods(ctx, 'POST')
         await d.authorize(ctx, 'admin')
+        notLeader(d.leading)
         const { name, wait } = await readJson(ctx.req)
         // A name, never a pattern: it becomes a path at the upstream and an entry in the status.
         if (name !== undefined && (typeof name !== 'string' || !isRepoName(name))) throw new GatewayError('GW_ERR_BAD_REQUEST', '"name" must be ns/name (lower-case; sync a pattern\'s repositories with {})')
@@ -68,4 +71,9 @@ export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; se
       },
     },
   ]
+}
+
+/** Only the process holding the sync lease runs syncs (leader.ts); another process says so. */
+function notLeader(leading: () => boolean): void {
+  if (!leading()) throw new GatewayError('GW_ERR_NOT_SYNC_LEADER')
 }

@@ -33,7 +33,8 @@ export class SyncScheduler {
   readonly #slots = new Map<RepoName, Slot>()
   readonly #limiter: Limiter
   #roundTimer: unknown
-  #stopped = false
+  /** Until start(): a process that does not lead the site's sync (leader.ts) never runs one. */
+  #stopped = true
 
   constructor(
     // Only what it calls, so another protocol's sync (plugins/npm) can drive its own engine with it.
@@ -48,6 +49,8 @@ export class SyncScheduler {
    * (removed from the YAML), then starts the first round at once.
    */
   async start(): Promise<void> {
+    // Started again when this process leads the site's sync once more (plugins/sync/leader.ts).
+    this.#stopped = false
     const entries = this.d.set.entries()
     for (const name of await this.d.repos.list()) {
       const s = await this.d.repos.get(name)

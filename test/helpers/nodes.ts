@@ -25,10 +25,13 @@ export interface NodeOptions {
   rootUrl: string
   /** The read key it presents to the root. */
   key: string
+  /** `redis://…`, or `embedded` for one machine's lmdb index (workers of one site). */
   redisUrl: string
   /** More entries of the YAML store mapping (a shared `dir`, say). */
   store?: string
   extra?: string
+  /** More `fedgate start` arguments (`--workers 2`). */
+  args?: string[]
 }
 
 /** Writes <dir>/<name>/site.yaml for a node of the child site `branch` (one site name: one key prefix in Redis); returns its path. */
@@ -49,7 +52,7 @@ export function writeNode(o: NodeOptions): string {
 export async function startNode(t: TestLike, o: NodeOptions): Promise<NodeSite> {
   const file = writeNode(o)
   const certs = join(o.dir, 'certs')
-  const site = await startProcess(t, file)
+  const site = await startProcess(t, file, o.args)
   const agent = new Agent({ connect: { ca: readFileSync(join(certs, 'ca.crt'), 'utf8') } })
   t.teardown(() => agent.close())
   const get: NodeSite['get'] = async (path, init = {}) => {

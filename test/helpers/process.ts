@@ -23,9 +23,12 @@ export interface SiteProcess {
   kill(): Promise<void>
 }
 
-/** Starts `fedgate start --config file`; resolves once it listens (bounded: 30 s, then its log says why). */
-export function startProcess(t: TestLike, file: string): Promise<SiteProcess> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
+/**
+ * Starts `fedgate start --config file` (with `args`: `--workers 2`, say); resolves once it listens (a
+ * worker's first line, with workers), bounded: 30 s, then its log says why.
+ */
+export function startProcess(t: TestLike, file: string, args: string[] = []): Promise<SiteProcess> {
+  const proc = spawn(process.execPath, [BIN, 'start', '--config', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')

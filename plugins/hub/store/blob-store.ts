@@ -67,6 +67,25 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Makes another node's partial download of `id` this node's own, when this node has none: the sync
+   * leader of a shared folder (plugins/sync/leader.ts) resumes what the leader before it left, whatever
+   * host that ran on. Only the lease holder writes partials, so the previous writer has stopped (its
+   * lease ran out); the longest file is taken (a rename is atomic), the others are left for collection.
+   */
+  async adoptPartial(id: string): Promise<void> {
+    checkId(id)
+    if ((await this.partialSize(id)) > 0) return
+    const dir = join(this.dir, 'partial')
+    let best: { name: string; size: number } | undefined
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (PARTIAL.exec(name)?.[1] !== id || join(dir, name) === this.partialPath(id)) continue
+      const size = (await stat(join(dir, name)).catch(() => undefined))?.size ?? 0
+      if (!best || size > best.size) best = { name, size }
+    }
+    if (best && best.size > 0) await rename(join(dir, best.name), this.partialPath(id)).catch(() => {})
+  }
+
   write(id: string, source: Readable, o: WriteOptions = {}): Promise<void> {
     checkId(id)
     // A source error surfaces where it is read; this listener keeps one raised while waiting from crashing the process.

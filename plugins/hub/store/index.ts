@@ -16,17 +16,36 @@ if (cur or '') ~= ARGV[1] then return 0 end
 for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
 return 1`
 
+/** Takes or renews a lease for a holder (true), or false while another holder's lease runs; `ttl 0` releases it. */
+type Lease = (key: string, holder: string, ttlMs: number) => Promise<boolean>
+/** Who holds a lease now, if anyone. */
+type LeaseHolder = (key: string) => Promise<string | undefined>
+
+// SET NX PX, or PEXPIRE when the caller already holds it, in one step; a release deletes only its own.
+const REDIS_LEASE = `local cur = redis.call('GET', KEYS[1])
+if tonumber(ARGV[2]) == 0 then
+  if cur == ARGV[1] then redis.call('DEL', KEYS[1]) end
+  return 0
+end
+if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`
+
 export class IndexStore {
   readonly kind: 'embedded' | 'redis'
   readonly #keyv: Keyv
   readonly #cas: Cas
   readonly #scan: (prefix: string) => AsyncIterable<[string, string]>
   readonly #close: () => Promise<void>
+  readonly #lease: Lease
+  readonly #holder: LeaseHolder
   /** Prepended to every key: several sites may share one Redis database. */
   readonly #prefix: string
 
-  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, prefix = '') {
+  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, holder: LeaseHolder, prefix = '') {
     this.kind = kind
+    this.#lease = lease
+    this.#holder = holder
     this.#prefix = prefix
     this.#keyv = keyv
     this.#cas = cas
@@ -49,6 +68,12 @@ export class IndexStore {
           yield* lmdb.scan(prefix)
         },
         () => lmdb.disconnect(),
+        async (key, holder, ttl) => {
+          if (ttl > 0) return lmdb.lease(key, holder, ttl)
+          lmdb.release(key, holder)
+          return false
+        },
+        async (key) => lmdb.holder(key),
       )
     }
     // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
@@ -83,6 +108,8 @@ export class IndexStore {
         if (client.isReady) await client.close().catch(() => client.destroy())
         else client.destroy()
       },
+      async (key, holder, ttl) => Number(await client.eval(REDIS_LEASE, { keys: [key], arguments: [holder, String(ttl)] })) === 1,
+      async (key) => (await client.get(key)) ?? undefined,
       o.prefix,
     )
   }
@@ -112,6 +139,25 @@ export class IndexStore {
       expected === undefined ? undefined : JSON.stringify(expected),
       entries.map(([k, v]) => [this.#prefix + k, JSON.stringify(v)]),
     )
+  }
+
+  /**
+   * A lease (the site's sync leader): true when `holder` now holds `name` for `ttlMs` (taken, or renewed
+   * as its holder), false while another holder's lease runs. It ends by itself `ttlMs` after the last
+   * renewal, so a holder that dies hands it on within that time.
+   */
+  lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.#lease(this.#prefix + name, holder, ttlMs)
+  }
+
+  /** The holder of `name`'s lease while it runs. */
+  leaseHolder(name: string): Promise<string | undefined> {
+    return this.#holder(this.#prefix + name)
+  }
+
+  /** Ends `holder`'s lease at once (a graceful stop); nothing when another holds it. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#lease(this.#prefix + name, holder, 0)
   }
 
   async *scan<T>(prefix: string): AsyncIterable<[string, T]> {

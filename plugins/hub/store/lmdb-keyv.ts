@@ -67,6 +67,37 @@ export class LmdbKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     })
   }
 
+  /**
+   * Takes `key` for `holder` for `ttlMs`, or renews it when `holder` has it; false while another
+   * holder's time runs. One write transaction: lmdb's write lock makes it atomic across processes;
+   * the processes share the machine's clock.
+   */
+  lease(key: string, holder: string, ttlMs: number): boolean {
+    return this.db.transactionSync(() => {
+      const now = Date.now()
+      const cur = this.db.get(key)
+      const held = cur === undefined ? undefined : (JSON.parse(cur) as { holder: string; until: number })
+      if (held && held.holder !== holder && held.until > now) return false
+      this.db.putSync(key, JSON.stringify({ holder, until: now + ttlMs }))
+      return true
+    })
+  }
+
+  /** The holder of `key`'s lease while it runs. */
+  holder(key: string): string | undefined {
+    const cur = this.db.get(key)
+    const held = cur === undefined ? undefined : (JSON.parse(cur) as { holder: string; until: number })
+    return held && held.until > Date.now() ? held.holder : undefined
+  }
+
+  /** Ends `holder`'s lease on `key` early (a graceful stop), so another takes over at once. */
+  release(key: string, holder: string): void {
+    this.db.transactionSync(() => {
+      const cur = this.db.get(key)
+      if (cur !== undefined && (JSON.parse(cur) as { holder: string }).holder === holder) this.db.removeSync(key)
+    })
+  }
+
   *scan(prefix: string): Iterable<[string, string]> {
     for (const { key, value } of this.db.getRange({ start: prefix, end: prefix + '\uffff' })) yield [key, value]
   }

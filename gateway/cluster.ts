@@ -1,0 +1,86 @@
+// `workers: N`: N processes serve the site's listeners (node:cluster; the primary hands each new
+// connection to one worker in turn) and this primary only supervises them. Each worker is a whole
+// gateway (startGateway); what must run once per site (sync, collection, the change stream) is decided
+// among them by the sync lease in the index (plugins/sync/leader.ts), as it is among nodes.
+import cluster, { type Worker } from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import type { SiteConfig } from './config/load.ts'
+import { createLogger } from './log.ts'
+import { ensureCertificates } from './tls/certificates.ts'
+
+/** How many processes `workers` asks for: `auto` is one per core. */
+export function workerCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? Math.max(1, availableParallelism()) : setting
+}
+
+/** A worker that dies this soon after it started waits this long before its replacement starts (no crash loop). */
+const QUICK_DEATH_MS = 5000
+const RESPAWN_DELAY_MS = 1000
+
+/**
+ * Runs as the cluster's primary until SIGTERM/SIGINT: forks `count` workers, replaces any that dies
+ * (the others and their connections are untouched), passes SIGHUP on (certificates reload in every
+ * worker), and on SIGTERM stops every worker gracefully, then exits. A worker that dies before it ever
+ * listened (a port in use, a bad certificate) stops the site: a replacement would fail the same way.
+ */
+export function runPrimary(config: SiteConfig, count: number): Promise<never> {
+  const log = createLogger({ level: config.log.level, site: config.site.name }).child({ component: 'primary' })
+  // Before the workers start, so that they do not race to generate the same files.
+  const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
+  if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+
+  let stopping = false
+  const started = new Map<Worker, { at: number; ready: boolean }>()
+  const fork = () => {
+    const w = cluster.fork()
+    started.set(w, { at: Date.now(), ready: false })
+    w.on('message', (m: unknown) => {
+      if ((m as { fedgate?: string })?.fedgate === 'listening') started.get(w)!.ready = true
+    })
+    w.on('error', () => {}) // an IPC channel closing with its process: 'exit' handles the death
+  }
+
+  return new Promise<never>(() => {
+    cluster.on('exit', (w, code, signal) => {
+      const s = started.get(w)
+      started.delete(w)
+      if (stopping) {
+        if (started.size === 0) {
+          log.info('stopped: every worker has ended')
+          process.exit(0)
+        }
+        return
+      }
+      if (!s?.ready) {
+        log.error({ pid: w.process.pid, code, signal }, 'a worker ended before it listened; stopping the site')
+        stopping = true
+        for (const other of started.keys()) other.process.kill('SIGTERM')
+        if (started.size === 0) process.exit(2)
+        return
+      }
+      const wait = Date.now() - s.at < QUICK_DEATH_MS ? RESPAWN_DELAY_MS : 0
+      log.warn({ pid: w.process.pid, code, signal, replacedInMs: wait }, 'a worker ended; starting its replacement')
+      setTimeout(() => stopping || fork(), wait)
+    })
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      log.info({ signal, workers: started.size }, 'stopping every worker')
+      // Each worker stops gracefully on its own SIGTERM (shutdown.grace bounds it).
+      for (const w of started.keys()) w.process.kill('SIGTERM')
+      if (started.size === 0) process.exit(0)
+    }
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGHUP', () => {
+      for (const w of started.keys()) w.process.kill('SIGHUP')
+    })
+    for (let i = 0; i < count; i++) fork()
+    log.info({ workers: count, pid: process.pid }, 'fedgate primary: workers starting')
+  })
+}
+
+/** In a worker: tells the primary it listens (a death after this is replaced, not fatal). */
+export function reportListening(): void {
+  if (cluster.isWorker) process.send?.({ fedgate: 'listening' })
+}

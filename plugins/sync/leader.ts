@@ -1,0 +1,129 @@
+// One sync leader per blob folder: of the processes that share a site's index and blob folder (workers
+// on one machine, nodes on one Redis index with one shared volume), exactly one synchronizes, collects
+// and follows the change stream, under a lease in the index renewed while held; the others serve what
+// it commits (they follow commits through store.refresh). A leader that dies hands the lease on within
+// `sync.lease`; the next one resumes its partial downloads from the same folder. Nodes on their own
+// disks each need the bytes, so each leads its own folder.
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { IndexStore } from '../hub/store/index.ts'
+
+export interface LeaderEvents {
+  /** This process now leads: start syncing. */
+  lead(): void | Promise<void>
+  /** This process no longer leads (its lease was lost or the site stops): stop before returning. */
+  follow(): Promise<void>
+}
+
+export class SyncLeader {
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  #leading = false
+  #timer: NodeJS.Timeout | undefined
+  #stopped = false
+  #turn: Promise<void> = Promise.resolve()
+  readonly #listeners: LeaderEvents[] = []
+
+  constructor(
+    private readonly index: Pick<IndexStore, 'lease' | 'releaseLease' | 'leaseHolder'>,
+    private readonly name: string,
+    private readonly o: { ttl: number; log: Logger },
+  ) {}
+
+  get leading(): boolean {
+    return this.#leading
+  }
+
+  /** `events` hears every change of leadership from now on (and `lead` at once if this process leads: resolved once run). */
+  on(events: LeaderEvents): Promise<void> {
+    this.#listeners.push(events)
+    return this.#leading ? this.#serial(async () => void (await events.lead())) : Promise.resolve()
+  }
+
+  /**
+   * Tries once now (a single process gets the lease at once, before the site listens), then every
+   * third of the lease. Real time, not the site's clock: the lease runs out in Redis's or lmdb's time.
+   */
+  async start(): Promise<void> {
+    await this.#tick()
+    this.#timer = setInterval(() => void this.#tick(), Math.max(50, Math.floor(this.o.ttl / 3)))
+    this.#timer.unref()
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return
+    let held: boolean
+    try {
+      held = await this.index.lease(this.name, this.holder, this.o.ttl)
+      // A holder on this host whose process is gone (killed, then restarted here) need not be waited for.
+      if (!held && (await this.#holderDied())) held = await this.index.lease(this.name, this.holder, this.o.ttl)
+    } catch (err) {
+      // The index is unreachable: the lease cannot be renewed, so another may take it once it ends.
+      held = false
+      if (this.#leading) this.o.log.warn({ reason: (err as Error).message }, 'cannot renew the sync lease')
+    }
+    if (this.#stopped || held === this.#leading) return
+    this.#leading = held
+    this.o.log.info({ holder: this.holder }, held ? 'sync leader: this process synchronizes the site' : 'sync lease lost: another process synchronizes the site')
+    await this.#serial(async () => {
+      for (const l of this.#listeners) await (held ? l.lead() : l.follow())
+    })
+  }
+
+  async #holderDied(): Promise<boolean> {
+    const other = await this.index.leaseHolder(this.name)
+    const [host, pid] = other?.split(':') ?? []
+    if (!other || host !== hostname() || alive(Number(pid))) return false
+    await this.index.releaseLease(this.name, other)
+    return true
+  }
+
+  /** Leadership changes run one after the other: a `follow` finishes before the next `lead` starts. */
+  #serial(task: () => Promise<void>): Promise<void> {
+    this.#turn = this.#turn.then(task).catch((err) => this.o.log.error({ reason: (err as Error).message }, 'sync leadership change failed'))
+    return this.#turn
+  }
+
+  /** Stops renewing; when leading, stops the listeners' work, then hands the lease on at once. */
+  async close(): Promise<void> {
+    this.#stopped = true
+    clearInterval(this.#timer)
+    await this.#turn
+    if (!this.#leading) return
+    this.#leading = false
+    for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
+    await this.index.releaseLease(this.name, this.holder).catch(() => {})
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true // not one of ours: wait for its lease
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * The blob folder's id: the processes sharing a folder share a leader. Kept in the folder, created by
+ * whichever process comes first (an exclusive create: the others read the winner's).
+ */
+export async function folderId(dir: string): Promise<string> {
+  const file = join(dir, 'folder-id')
+  try {
+    await writeFile(file, randomBytes(12).toString('base64url'), { flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  // A writer that created the file but has not written yet leaves it empty for an instant.
+  for (let i = 0; i < 100; i++) {
+    const id = (await readFile(file, 'utf8')).trim()
+    if (id) return id
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  throw new Error(`${file} stays empty`)
+}
