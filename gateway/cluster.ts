@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os'
 import type { SiteConfig } from './config/load.ts'
 import { createLogger } from './log.ts'
 import { ensureCertificates } from './tls/certificates.ts'
+import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
 
 /** How many processes `workers` asks for: `auto` is one per core. */
 export function workerCount(setting: number | 'auto'): number {
@@ -30,10 +31,10 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
 
   let stopping = false
-  const started = new Map<Worker, { at: number; ready: boolean }>()
-  const fork = () => {
-    const w = cluster.fork()
-    started.set(w, { at: Date.now(), ready: false })
+  const started = new Map<Worker, { at: number; ready: boolean; slot: number }>()
+  const fork = (slot: number) => {
+    const w = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) })
+    started.set(w, { at: Date.now(), ready: false, slot })
     w.on('message', (m: unknown) => {
       if ((m as { fedgate?: string })?.fedgate === 'listening') started.get(w)!.ready = true
     })
@@ -60,7 +61,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
       }
       const wait = Date.now() - s.at < QUICK_DEATH_MS ? RESPAWN_DELAY_MS : 0
       log.warn({ pid: w.process.pid, code, signal, replacedInMs: wait }, 'a worker ended; starting its replacement')
-      setTimeout(() => stopping || fork(), wait)
+      setTimeout(() => stopping || fork(s.slot), wait)
     })
     const stop = (signal: string) => {
       if (stopping) return
@@ -75,7 +76,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
     process.on('SIGHUP', () => {
       for (const w of started.keys()) w.process.kill('SIGHUP')
     })
-    for (let i = 0; i < count; i++) fork()
+    for (let i = 0; i < count; i++) fork(i)
     log.info({ workers: count, pid: process.pid }, 'fedgate primary: workers starting')
   })
 }

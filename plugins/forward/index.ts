@@ -2,12 +2,13 @@
 // with the client's credentials stripped and the site's low-privilege key added. With forward.cache,
 // reads go through the pull-through cache first (cached-reads.ts), which this plugin offers to others
 // as the `httpCache` service (npm's packuments of packages not synchronized here).
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
 import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { Limiter, type Release } from '../../gateway/util/limiter.ts'
+import { workerSlot } from '../../gateway/util/worker-slot.ts'
 import { HttpCache } from '../../gateway/http-cache/http-cache.ts'
 import { cachedReads, usesCache } from './cached-reads.ts'
 import { forwardSpec } from './options.ts'
@@ -79,7 +80,8 @@ export const forwardPlugin: GatewayPlugin = {
     const cache = o.cache.enabled
       ? await HttpCache.open(
           {
-            dir: o.cache.dir ?? resolve(dirname(config.file), '.fedgate', config.site.name, 'forward-cache'),
+            // Each worker of a site keeps its own folder: the bound and the temp sweep are per process.
+            dir: join(o.cache.dir ?? resolve(dirname(config.file), '.fedgate', config.site.name, 'forward-cache'), ...(workerSlot() === undefined ? [] : [`worker-${workerSlot()}`])),
             diskBytes: o.cache.diskBytes,
             memoryBytes: o.cache.memoryBytes,
             maxEntryBytes: Math.min(o.cache.maxEntryBytes, o.cache.diskBytes),

@@ -18,7 +18,7 @@ export const forwardSpec = opt.obj(
     cache: opt.obj(
       {
         enabled: opt.bool({ doc: 'Keep cacheable answers to forwarded reads (GET with the site\'s key) and npm packuments of packages not synchronized here, and serve them while the root is down', default: false }),
-        dir: opt.path({ doc: 'Folder of the cached answers; default .fedgate/<site name>/forward-cache beside the YAML file', optional: true }),
+        dir: opt.path({ doc: 'Folder of the cached answers; default .fedgate/<site name>/forward-cache beside the YAML file; with several workers each keeps worker-<n> below it, of up to diskBytes', optional: true }),
         diskBytes: opt.bytes({ doc: 'Bytes of cached bodies on disk, least recently used out first', default: 1024 * 1024 * 1024 }),
         memoryBytes: opt.bytes({ doc: 'Memory for the most recently used small bodies (each at most an eighth of this, and 4 MiB), also on disk', default: 64 * 1024 * 1024 }),
         maxEntryBytes: opt.bytes({ doc: 'Largest answer kept; a larger one passes through uncached', default: 64 * 1024 * 1024 }),
