@@ -10,7 +10,8 @@ import { KeyRing } from '../../plugins/hub/keys.ts'
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { TestLike } from './sites.ts'
 
-const BIN = fileURLToPath(new URL('../../gateway/cli/bin.mjs', import.meta.url))
+// The sources, as every test runs them (`fedgate` itself runs the compiled dist/, which may be stale here).
+const MAIN = fileURLToPath(new URL('../../gateway/cli/main.ts', import.meta.url))
 
 export interface SiteProcess {
   proc: ChildProcess
@@ -25,7 +26,7 @@ export interface SiteProcess {
 
 /** Starts `fedgate start --config file`; resolves once it listens (bounded: 30 s, then its log says why). */
 export function startProcess(t: TestLike, file: string): Promise<SiteProcess> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
