@@ -24,9 +24,13 @@ export interface SiteProcess {
   kill(): Promise<void>
 }
 
-/** Starts `fedgate start --config file`; resolves once it listens (bounded: 30 s, then its log says why). */
-export function startProcess(t: TestLike, file: string): Promise<SiteProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
+/**
+ * Starts `fedgate start --config file`; resolves once it listens (bounded: 30 s, then its log says why).
+ * `program`: node's arguments before `start` (default: the sources under tsx), e.g. another copy's bin.mjs.
+ */
+export function startProcess(t: TestLike, file: string, o: { program?: string[]; cwd?: string } = {}): Promise<SiteProcess> {
+  const program = o.program ?? ['--import', 'tsx', MAIN]
+  const proc = spawn(process.execPath, [...program, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'], cwd: o.cwd })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
