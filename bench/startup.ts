@@ -5,7 +5,7 @@
 // - the child's RSS with 1,000 idle tunnels open through it.
 // Targets: child idle RSS < 1.6× bare Node's; 1,000 idle tunnels < 100 MB; start → first answer < 250 ms.
 // Then a root with 10,000 repositories in its index (bench/lib/many-repositories.ts).
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -18,8 +18,8 @@ import { manyRepositories } from './lib/many-repositories.ts'
 
 const BARE = fileURLToPath(new URL('./lib/bare-https.mjs', import.meta.url))
 const IDLE_TUNNELS = 1000
-/** Time each process is left alone before its RSS is read. */
-const SETTLE_MS = 3000
+/** Time each process is left alone before its RSS is read: V8's memory reducer runs about 8 s into idleness. */
+const SETTLE_MS = 15_000
 const TOKEN = 'bench-startup-token-' + 'c'.repeat(24)
 const MiB = 2 ** 20
 const TARGET = { rssRatio: 1.6, tunnelsBytes: 100e6, firstAnswerMs: 250 }
@@ -98,6 +98,8 @@ tunnels:
         await p.stop()
         running.splice(running.indexOf(p), 1)
       }
+      // Each round's child starts empty and synchronizes its repository again.
+      rmSync(join(dir, '.fedgate', 'child'), { recursive: true, force: true })
     }
 
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
