@@ -22,6 +22,7 @@ const IDLE_TUNNELS = 1000
 const SETTLE_MS = 15_000
 const TOKEN = 'bench-startup-token-' + 'c'.repeat(24)
 const MiB = 2 ** 20
+const SEMI_FLAG = '--max-semi-space-size=1'
 const TARGET = { rssRatio: 1.6, tunnelsBytes: 100e6, firstAnswerMs: 250 }
 
 interface Sample {
@@ -57,21 +58,22 @@ export async function run(o: BenchOptions): Promise<void> {
 
     const root = await startTimed([main, 'start', '--config', rootFile], { cwd: dir, ca })
     running.push(root)
-    const childFile = yaml(
-      'child',
-      `listen:
+    const childBody = `listen:
   https: { host: 127.0.0.1, port: 0 }
   http: { host: 127.0.0.1, port: 0, redirectToHttps: false }
 root: { url: 'https://127.0.0.1:${root.https}', key: file:./root.key, ca: certs/ca.crt }
 repositories: [bench/app]
 tunnels:
   - { path: /federation, upstream: 'ws://127.0.0.1:${(echo.address() as { port: number }).port}', tokens: file:./tokens.txt, maxConnections: ${IDLE_TUNNELS * 2} }
-`,
-    )
+`
+    const childFile = yaml('child', childBody)
+    // The same child with V8's young generation capped (SEMI_FLAG): how much of the RSS is that.
+    const semiFile = yaml('child-semi', childBody)
     fedgateCompiled(['certs', '--config', childFile], dir)
+    fedgateCompiled(['certs', '--config', semiFile], dir)
 
     console.log(`startup bench: ${o.rounds} rounds; each starts bare Node, a fedgate root (no repositories) and a fedgate child (one repository synchronized, forwarding, one tunnel route), then reads their RSS after ${SETTLE_MS / 1000} s idle\n`)
-    const samples: Record<'bare' | 'root' | 'child', Sample[]> = { bare: [], root: [], child: [] }
+    const samples: Record<'bare' | 'root' | 'child' | 'semi', Sample[]> = { bare: [], root: [], child: [], semi: [] }
     let tunnelsRss = 0
     let childBefore = 0
     for (let round = 0; round < o.rounds; round++) {
@@ -81,11 +83,15 @@ tunnels:
       if (round > 0) running.push(again)
       const child = await startTimed([main, 'start', '--config', childFile], { cwd: dir, ca })
       running.push(child)
+      const semi = await startTimed([SEMI_FLAG, main, 'start', '--config', semiFile], { cwd: dir, ca })
+      running.push(semi)
       await child.waitForLine((l) => l.msg === 'repository synchronized')
+      await semi.waitForLine((l) => l.msg === 'repository synchronized')
       await new Promise((r) => setTimeout(r, SETTLE_MS))
       samples.bare.push({ firstAnswerMs: bare.firstAnswerMs, cpuMs: bare.firstAnswerCpuMs, rss: bare.rss() })
       samples.root.push({ firstAnswerMs: again.firstAnswerMs, cpuMs: again.firstAnswerCpuMs, rss: again.rss() })
       samples.child.push({ firstAnswerMs: child.firstAnswerMs, cpuMs: child.firstAnswerCpuMs, rss: child.rss() })
+      samples.semi.push({ firstAnswerMs: semi.firstAnswerMs, cpuMs: semi.firstAnswerCpuMs, rss: semi.rss() })
       if (round === o.rounds - 1) {
         childBefore = child.rss()
         const sockets = await openIdle(`ws://127.0.0.1:${child.http}/federation`, IDLE_TUNNELS)
@@ -94,12 +100,12 @@ tunnels:
         for (const ws of sockets) ws.terminate()
       }
       // The root of round 0 stays up for the next rounds' children, whose upstream it is.
-      for (const p of [bare, child, ...(round > 0 ? [again] : [])]) {
+      for (const p of [bare, child, semi, ...(round > 0 ? [again] : [])]) {
         await p.stop()
         running.splice(running.indexOf(p), 1)
       }
       // Each round's child starts empty and synchronizes its repository again.
-      rmSync(join(dir, '.fedgate', 'child'), { recursive: true, force: true })
+      for (const site of ['child', 'child-semi']) rmSync(join(dir, '.fedgate', site), { recursive: true, force: true })
     }
 
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -107,12 +113,14 @@ tunnels:
     const bare = row(samples.bare)
     const rootRow = row(samples.root)
     const child = row(samples.child)
+    const semi = row(samples.semi)
     const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`
     console.log('| process | start → first answer | its CPU until then | idle RSS | RSS / bare Node |\n| --- | ---: | ---: | ---: | ---: |')
     for (const [name, r] of [
       ['bare Node HTTPS server', bare],
       ['fedgate root, no repositories', rootRow],
       ['fedgate child: 1 repository synchronized, forwarding, 1 tunnel route', child],
+      [`the same child, node ${SEMI_FLAG}`, semi],
     ] as const)
       console.log(`| ${name} | ${r.ms.toFixed(0)} ms | ${r.cpuMs.toFixed(0)} ms | ${mib(r.rss)} | ${(r.rss / bare.rss).toFixed(2)}× |`)
     const ratio = child.rss / bare.rss
