@@ -8,7 +8,7 @@ const benches: Record<string, string> = {
   npm: 'npm install of 30 synchronized packages: straight from Verdaccio vs through a fedgate child, and with the root stopped',
   sync: 'sync: 1 GiB in 64 blobs from a root on loopback vs curl, child peak RSS, re-sync after one tag changed',
   instructions: 'instructions per 1 KiB hit under callgrind (noise-free): bare Node vs fedgate with its request log off and on',
-  startup: 'hub: a root with 10,000 repositories in its index, time until the first one is served',
+  startup: 'compiled fedgate vs bare Node HTTPS: start → first answer, idle RSS, RSS with 1,000 idle tunnels; a root with 10,000 repositories',
   lag: 'live replication: publish → served at a child and a grandchild, change stream vs polling; root RSS with 1,000 subscribers, one announcement to all',
   tunnel: 'WebSocket tunnel: 100 connections echoing 1 KiB direct vs through fedgate (msg/s, p99), RSS with 1,000 idle tunnels',
 }

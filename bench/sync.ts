@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
+import { buildCompiled } from './lib/compiled.ts'
 import { benchDir, startBenchSite } from './lib/site.ts'
 import { markdown } from './lib/table.ts'
 import { statCpu, type CpuTimes } from './lib/proc-stat.ts'
@@ -29,10 +30,11 @@ import { systemClock } from '../gateway/util/clock.ts'
 
 const TOTAL_MIB = Number(process.env.FEDGATE_BENCH_SYNC_MIB ?? 1024)
 const BLOBS = 64
-const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
 const HASH_FETCH = fileURLToPath(new URL('./lib/hash-fetch.ts', import.meta.url))
 
 export async function run(_o: BenchOptions): Promise<void> {
+  // The child runs as users run it: `fedgate start` from the compiled dist/, rebuilt first.
+  const main = buildCompiled()
   const tmp = benchDir()
   const blobSize = Math.floor((TOTAL_MIB * 2 ** 20) / BLOBS)
   const root = await startBenchSite(`site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\nlog: { level: warn }\n`, { dir: tmp.dir, name: 'root' })
@@ -96,7 +98,7 @@ export async function run(_o: BenchOptions): Promise<void> {
     const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
     const adminKey = (await new KeyRing(stores.index, systemClock).create({ name: 'bench', scope: 'admin' })).key
     await stores.close()
-    const proc = (child = spawn(process.execPath, [...childNodeArgs(), BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
+    const proc = (child = spawn(process.execPath, [...childNodeArgs(), main, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] }))
     const port = await new Promise<number>((resolve, reject) => {
       createInterface({ input: proc.stdout! }).on('line', (line) => {
         const l = JSON.parse(line) as { msg?: string; https?: number }

@@ -15,7 +15,7 @@ t.test('SIGHUP reloads the certificates in every worker', async (t) => {
   const certs = join(dir, 'certs')
   const file = join(dir, 'site.yaml')
   writeFileSync(file, 'site: { name: hup, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\n')
-  const site = await startProcess(t, file, ['--workers', '2'])
+  const site = await startProcess(t, file, { args: ['--workers', '2'] })
   await waitFor('both workers listen', () => site.lines.filter((l) => l.msg === 'fedgate listening').length === 2)
   const ca = readFileSync(join(certs, 'ca.crt'), 'utf8')
 

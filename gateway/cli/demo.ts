@@ -9,7 +9,9 @@ import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 
-const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url))
+// The program this process runs, of the same kind: compiled (dist/), or the sources under the same loader flags.
+const MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url))
+const self = (args: string[]) => [...process.execArgv, MAIN, ...args]
 
 export const DEMO_PORTS = { root: 9443, child: 8443, childHttp: 8080 }
 export const DEMO_REPO = 'demo/hello'
@@ -49,7 +51,7 @@ sync: { interval: 10s }
 
 /** The same commands a user runs: `fedgate keys create` and `fedgate publish`. */
 function fedgate(args: string[]): string {
-  return execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  return execFileSync(process.execPath, self(args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 }
 
 function createKey(config: string, name: string, scope: string, file: string): string {
@@ -72,7 +74,7 @@ export async function runDemo(dirArg: string): Promise<void> {
   fedgate(['publish', '--config', files.root, `${DEMO_REPO}:1.0`, sample])
 
   const log = openSync(join(dir, 'root.log'), 'a')
-  const rootProc = spawn(process.execPath, [BIN, 'start', '--config', files.root], { stdio: ['ignore', log, log] })
+  const rootProc = spawn(process.execPath, self(['start', '--config', files.root]), { stdio: ['ignore', log, log] })
   rootProc.on('exit', (code, sig) => console.log(`\n[demo] root exited (${sig ?? code}); the child keeps serving ${DEMO_REPO} — try the commands again.`))
   await waitForFile(join(dir, 'certs', 'demo-root.crt'))
   const child = await startGateway(loadConfigFile(files.child, builtinPlugins), {

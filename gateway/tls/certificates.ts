@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSy
 import { dirname, join, resolve } from 'node:path'
 import { isIP } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import forge from 'node-forge'
+import { createRequire } from 'node:module'
+import type Forge from 'node-forge'
+
+// node-forge is loaded only to make a certificate: a site whose files exist never pays for it (~10 MB, ~100 ms).
+let forgeModule: typeof Forge | undefined
+const loadForge = (): typeof Forge => (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge)
 
 export interface CertificateFiles {
   cert: string
@@ -59,7 +64,8 @@ export function ensureCertificates(o: EnsureOptions): EnsureResult {
   if (existsSync(paths.cert) !== existsSync(paths.key)) {
     throw new Error(`tls: only one of ${paths.cert} and ${paths.key} exists; remove it or provide both`)
   }
-  let ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
+  const forge = loadForge()
+  let ca: { cert: Forge.pki.Certificate; key: Forge.pki.rsa.PrivateKey }
   if (existsSync(paths.ca) && existsSync(paths.caKey)) {
     ca = { cert: forge.pki.certificateFromPem(readFileSync(paths.ca, 'utf8')), key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, 'utf8')) }
   } else {
@@ -75,7 +81,8 @@ export function ensureCertificates(o: EnsureOptions): EnsureResult {
   return { ...paths, created }
 }
 
-function keyPair(): forge.pki.rsa.KeyPair {
+function keyPair(): Forge.pki.rsa.KeyPair {
+  const forge = loadForge()
   // forge uses node's native generator when it is there, so this takes milliseconds, not seconds.
   return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 })
 }
@@ -87,7 +94,8 @@ function serial(): string {
   return b.toString('hex')
 }
 
-function makeCa(commonName: string): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+function makeCa(commonName: string): { cert: Forge.pki.Certificate; key: Forge.pki.rsa.PrivateKey } {
+  const forge = loadForge()
   const keys = keyPair()
   const cert = forge.pki.createCertificate()
   cert.publicKey = keys.publicKey
@@ -107,10 +115,11 @@ function makeCa(commonName: string): { cert: forge.pki.Certificate; key: forge.p
 }
 
 function makeServerCert(
-  ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
+  ca: { cert: Forge.pki.Certificate; key: Forge.pki.rsa.PrivateKey },
   commonName: string,
   hosts: readonly string[],
-): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+): { cert: Forge.pki.Certificate; key: Forge.pki.rsa.PrivateKey } {
+  const forge = loadForge()
   const keys = keyPair()
   const cert = forge.pki.createCertificate()
   cert.publicKey = keys.publicKey

@@ -52,7 +52,7 @@ export function writeNode(o: NodeOptions): string {
 export async function startNode(t: TestLike, o: NodeOptions): Promise<NodeSite> {
   const file = writeNode(o)
   const certs = join(o.dir, 'certs')
-  const site = await startProcess(t, file, o.args)
+  const site = await startProcess(t, file, { args: o.args })
   const agent = new Agent({ connect: { ca: readFileSync(join(certs, 'ca.crt'), 'utf8') } })
   t.teardown(() => agent.close())
   const get: NodeSite['get'] = async (path, init = {}) => {

@@ -10,7 +10,8 @@ import { KeyRing } from '../../plugins/hub/keys.ts'
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { TestLike } from './sites.ts'
 
-const BIN = fileURLToPath(new URL('../../gateway/cli/bin.mjs', import.meta.url))
+// The sources, as every test runs them (`fedgate` itself runs the compiled dist/, which may be stale here).
+const MAIN = fileURLToPath(new URL('../../gateway/cli/main.ts', import.meta.url))
 
 export interface SiteProcess {
   proc: ChildProcess
@@ -24,11 +25,13 @@ export interface SiteProcess {
 }
 
 /**
- * Starts `fedgate start --config file` (with `args`: `--workers 2`, say); resolves once it listens (a
- * worker's first line, with workers), bounded: 30 s, then its log says why.
+ * Starts `fedgate start --config file` (with `o.args`: `--workers 2`, say); resolves once it listens (a
+ * worker's first line, with workers), bounded: 30 s, then its log says why. `program`: node's arguments
+ * before `start` (default: the sources under tsx), e.g. another copy's bin.mjs.
  */
-export function startProcess(t: TestLike, file: string, args: string[] = []): Promise<SiteProcess> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--config', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+export function startProcess(t: TestLike, file: string, o: { args?: string[]; program?: string[]; cwd?: string } = {}): Promise<SiteProcess> {
+  const program = o.program ?? ['--import', 'tsx', MAIN]
+  const proc = spawn(process.execPath, [...program, 'start', '--config', file, ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'], cwd: o.cwd })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')

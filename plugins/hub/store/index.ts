@@ -3,7 +3,6 @@
 // offers the two things a crash-safe repository store needs: an atomic compare-and-set of several keys,
 // and a prefix scan.
 import { Keyv } from 'keyv'
-import KeyvRedis, { createClient } from '@keyv/redis'
 import { join } from 'node:path'
 import { LmdbKeyvStore } from './lmdb-keyv.ts'
 
@@ -78,6 +77,8 @@ export class IndexStore {
     }
     // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
     // then gets an error, not a hang, and blobs and cached states keep being served from this node.
+    // Loaded only for a Redis index: the client is the largest module a site could load (~15 MB).
+    const { default: KeyvRedis, createClient } = await import('@keyv/redis')
     const client = createClient({ url: where, disableOfflineQueue: true, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
     client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
     await client.connect()

@@ -1,0 +1,94 @@
+// The gateway as users run it: the compiled JavaScript in dist/ (built here first, so a bench never
+// measures stale output), started as its own process, timed from spawn to its first answer.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { Agent, request } from 'undici'
+import { statCpu } from './proc-stat.ts'
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+/** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
+export const COMPILED_MAIN = fileURLToPath(new URL('../../dist/gateway/cli/main.js', import.meta.url))
+
+/** `npm run build`, with the repository's TypeScript. */
+export function buildCompiled(): string {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'inherit' })
+  return COMPILED_MAIN
+}
+
+/** `fedgate <args>` from dist/, waited for; its stdout. */
+export function fedgateCompiled(args: string[], cwd: string): string {
+  return execFileSync(process.execPath, [COMPILED_MAIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+}
+
+export interface ServerProcess {
+  proc: ChildProcess
+  https: number
+  http?: number
+  /** ms from spawn to the first answer to GET /health. */
+  firstAnswerMs: number
+  /** CPU ms (user + system) the process spent until then: what a loaded machine inflates least. */
+  firstAnswerCpuMs: number
+  /** JSON log lines seen so far. */
+  lines: Record<string, unknown>[]
+  /** Resident set size now (VmRSS), bytes. */
+  rss(): number
+  /** Resolves at the first log line `match` accepts (bounded: 60 s). */
+  waitForLine(match: (l: Record<string, unknown>) => boolean): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * Spawns `node <args>` in cwd; once it prints `fedgate listening` with its port, asks GET `path` (default
+ * /health) over HTTPS (trusting `ca`) and times spawn → answer. Bounded: 30 s to listen.
+ */
+export async function startTimed(args: string[], o: { cwd: string; ca: string; path?: string }): Promise<ServerProcess> {
+  const t0 = performance.now()
+  const proc = spawn(process.execPath, args, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  const lines: Record<string, unknown>[] = []
+  const waiters: { match: (l: Record<string, unknown>) => boolean; done: () => void }[] = []
+  createInterface({ input: proc.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>
+    try {
+      line = JSON.parse(text) as Record<string, unknown>
+    } catch {
+      line = { msg: text }
+    }
+    lines.push(line)
+    for (const w of [...waiters]) {
+      if (!w.match(line)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.done()
+    }
+  })
+  const waitForLine = (match: (l: Record<string, unknown>) => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      if (lines.some(match)) return resolve()
+      const timer = setTimeout(() => reject(new Error(`no such log line within 60 s: ${JSON.stringify(lines.slice(-3))}`)), 60_000)
+      waiters.push({ match, done: () => (clearTimeout(timer), resolve()) })
+    })
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
+    await exited
+  }
+  try {
+    const listening = await Promise.race([
+      waitForLine((l) => l.msg === 'fedgate listening'),
+      exited.then(() => Promise.reject(new Error(`${args.join(' ')} exited before listening: ${JSON.stringify(lines.slice(-3))}`))),
+    ]).then(() => lines.find((l) => l.msg === 'fedgate listening')!)
+    const agent = new Agent({ connect: { ca: o.ca } })
+    const res = await request(`https://127.0.0.1:${listening.https}${o.path ?? '/health'}`, { dispatcher: agent })
+    await res.body.text()
+    const firstAnswerMs = performance.now() - t0
+    const cpu = statCpu(`/proc/${proc.pid}/stat`)
+    await agent.close()
+    if (res.statusCode !== 200) throw new Error(`GET ${o.path ?? '/health'}: ${res.statusCode}`)
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))![1]) * 1024
+    return { proc, https: listening.https as number, http: listening.http as number | undefined, firstAnswerMs, firstAnswerCpuMs: (cpu.user + cpu.system) * 1000, lines, rss, waitForLine, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
