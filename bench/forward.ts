@@ -1,6 +1,8 @@
 // Forwarding throughput, all rows in one run against the same loopback origin (a 1 KiB JSON answer):
-// direct to the origin, fedgate's forward path over HTTP and HTTPS, and a bare http-proxy-3 with a
-// keep-alive agent. Targets: fedgate-http ≥ 1.5× http-proxy-3; HTTPS costs ≤ 25% (ratio ≥ 0.75).
+// direct to the origin, fedgate's forward path over HTTP and HTTPS, a bare http-proxy-3 with a
+// keep-alive agent, and nginx proxy_pass with upstream keep-alive (the proxy users would pick; its own
+// process, one worker). Targets: fedgate-http ≥ 1.5× http-proxy-3; HTTPS costs ≤ 25% (ratio ≥ 0.75);
+// fedgate-http ≥ 0.8× nginx and ≥ 0.5× direct.
 //
 // Placement: the origin and every proxy run in this process, autocannon in a child process: on 2 cores,
 // one core for the load and one for the servers. Measured both ways: with autocannon inline the rows
@@ -15,7 +17,8 @@ import { measureInterleaved } from './lib/rounds.ts'
 import { startBenchOrigin, jsonBody } from './lib/origin.ts'
 import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
 import { startBareProxy } from './lib/proxy-peer.ts'
-import { resultTable, ratioTable, type Row } from './lib/table.ts'
+import { startNginxPeer } from './lib/nginx-peer.ts'
+import { resultTable, ratioTable, type Ratio, type Row } from './lib/table.ts'
 
 const PATH = '/api/v1/repos/mozilla/firefox'
 /** Upstream keep-alive connections, the same for fedgate (forward.connections) and http-proxy-3 (maxSockets). */
@@ -27,20 +30,22 @@ export async function run(o: BenchOptions): Promise<void> {
   writeFileSync(join(dir, 'root.key'), 'fgk_bench_' + 'k'.repeat(32) + '\n', { mode: 0o600 })
   const site = await startBenchSite(forwardingChildYaml('bench', origin.url, `forward: { connections: ${UPSTREAM_CONNECTIONS} }\n`), { dir })
   const bare = await startBareProxy(origin.url, UPSTREAM_CONNECTIONS)
+  const nginx = await startNginxPeer({ dir, originUrl: origin.url, cert: join(dir, 'certs', 'bench.crt'), key: join(dir, 'certs', 'bench.key'), cache: false, keepalive: UPSTREAM_CONNECTIONS })
   try {
     const targets = [
       { name: 'direct to origin', url: origin.url + PATH },
       { name: 'fedgate forward, HTTP', url: site.httpUrl! + PATH },
       { name: 'fedgate forward, HTTPS', url: site.httpsUrl + PATH, servername: 'localhost' },
       { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
+      ...(nginx ? [{ name: 'nginx proxy_pass + upstream keep-alive', url: nginx.httpUrl + PATH, cpuUs: nginx.cpuUs }] : []),
     ]
     for (const t of targets) await expectOk(t.url)
     console.log(`forward bench: ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.duration}s per row (median kept), ${o.warmup}s warm-up, load generator ${o.placement === 'inline' ? 'inline' : 'in its own process'}\n`)
     const rows = await measureInterleaved(
-      targets.map((t) => ({ name: t.name, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
+      targets.map((t) => ({ name: t.name, cpuUs: t.cpuUs, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
       o,
     )
-    const [direct, http, https, proxy] = rows as [Row, Row, Row, Row]
+    const [direct, http, https, proxy, nginxRow] = rows as [Row, Row, Row, Row, Row | undefined]
     console.log('\n' + resultTable(rows) + '\n')
     console.log(
       ratioTable([
@@ -48,19 +53,32 @@ export async function run(o: BenchOptions): Promise<void> {
         { name: 'req/s: fedgate HTTPS / fedgate HTTP', of: https, over: http, target: 0.75 },
         { name: 'proxy CPU/req (origin removed): http-proxy-3 / fedgate HTTP', of: http, over: proxy, cpu: { base: direct } },
         { name: 'proxy CPU/req (origin removed): fedgate HTTP / fedgate HTTPS', of: https, over: http, cpu: { base: direct } },
-        { name: 'req/s: fedgate HTTP / direct', of: http, over: direct },
+        { name: 'req/s: fedgate HTTP / direct', of: http, over: direct, target: 0.5 },
         { name: 'req/s: fedgate HTTPS / direct', of: https, over: direct },
         { name: 'req/s: bare http-proxy-3 / direct', of: proxy, over: direct },
+        ...nginxRatios(http, direct, nginxRow),
       ]) + '\n',
     )
+    if (!nginx) console.log('nginx rows skipped: apt-get install -y nginx')
     const bad = rows.filter((r) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
   } finally {
     await bare.close()
+    await nginx?.close()
     await site.close()
     await origin.close()
     remove()
   }
+}
+
+/** fedgate against nginx proxy_pass, when nginx ran. */
+function nginxRatios(http: Row, direct: Row, nginx: Row | undefined): Ratio[] {
+  if (!nginx) return []
+  return [
+    { name: 'req/s: fedgate HTTP / nginx proxy_pass', of: http, over: nginx, target: 0.8 },
+    { name: 'proxy CPU/req (origin removed): nginx / fedgate HTTP', of: http, over: nginx, cpu: { base: direct } },
+    { name: 'req/s: nginx proxy_pass / direct', of: nginx, over: direct },
+  ]
 }
 
 /** A row that answers 502 quickly would look fast: check each target answers 200 first. */

@@ -264,6 +264,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       await closed
       sendWatch?.stop()
       clearTimeout(graceTimer)
+      requestLog?.flush()
       log.info('stopped')
     })())
 

@@ -29,6 +29,7 @@ t.test('ms is the duration in hundredths of a millisecond, short or long', async
   for (const round of [1, 2]) {
     for (const [ms] of durations) log.write({ method: 'GET', path: `/r${round}` }, 200, ms)
   }
+  log.flush()
   await new Promise((r) => setImmediate(r))
   const got = lines.map((l) => JSON.parse(l) as { ms: number; path: string })
   t.equal(got.length, durations.length * 2, 'one line per write')
