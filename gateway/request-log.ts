@@ -20,8 +20,9 @@ export interface LoggedRequest {
 
 /** Under load, at most one write per this many milliseconds. */
 const BATCH_MS = 10
-/** A batch is written at once when it holds this many lines, without waiting. */
-const BATCH_LINES = 1000
+/** A batch is written at once past this many characters, without waiting. Unbounded batches of several
+ * hundred KB lost lines in log-request-lines-reach-file-whole (cause not found; the old log had this bound). */
+const BATCH_CHARS = 64 * 1024
 
 const json = JSON.stringify
 const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `,"${name}":${json(value)}`)
@@ -31,6 +32,7 @@ export class RequestLog {
   readonly #bindings: string
   /** Lines not yet written. */
   #pending: string[] = []
+  #pendingChars = 0
   #lastFlush = 0
 
   constructor(
@@ -48,9 +50,10 @@ export class RequestLog {
     const line =
       `{"level":"info","time":${Date.now()}${this.#bindings},"method":${json(r.method)},"path":${json(r.path || '(refused)')},"status":${status},"ms":${Math.round(ms * 100) / 100}` +
       `${optional('route', r.route)}${optional('upstream', r.upstream)}${optional('cache', r.cache)}${optional('error', r.error)},"msg":"request"}\n`
-    const pending = this.#pending.push(line)
-    if (pending >= BATCH_LINES) this.flush()
-    else if (pending === 1) {
+    const first = this.#pending.push(line) === 1
+    this.#pendingChars += line.length
+    if (this.#pendingChars >= BATCH_CHARS) this.flush()
+    else if (first) {
       const wait = this.#lastFlush + BATCH_MS - performance.now()
       if (wait <= 0) setImmediate(this.flush)
       else setTimeout(this.flush, wait)
@@ -64,6 +67,7 @@ export class RequestLog {
     this.#lastFlush = performance.now()
     const text = this.#pending.join('')
     this.#pending = []
+    this.#pendingChars = 0
     this.destination.write(scrubSecrets(text))
   }
 }
