@@ -10,4 +10,7 @@ process.send!({ ready: { url: site.httpUrl! } })
 process.on('message', (m: { rss?: true }) => {
   if (m.rss) process.send!({ rss: process.memoryUsage().rss })
 })
-process.on('disconnect', () => void site.close().then(() => process.exit(0)))
+// A clean exit either way, so a profile (NODE_OPTIONS=--cpu-prof) is written.
+const stop = () => void site.close().then(() => process.exit(0))
+process.on('disconnect', stop)
+process.on('SIGTERM', stop)
