@@ -1,6 +1,8 @@
 // Forwarding throughput, all rows in one run against the same loopback origin (a 1 KiB JSON answer):
-// direct to the origin, fedgate's forward path over HTTP and HTTPS, and a bare http-proxy-3 with a
-// keep-alive agent. Targets: fedgate-http ≥ 1.5× http-proxy-3; HTTPS costs ≤ 25% (ratio ≥ 0.75).
+// direct to the origin, fedgate's forward path over HTTP and HTTPS, a bare http-proxy-3 with a
+// keep-alive agent, and nginx proxy_pass with upstream keep-alive (the proxy users would pick; its own
+// process, one worker) with, beside it, the same fedgate site in its own process too. Targets: fedgate-http ≥ 1.5× http-proxy-3; HTTPS costs ≤ 25% (ratio ≥ 0.75);
+// fedgate-http ≥ 0.8× nginx and ≥ 0.5× direct.
 //
 // Placement: the origin and every proxy run in this process, autocannon in a child process: on 2 cores,
 // one core for the load and one for the servers. Measured both ways: with autocannon inline the rows
@@ -9,13 +11,17 @@
 // moves less than req/s, and minus the direct row it is each proxy's own cost (docs/benchmarks.md).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
 import { measureInterleaved } from './lib/rounds.ts'
 import { startBenchOrigin, jsonBody } from './lib/origin.ts'
 import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
 import { startBareProxy } from './lib/proxy-peer.ts'
-import { resultTable, ratioTable, type Row } from './lib/table.ts'
+import { startNginxPeer } from './lib/nginx-peer.ts'
+import { forkPeer } from './lib/peer-process.ts'
+import { statCpu } from './lib/proc-stat.ts'
+import { resultTable, ratioTable, type Ratio, type Row } from './lib/table.ts'
 import { cachedForwardRows } from './lib/forward-cache-rows.ts'
 
 const PATH = '/api/v1/repos/mozilla/firefox'
@@ -28,20 +34,29 @@ export async function run(o: BenchOptions): Promise<void> {
   writeFileSync(join(dir, 'root.key'), 'fgk_bench_' + 'k'.repeat(32) + '\n', { mode: 0o600 })
   const site = await startBenchSite(forwardingChildYaml('bench', origin.url, `forward: { connections: ${UPSTREAM_CONNECTIONS} }\n`), { dir })
   const bare = await startBareProxy(origin.url, UPSTREAM_CONNECTIONS)
+  // fedgate in a process of its own, like nginx: the in-process rows share one event loop with the origin.
+  const own = await forkPeer<{ url: string }>(fileURLToPath(new URL('./lib/forward-peer.ts', import.meta.url)), [dir, origin.url, String(UPSTREAM_CONNECTIONS)])
+  const ownCpuUs = () => {
+    const { user, system } = statCpu(`/proc/${own.child.pid}/stat`)
+    return (user + system) * 1e6
+  }
+  const nginx = await startNginxPeer({ dir, originUrl: origin.url, cert: join(dir, 'certs', 'bench.crt'), key: join(dir, 'certs', 'bench.key'), cache: false, keepalive: UPSTREAM_CONNECTIONS })
   try {
     const targets = [
       { name: 'direct to origin', url: origin.url + PATH },
       { name: 'fedgate forward, HTTP', url: site.httpUrl! + PATH },
       { name: 'fedgate forward, HTTPS', url: site.httpsUrl + PATH, servername: 'localhost' },
       { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
+      { name: 'fedgate forward, HTTP, own process', url: own.ready.url + PATH, cpuUs: ownCpuUs },
+      ...(nginx ? [{ name: 'nginx proxy_pass + upstream keep-alive', url: nginx.httpUrl + PATH, cpuUs: nginx.cpuUs }] : []),
     ]
     for (const t of targets) await expectOk(t.url)
     console.log(`forward bench: ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.duration}s per row (median kept), ${o.warmup}s warm-up, load generator ${o.placement === 'inline' ? 'inline' : 'in its own process'}\n`)
     const rows = await measureInterleaved(
-      targets.map((t) => ({ name: t.name, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
+      targets.map((t) => ({ name: t.name, cpuUs: t.cpuUs, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
       o,
     )
-    const [direct, http, https, proxy] = rows as [Row, Row, Row, Row]
+    const [direct, http, https, proxy, ownRow, nginxRow] = rows as [Row, Row, Row, Row, Row, Row | undefined]
     console.log('\n' + resultTable(rows) + '\n')
     console.log(
       ratioTable([
@@ -52,18 +67,33 @@ export async function run(o: BenchOptions): Promise<void> {
         { name: 'req/s: fedgate HTTP / direct', of: http, over: direct },
         { name: 'req/s: fedgate HTTPS / direct', of: https, over: direct },
         { name: 'req/s: bare http-proxy-3 / direct', of: proxy, over: direct },
+        { name: 'req/s: fedgate HTTP own process / direct', of: ownRow, over: direct, target: 0.5 },
+        ...nginxRatios(ownRow, direct, nginxRow),
       ]) + '\n',
     )
+    if (!nginx) console.log('nginx rows skipped: apt-get install -y nginx')
     const bad = rows.filter((r) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
   } finally {
     await bare.close()
+    await nginx?.close()
+    own.stop()
     await site.close()
     await origin.close()
     remove()
   }
   // forward.cache, with servers of its own.
   await cachedForwardRows(o)
+}
+
+/** fedgate (in its own process, as nginx is) against nginx proxy_pass, when nginx ran. */
+function nginxRatios(own: Row, direct: Row, nginx: Row | undefined): Ratio[] {
+  if (!nginx) return []
+  return [
+    { name: 'req/s: fedgate HTTP own process / nginx proxy_pass', of: own, over: nginx, target: 0.8 },
+    { name: 'proxy CPU/req (origin removed): nginx / fedgate HTTP own process', of: own, over: nginx, cpu: { base: direct } },
+    { name: 'req/s: nginx proxy_pass / direct', of: nginx, over: direct },
+  ]
 }
 
 /** A row that answers 502 quickly would look fast: check each target answers 200 first. */

@@ -5,7 +5,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger } from './log.ts'
+import { createLogger, stdoutDestination } from './log.ts'
 import { ensureCertificates } from './tls/certificates.ts'
 import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
 
@@ -25,7 +25,7 @@ const RESPAWN_DELAY_MS = 1000
  * listened (a port in use, a bad certificate) stops the site: a replacement would fail the same way.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
-  const log = createLogger({ level: config.log.level, site: config.site.name }).child({ component: 'primary' })
+  const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })
   // Before the workers start, so that they do not race to generate the same files.
   const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
   if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')

@@ -6,7 +6,7 @@ import net, { type AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger, type Logger } from './log.ts'
+import { createLogger, stdoutDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -52,7 +52,8 @@ export interface Gateway {
 
 export async function startGateway(config: SiteConfig, opts: StartOptions): Promise<Gateway> {
   const clock = opts.clock ?? systemClock
-  const log = createLogger({ level: config.log.level, site: config.site.name, destination: opts.logDestination })
+  const logDestination = opts.logDestination ?? stdoutDestination()
+  const log = createLogger({ level: config.log.level, site: config.site.name, destination: logDestination })
   const started = clock.now()
 
   const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
@@ -133,7 +134,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let inFlight = 0
   let requests = 0
   let idle: (() => void) | undefined
-  const requestLog = config.log.requests ? new RequestLog(log) : undefined
+  const requestLog = config.log.requests ? new RequestLog(log, logDestination) : undefined
   let httpsPort = 0
   const publicUrls = new PublicUrls({
     publicUrl: config.site.publicUrl,

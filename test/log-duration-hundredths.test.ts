@@ -13,7 +13,7 @@ t.test('ms is the duration in hundredths of a millisecond, short or long', async
       done()
     },
   })
-  const log = new RequestLog(createLogger({ level: 'info', site: 'ms', destination }))
+  const log = new RequestLog(createLogger({ level: 'info', site: 'ms', destination }), destination)
   const durations: [number, number][] = [
     [0, 0],
     [0.004, 0],

@@ -1,7 +1,7 @@
-// Request lines are built by the request log itself and written in batches through the same file
-// destination as pino's own lines (gateway/request-log.ts). Under a burst of requests with long,
-// non-ASCII paths (batches past the 64 KiB flush size), the file holds every line whole, each value
-// exact, the duration to the hundredth, and pino's lines in their place around them.
+// Request lines are built by the request log itself and written to the same file destination as pino's
+// own lines (gateway/request-log.ts). Under a burst of requests with long, non-ASCII paths, the file
+// holds every line whole, each value exact, the duration to the hundredth, and pino's lines in their
+// place around them.
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,4 +1,5 @@
-// nginx with proxy_cache in front of an origin, from a config written under a temp folder (pid, logs,
+// nginx in front of an origin, with proxy_cache (or, `cache: false`, a plain proxy_pass with upstream
+// keep-alive), from a config written under a temp folder (pid, logs,
 // cache and temp paths there), on loopback ports, in the foreground; stopped with SIGQUIT then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -16,11 +17,29 @@ export interface NginxPeer {
   close(): Promise<void>
 }
 
-/** nginx caching `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
-export async function startNginxPeer(o: { dir: string; originUrl: string; cert: string; key: string; name?: string; location?: string; workers?: number }): Promise<NginxPeer | undefined> {
+export interface NginxOptions {
+  dir: string
+  originUrl: string
+  cert: string
+  key: string
+  /** proxy_cache on (default), or every request passed to the origin. */
+  cache?: boolean
+  /** Idle keep-alive connections to the origin (default 16). */
+  keepalive?: number
+  /** Its folder under dir (default nginx, nginx-proxy without cache, nginx-<workers> with workers). */
+  name?: string
+  /** More directives in the cached location (proxy_cache_lock, say). */
+  location?: string
+  /** worker_processes (default 1). */
+  workers?: number
+}
+
+/** nginx in front of `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
+export async function startNginxPeer(o: NginxOptions): Promise<NginxPeer | undefined> {
   const bin = findPeer({ command: 'nginx', apt: 'nginx' })
   if (!bin) return undefined
-  const prefix = join(o.dir, o.name ?? (o.workers && o.workers > 1 ? `nginx-${o.workers}` : 'nginx'))
+  // Its own prefix per peer, so several can run in one bench.
+  const prefix = join(o.dir, o.name ?? (o.cache === false ? 'nginx-proxy' : o.workers && o.workers > 1 ? `nginx-${o.workers}` : 'nginx'))
   for (const d of ['cache', 'tmp', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
   const [httpPort, httpsPort] = [await freePort(), await freePort()]
   const conf = join(prefix, 'nginx.conf')
@@ -43,8 +62,8 @@ export async function startNginxPeer(o: { dir: string; originUrl: string; cert: 
   }
 }
 
-/** `location`: more directives in the cached location (proxy_cache_lock, say). */
-function nginxConf(o: { originUrl: string; cert: string; key: string; httpPort: number; httpsPort: number; user?: string; location?: string; workers?: number }): string {
+function nginxConf(o: NginxOptions & { httpPort: number; httpsPort: number; user?: string }): string {
+  const cache = o.cache !== false
   // One worker (unless `workers` says more): the Node servers it is compared with have one event loop each. No tcp_nopush: on this
   // loopback it held the tail of every 100 KiB answer for a 40 ms delayed ACK (about 1,000 req/s
   // instead of 14,000), which would flatter whatever nginx is compared with.
@@ -61,8 +80,7 @@ http {
   fastcgi_temp_path tmp/fastcgi;
   uwsgi_temp_path tmp/uwsgi;
   scgi_temp_path tmp/scgi;
-  proxy_cache_path cache levels=1:2 keys_zone=hit:10m max_size=256m inactive=1h use_temp_path=off;
-  upstream origin { server ${new URL(o.originUrl).host}; keepalive 16; }
+${cache ? '  proxy_cache_path cache levels=1:2 keys_zone=hit:10m max_size=256m inactive=1h use_temp_path=off;\n' : ''}  upstream origin { server ${new URL(o.originUrl).host}; keepalive ${o.keepalive ?? 16}; }
   server {
     listen 127.0.0.1:${o.httpPort};
     listen 127.0.0.1:${o.httpsPort} ssl;
@@ -72,10 +90,7 @@ http {
       proxy_pass http://origin;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_cache hit;
-      proxy_cache_valid 200 1h;
-      add_header X-Cache-Status $upstream_cache_status;
-${o.location ?? ''}    }
+${cache ? `      proxy_cache hit;\n      proxy_cache_valid 200 1h;\n      add_header X-Cache-Status $upstream_cache_status;\n${o.location ?? ''}` : ''}    }
   }
 }
 `

@@ -5,7 +5,6 @@
 import { setMaxListeners } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import WebSocket, { WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
 import { GatewayError, sendUpgradeError } from '../../gateway/errors.ts'
 import type { UpgradeRoute } from '../../gateway/plugin-api.ts'
@@ -19,8 +18,9 @@ import { HelloBudget } from './hello-budget.ts'
 import { TunnelMetrics, type RefusalReason } from './metrics.ts'
 import { answerProtocol, findCredential, isValidUpgrade, offeredProtocols, type Credential } from './credentials.ts'
 import { CLASP_SUBPROTOCOL, MalformedHello, parseHello } from './clasp-hello.ts'
-import { openUpstream } from './upstream.ts'
-import { Tunnel, close, CLOSE_TRY_LATER } from './tunnel.ts'
+import { acceptUpgrade, openUpstream } from './upstream.ts'
+import type { Endpoint } from './endpoint.ts'
+import { Tunnel, CLOSE_TRY_LATER } from './tunnel.ts'
 
 export type TunnelOptions = Infer<typeof tunnelSpec>
 
@@ -42,19 +42,11 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const metrics = new TunnelMetrics()
   const tunnels = new Set<Tunnel>()
   /** CLASP callers accepted and not yet joined (waiting for their HELLO, or for the upstream after it). */
-  const waiting = new Set<WebSocket>()
+  const waiting = new Set<Endpoint>()
   /** Aborts every upstream being opened, on shutdown. */
   const closing = new AbortController()
   // One listener per upstream being opened, each removed once it opens: many at once is not a leak.
   setMaxListeners(0, closing.signal)
-  const answers = new WeakMap<IncomingMessage, string>()
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload: o.maxMessageBytes,
-    handleProtocols: (_offered, req) => answers.get(req) ?? false,
-  })
   const upstreamOptions = { url: o.upstream, ca: deps.ca, maxMessageBytes: o.maxMessageBytes, connectTimeout: o.connectTimeout }
   const upstreamName = o.upstream.origin
 
@@ -80,7 +72,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     return { headers, protocols }
   }
 
-  const join = (caller: WebSocket, upstream: WebSocket, address: string) => {
+  const join = (caller: Endpoint, upstream: Endpoint, address: string) => {
     const tunnel = new Tunnel(caller, upstream, metrics, () => clock.now(), (t, { by, code }) => {
       tunnels.delete(t)
       metrics.open--
@@ -115,25 +107,17 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     }
     const { settle } = pendingSlot()
     const { headers, protocols } = upstreamCredentials(offered, cred, req)
-    let upstream: WebSocket | undefined
-    // A caller that leaves (or an upgrade ws refuses) before the join must not leave an upstream open.
+    let upstream: Endpoint | undefined
+    // A caller that leaves before the join must not leave an upstream open.
     socket.once('close', () => {
-      if (settle()) upstream?.terminate()
+      if (settle()) upstream?.destroy()
     })
     openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
       (up) => {
         upstream = up
-        if (socket.destroyed) {
-          settle()
-          return void up.terminate()
-        }
-        up.on('error', () => {})
-        answers.set(req, answerProtocol(offered, cred.where === 'protocol' ? cred.entry : undefined, up.protocol) ?? '')
-        wss.handleUpgrade(req, socket, head, (caller) => {
-          if (!settle()) return void caller.terminate()
-          caller.on('error', () => {})
-          join(caller, up, address)
-        })
+        const caller = settle() ? acceptUpgrade(req, socket, head, answerProtocol(offered, cred.where === 'protocol' ? cred.entry : undefined, up.protocol) ?? '', o.maxMessageBytes) : undefined
+        if (caller === undefined) return void up.destroy()
+        join(caller, up, address)
       },
       (err: GatewayError) => {
         if (!settle()) return
@@ -170,62 +154,56 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       settled = true
       return true
     }
-    answers.set(req, CLASP_SUBPROTOCOL)
     socket.once('close', () => void settle())
-    wss.handleUpgrade(req, socket, head, (caller) => {
-      caller.on('error', () => {})
-      waiting.add(caller)
-      caller.once('close', () => waiting.delete(caller))
-      const early: { data: Buffer; isBinary: boolean }[] = []
-      const refuse = (reason: RefusalReason, code: number, why: string) => {
-        if (!settle()) return
-        refused(reason, address)
-        // Paused sockets never read the peer's close reply; resume so the close handshake completes.
-        caller.resume()
-        close(caller, code, why)
+    const caller = acceptUpgrade(req, socket, head, CLASP_SUBPROTOCOL, o.maxMessageBytes)
+    if (caller === undefined) return void settle()
+    waiting.add(caller)
+    const refuse = (reason: RefusalReason, code: number, why: string) => {
+      if (!settle()) return
+      refused(reason, address)
+      caller.sendClose(code, why)
+    }
+    const timer = clock.setTimeout(() => refuse('helloTimeout', 1008, 'no HELLO in time'), o.helloTimeout)
+    const onHello = (data: Buffer, isBinary: boolean) => {
+      // Reading is paused from here: what the caller sends next waits for the upstream.
+      clock.clearTimeout(timer)
+      if (settled) return
+      helloDone()
+      let first: Buffer
+      try {
+        if (!isBinary) throw new MalformedHello('HELLO must be a binary frame')
+        const hello = parseHello(data)
+        if (!tokens.accepts(hello.token)) return refuse('token', 1008, 'token refused')
+        first = o.upstreamToken ? hello.withToken(o.upstreamToken.reveal()) : data
+      } catch (e) {
+        if (!(e instanceof MalformedHello)) throw e
+        return refuse('helloMalformed', 1002, e.message)
       }
-      const timer = clock.setTimeout(() => refuse('helloTimeout', 1008, 'no HELLO in time'), o.helloTimeout)
-      caller.on('close', () => clock.clearTimeout(timer))
-      const onMessage = (data: Buffer, isBinary: boolean) => {
-        if (settled) return
-        if (early.length > 0) return void early.push({ data, isBinary })
-        early.push({ data, isBinary })
+      // Authenticated: from here it is a tunnel being opened like any other.
+      if (metrics.open + metrics.pending >= o.maxConnections) return refuse('full', CLOSE_TRY_LATER, 'tunnel full; try again later')
+      slot = pendingSlot()
+      const { headers, protocols } = upstreamCredentials(offered, { where: 'hello' }, req)
+      openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
+        (up) => {
+          if (!settle() || caller.closeSent || caller.closeReceived || caller.socket.destroyed) return void up.destroy()
+          waiting.delete(caller)
+          up.send(first)
+          join(caller, up, address)
+        },
+        (err: GatewayError) => {
+          if (closing.signal.aborted) return // close() is closing the caller
+          log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
+          refuse('upstream', CLOSE_TRY_LATER, 'upstream unavailable; try again later')
+        },
+      )
+    }
+    caller.collectFirst = true
+    caller.listen({
+      collected: onHello,
+      gone: () => {
         clock.clearTimeout(timer)
-        helloDone()
-        caller.pause()
-        let first: Buffer
-        try {
-          if (!isBinary) throw new MalformedHello('HELLO must be a binary frame')
-          const hello = parseHello(data)
-          if (!tokens.accepts(hello.token)) return refuse('token', 1008, 'token refused')
-          first = o.upstreamToken ? hello.withToken(o.upstreamToken.reveal()) : data
-        } catch (e) {
-          if (!(e instanceof MalformedHello)) throw e
-          return refuse('helloMalformed', 1002, e.message)
-        }
-        // Authenticated: from here it is a tunnel being opened like any other.
-        if (metrics.open + metrics.pending >= o.maxConnections) return refuse('full', CLOSE_TRY_LATER, 'tunnel full; try again later')
-        slot = pendingSlot()
-        early[0] = { data: first, isBinary: true }
-        const { headers, protocols } = upstreamCredentials(offered, { where: 'hello' }, req)
-        openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
-          (up) => {
-            up.on('error', () => {})
-            if (!settle() || caller.readyState !== WebSocket.OPEN) return void up.terminate()
-            caller.off('message', onMessage)
-            waiting.delete(caller)
-            for (const m of early.splice(0)) up.send(m.data, { binary: m.isBinary, compress: false })
-            join(caller, up, address)
-            caller.resume()
-          },
-          (err: GatewayError) => {
-            if (closing.signal.aborted) return // close() is closing the caller
-            log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
-            refuse('upstream', CLOSE_TRY_LATER, 'upstream unavailable; try again later')
-          },
-        )
-      }
-      caller.on('message', onMessage)
+        waiting.delete(caller)
+      },
     })
   }
 
@@ -276,19 +254,11 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       closing.abort()
       tokens.close()
       for (const t of tunnels) t.close(1001, 'gateway shutting down')
-      for (const caller of waiting) {
-        // Paused while its upstream opens: resume so the peer's close reply is read.
-        caller.resume()
-        close(caller, 1001, 'gateway shutting down')
-      }
+      for (const caller of waiting) caller.sendClose(1001, 'gateway shutting down')
       // A peer gets a moment to answer the close frame; then its socket is cut, so shutdown stays bounded.
       for (let i = 0; i < 20 && tunnels.size + waiting.size > 0; i++) await new Promise((r) => setTimeout(r, 50))
-      for (const t of tunnels) {
-        t.caller.terminate()
-        t.upstream.terminate()
-      }
-      for (const caller of waiting) caller.terminate()
-      wss.close()
+      for (const t of tunnels) t.destroy()
+      for (const caller of waiting) caller.destroy()
     },
   }
 }

@@ -1,101 +1,107 @@
-// One open tunnel: messages pass both ways with backpressure; when one side closes, the other is closed
-// with a code that tells it what happened (the caller is told to reconnect when the upstream drops).
-import WebSocket from 'ws'
+// One open tunnel: frames pass both ways as the bytes that came, with backpressure; when one side closes,
+// the other is closed with a code that tells it what happened (the caller is told to reconnect when the
+// upstream drops).
 import { scrubSecrets } from '../../gateway/config/secret.ts'
+import type { Endpoint } from './endpoint.ts'
 import type { TunnelMetrics } from './metrics.ts'
-
-/** Past this many bytes queued on one side, the other side stops being read until they are written. */
-const HIGH_WATER = 1024 * 1024
 
 /** Close codes that say why the peer's side ended and mean the same thing to the other side. */
 const PASSED_ON = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010])
 export const CLOSE_RECONNECT = 1012
 export const CLOSE_TRY_LATER = 1013
 
+const passedOn = (code: number) => PASSED_ON.has(code) || (code >= 3000 && code <= 4999)
+
+export interface TunnelEnd {
+  by: 'caller' | 'upstream' | 'gateway'
+  code: number
+}
+
 export class Tunnel {
   lastActivity: number
-  callerAnswered = true
-  upstreamAnswered = true
-  #closed = false
+  #end: TunnelEnd | undefined
+  #open = 2
 
   constructor(
-    readonly caller: WebSocket,
-    readonly upstream: WebSocket,
-    private readonly metrics: TunnelMetrics,
+    readonly caller: Endpoint,
+    readonly upstream: Endpoint,
+    metrics: TunnelMetrics,
     private readonly now: () => number,
-    private readonly onEnd: (t: Tunnel, info: { by: 'caller' | 'upstream'; code: number }) => void,
+    /** Called once both sockets are closed. */
+    onEnd: (t: Tunnel, info: TunnelEnd) => void,
   ) {
     this.lastActivity = now()
-    this.#pipe(caller, upstream, (n) => {
-      metrics.bytesToUpstream += n
-      metrics.messagesToUpstream++
+    // A side may be sent a frame of the gateway's own only between the frames the other side passes it.
+    caller.midFrameOut = () => upstream.midFrameIn
+    upstream.midFrameOut = () => caller.midFrameIn
+    const gone = () => {
+      if (--this.#open === 0) onEnd(this, this.#end ?? { by: 'gateway', code: 1006 })
+    }
+    caller.listen({
+      relay: (bytes) => this.#pass(caller, upstream, bytes),
+      message: (n) => {
+        this.lastActivity = this.now()
+        metrics.bytesToUpstream += n
+        metrics.messagesToUpstream++
+      },
+      end: (code) => {
+        const sent = passedOn(code) ? code : 1001
+        this.#ended({ by: 'caller', code: sent }, () => upstream.sendClose(sent, 'caller closed'))
+      },
+      gone,
     })
-    this.#pipe(upstream, caller, (n) => {
-      metrics.bytesToCaller += n
-      metrics.messagesToCaller++
-    })
-    caller.on('pong', () => (this.callerAnswered = true))
-    upstream.on('pong', () => (this.upstreamAnswered = true))
-    let upstreamTooBig = false
-    upstream.on('error', (err: Error & { code?: string }) => void (upstreamTooBig ||= err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'))
-    caller.on('close', (code) => {
-      const sent = PASSED_ON.has(code) || (code >= 3000 && code <= 4999) ? code : 1001
-      this.#end('caller', sent, () => close(upstream, sent, 'caller closed'))
-    })
-    upstream.on('close', (code, reason) => {
-      const passed = upstreamTooBig ? 1009 : PASSED_ON.has(code) || (code >= 3000 && code <= 4999) ? code : undefined
-      if (passed === undefined) metrics.upstreamDrops++
-      const sent = passed ?? CLOSE_RECONNECT
-      this.#end('upstream', sent, () => close(caller, sent, passed === undefined ? 'upstream went away; reconnect' : scrubSecrets(reason.toString())))
+    upstream.listen({
+      relay: (bytes) => this.#pass(upstream, caller, bytes),
+      message: (n) => {
+        this.lastActivity = this.now()
+        metrics.bytesToCaller += n
+        metrics.messagesToCaller++
+      },
+      end: (code, reason) => {
+        const passed = passedOn(code)
+        if (!passed) metrics.upstreamDrops++
+        const sent = passed ? code : CLOSE_RECONNECT
+        this.#ended({ by: 'upstream', code: sent }, () => caller.sendClose(sent, passed ? scrubSecrets(reason) : 'upstream went away; reconnect'))
+      },
+      gone,
     })
   }
 
   /** Pings both sides; drops the tunnel when a side did not answer the previous ping. */
   keepAlive(): void {
-    if (!this.callerAnswered) return void this.caller.terminate()
-    if (!this.upstreamAnswered) return void this.upstream.terminate()
-    this.callerAnswered = this.upstreamAnswered = false
+    if (!this.caller.answered) return void this.caller.destroy()
+    if (!this.upstream.answered) return void this.upstream.destroy()
     this.caller.ping()
     this.upstream.ping()
   }
 
   close(code: number, reason: string): void {
-    close(this.caller, code, reason)
-    close(this.upstream, code === CLOSE_RECONNECT ? 1001 : code, reason)
-  }
-
-  #end(by: 'caller' | 'upstream', code: number, closeOther: () => void): void {
-    if (this.#closed) return
-    this.#closed = true
-    closeOther()
-    this.onEnd(this, { by, code })
-  }
-
-  #pipe(from: WebSocket, to: WebSocket, count: (bytes: number) => void): void {
-    let waiting = 0
-    const flushed = () => {
-      if (--waiting === 0) from.resume()
-    }
-    from.on('message', (data: Buffer, isBinary: boolean) => {
-      if (to.readyState !== WebSocket.OPEN) return
-      this.lastActivity = this.now()
-      count(data.length)
-      // Backpressure: stop reading this side until the other side has written what is queued.
-      if (to.bufferedAmount + data.length >= HIGH_WATER) {
-        if (waiting++ === 0) from.pause()
-        to.send(data, { binary: isBinary, compress: false }, flushed)
-      } else {
-        to.send(data, { binary: isBinary, compress: false })
-      }
+    this.#ended({ by: 'gateway', code }, () => {
+      this.caller.sendClose(code, reason)
+      this.upstream.sendClose(code === CLOSE_RECONNECT ? 1001 : code, reason)
     })
   }
-}
 
-/** Closes with a code ws may send (1005/1006 may not be), bounding the reason to the 123 bytes allowed. */
-export function close(ws: WebSocket, code: number, reason: string): void {
-  if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return
-  if (ws.readyState === WebSocket.CONNECTING) return void ws.terminate()
-  let r = reason
-  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1)
-  ws.close(code, r)
+  destroy(): void {
+    this.caller.destroy()
+    this.upstream.destroy()
+  }
+
+  #ended(end: TunnelEnd, closeOther: () => void): void {
+    if (this.#end !== undefined) return
+    this.#end = end
+    closeOther()
+  }
+
+  /** Backpressure: stop reading a side while the other has not written what it was given. */
+  #pass(from: Endpoint, to: Endpoint, bytes: Buffer): void {
+    if (to.closeSent || to.socket.destroyed) return
+    if (to.write(bytes) || from.waiting) return
+    from.waiting = true
+    from.socket.pause()
+    to.socket.once('drain', () => {
+      from.waiting = false
+      from.socket.resume()
+    })
+  }
 }
