@@ -9,6 +9,7 @@ import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
 import { KeyRing, presentedKey } from './keys.ts'
 import { hubSpec, storeSpec } from './options.ts'
+import { Ownership } from './ownership.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
@@ -44,7 +45,8 @@ export const hubPlugin: GatewayPlugin = {
     // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
     const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax, missing: forward })
-    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock }
+    const ownership = new Ownership({ name: config.site.name, role: config.site.role, owns: config.site.owns }, stores.index)
+    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, ownership }
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)
@@ -57,14 +59,19 @@ export const hubPlugin: GatewayPlugin = {
     const isHeld = (id: string) => stores.repositoryStore.references(id)
     // Parsed once per request: match() and handle() see the same answer.
     const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX, isHeld) ?? layouts(ctx.path))
-    /** A root takes every repository path; a child only reads of what it holds. */
+    /**
+     * A root takes every repository path; a child reads of what it holds, and, once it declares
+     * `site.owns`, every publish and tag delete (accepted where owned, else refused naming the owner).
+     */
     const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
       if (!p) return false
       switch (p.kind) {
-        case 'repo':
         case 'image':
-        case 'content':
         case 'tag':
+          if (ownership.declared && (ctx.method === 'PUT' || ctx.method === 'DELETE')) return true
+          return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
+        case 'repo':
+        case 'content':
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
         case 'blob':
           return isRoot || (READS.has(ctx.method) && isHeld(p.id))
@@ -127,7 +134,7 @@ export const hubPlugin: GatewayPlugin = {
     return {
       routes,
       upgrades: stream ? [stream.upgrade] : [],
-      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck },
+      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck, ownership },
       health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
       close: () => {
         stopRechecks?.()
