@@ -8,6 +8,7 @@ import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
 import { KeyRing, presentedKey } from './keys.ts'
+import { LinkRing } from './links.ts'
 import { hubSpec, storeSpec } from './options.ts'
 import { Ownership } from './ownership.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
@@ -35,7 +36,8 @@ export const hubPlugin: GatewayPlugin = {
     const stores = await openStores(config, { clock })
     await stores.blobStore.sweepTemp()
     const keys = new KeyRing(stores.index, clock)
-    const authorize = createAuthorize(keys)
+    const links = new LinkRing(stores.index, clock)
+    const authorize = createAuthorize(keys, links)
     const adminCheck: AdminCheck = async (ctx) => {
       if (presentedKey(ctx.req.headers) === undefined) return false
       await authorize(ctx, 'admin')
@@ -134,7 +136,7 @@ export const hubPlugin: GatewayPlugin = {
     return {
       routes,
       upgrades: stream ? [stream.upgrade] : [],
-      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck, ownership },
+      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, links, authorize, adminCheck, ownership },
       health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
       close: () => {
         stopRechecks?.()

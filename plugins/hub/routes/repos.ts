@@ -9,7 +9,7 @@ import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './h
 
 export function repoHandlers(d: HubDeps) {
   const read = async (ctx: RequestContext, repo: string): Promise<RepoState> => {
-    if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
+    if (d.options.readsNeedKey) await d.authorize(ctx, 'read', repo)
     const state = await d.repos.get(repo)
     if (!state) throw new GatewayError('GW_ERR_NOT_FOUND', `no repository ${repo} here`)
     return state
