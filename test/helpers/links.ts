@@ -1,0 +1,66 @@
+// Sites joined by links (docs/federation.md): YAML for a site that owns namespaces and connects out
+// over `links:`, link tokens made at the incoming side, and one exchange run on demand.
+import type { KeyRing } from '../../plugins/hub/keys.ts'
+import type { LinkMode, LinkRing } from '../../plugins/hub/links.ts'
+import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
+import type { LinkStatus } from '../../plugins/federation/status.ts'
+import { adminKeyOf, bearer } from './hub.ts'
+import { fetchText, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
+
+export interface OutLink {
+  name: string
+  url: string
+  token: string
+  mode: LinkMode
+  repositories: string[]
+  /** Extra YAML fields (custom actions), `key: value` lines. */
+  extra?: string
+  interval?: string
+}
+
+export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string }): string {
+  const links = (o.links ?? [])
+    .map((l) => {
+      writeSecret(o.dir, `${name}-${l.name}.token`, l.token)
+      return `  - name: ${l.name}
+    url: ${l.url}
+    token: file:./${name}-${l.name}.token
+    ca: certs/ca.crt
+    mode: ${l.mode}
+    repositories: [${l.repositories.join(', ')}]
+    interval: ${l.interval ?? '1h'}
+${l.extra ?? ''}`
+    })
+    .join('')
+  return `site: { name: ${name}, role: ${o.role ?? 'root'}, owns: [${(o.owns ?? []).join(', ')}] }
+listen:
+  https: { host: 127.0.0.1, port: 0 }
+tls: { dir: certs }
+log: { level: warn }
+hub: { readsNeedKey: false }
+${links ? `links:\n${links}` : ''}${o.extra ?? ''}`
+}
+
+export interface LinkedSite extends TestSite {
+  name: string
+  /** A publish key for everything (ownership decides what is accepted). */
+  publish: string
+  links: LinkRing
+  engine(name: string): LinkEngine
+}
+
+export async function startLinked(t: TestLike, name: string, o: Parameters<typeof linkedYaml>[1]): Promise<LinkedSite> {
+  const site = await startSite(t, linkedYaml(name, o), { dir: o.dir, name })
+  const publish = (await site.gw.service<KeyRing>('keys')!.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
+  const engines = site.gw.service<Map<string, LinkEngine>>('linkEngines')!
+  return { ...site, name, publish, links: site.gw.service<LinkRing>('links')!, engine: (n) => engines.get(n)! }
+}
+
+/** A link's status from the site's status API (admin key); the first of that direction unless named. */
+export async function linkStatus(site: TestSite, direction: LinkStatus['direction'], name?: string): Promise<LinkStatus> {
+  const res = await fetchText(site, '/api/v1/federation/links/status', { headers: bearer(await adminKeyOf(site)) })
+  const links = (JSON.parse(res.body) as { links: LinkStatus[] }).links
+  const s = links.find((l) => l.direction === direction && (name === undefined || l.name === name))
+  if (!s) throw new Error(`no ${direction} link ${name ?? ''} in ${res.body}`)
+  return s
+}
