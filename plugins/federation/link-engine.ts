@@ -62,7 +62,12 @@ export class LinkEngine {
   /** One exchange now (tests, `links sync`); waits for one already running. */
   async exchange(): Promise<void> {
     while (this.#running) await this.#running.catch(() => {})
-    this.#running = this.#round().finally(() => (this.#running = undefined))
+    this.#running = this.#round()
+      .catch((err: unknown) => {
+        this.d.traffic.failed(this.link.name, (err as Error)?.message ?? String(err))
+        throw err
+      })
+      .finally(() => (this.#running = undefined))
     return this.#running
   }
 
