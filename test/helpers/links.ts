@@ -1,7 +1,13 @@
 // Sites joined by links (docs/federation.md): YAML for a site that owns namespaces and connects out
 // over `links:`, link tokens made at the incoming side, and one exchange run on demand.
-import type { KeyRing } from '../../plugins/hub/keys.ts'
-import type { LinkMode, LinkRing } from '../../plugins/hub/links.ts'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfigFile } from '../../gateway/config/load.ts'
+import { systemClock } from '../../gateway/util/clock.ts'
+import { builtinPlugins } from '../../plugins/index.ts'
+import { KeyRing as KeyRingClass, type KeyRing } from '../../plugins/hub/keys.ts'
+import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../plugins/hub/links.ts'
+import { openStores } from '../../plugins/hub/store/open.ts'
 import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
 import type { LinkStatus } from '../../plugins/federation/status.ts'
 import { adminKeyOf, bearer } from './hub.ts'
@@ -63,4 +69,27 @@ export async function linkStatus(site: TestSite, direction: LinkStatus['directio
   const s = links.find((l) => l.direction === direction && (name === undefined || l.name === name))
   if (!s) throw new Error(`no ${direction} link ${name ?? ''} in ${res.body}`)
   return s
+}
+
+/** Writes `<dir>/<name>.yaml` for a linked site run as a process; returns its path. */
+export function writeLinkedYaml(name: string, o: Parameters<typeof linkedYaml>[1]): string {
+  const file = join(o.dir, `${name}.yaml`)
+  writeFileSync(file, linkedYaml(name, o).replace('log: { level: warn }', 'log: { level: info }'))
+  return file
+}
+
+/** Makes links (tokens) and a publish key in the store of the site `file` describes, before its process starts. */
+export async function linksBefore(file: string, links: { name: string; repositories: string[]; mode: LinkMode; custom?: Record<string, boolean> }[]): Promise<{ tokens: string[]; publish: string; admin: string }> {
+  const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
+  try {
+    const ring = new LinkRingClass(stores.index, systemClock)
+    const tokens: string[] = []
+    for (const l of links) tokens.push((await ring.create(l)).token)
+    const keys = new KeyRingClass(stores.index, systemClock)
+    const publish = (await keys.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
+    const admin = (await keys.create({ name: 'ops', scope: 'admin' })).key
+    return { tokens, publish, admin }
+  } finally {
+    await stores.close()
+  }
 }
