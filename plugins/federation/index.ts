@@ -70,7 +70,7 @@ export const federationPlugin: GatewayPlugin = {
           },
         },
       ],
-      provides: { linkEngines: engines },
+      provides: { linkEngines: engines, linkTraffic: traffic },
       health: () => ({ links: traffic.list().map((s) => ({ name: s.name, direction: s.direction, failing: !!s.failing })) }),
       async close() {
         stop.abort(new GatewayError('GW_ERR_STOPPING'))

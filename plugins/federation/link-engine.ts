@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
+import { Limiter } from '../../gateway/util/limiter.ts'
 import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
 import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
 import { firstOverlap, ownsMatches } from '../hub/ownership.ts'
@@ -41,6 +42,8 @@ export interface LinkEngineDeps {
 }
 
 export class LinkEngine {
+  /** Blob transfers in flight at once, each way. */
+  readonly #blobSlots = new Limiter(8)
   #timer: unknown
   #failures = 0
   #stopped = false
@@ -160,7 +163,7 @@ export class LinkEngine {
       const needed = await this.#winningImages(repo, list)
       const release = await blobs.pins.pin(needed.map((i) => i.id))
       try {
-        for (const image of needed) if (!(await blobs.has(image.id))) await this.#fetch(image)
+        await allSettledOrThrow(needed.map((image) => this.#blobSlots.run(async () => (await blobs.has(image.id)) || this.#fetch(image))))
         const r = await repos.applyRemote(repo, list, { via, deletes })
         await state.recordConflicts(r.conflicts)
       } finally {
@@ -235,21 +238,34 @@ export class LinkEngine {
     for (const c of changes) last.set(`${c.repo}:${c.tag}`, c)
     const images = new Map<string, ImageRecord>()
     for (const c of last.values()) if (c.op === 'tag' && c.image) images.set(c.image.id, c.image)
-    for (const image of images.values()) {
-      const at = await peer.blobAt(image.id)
-      if (at.has) continue
-      const from = Math.min(at.partial, image.size)
-      const release = await blobs.pins.pin([image.id])
-      try {
-        if (!(await blobs.has(image.id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${image.id} is no longer stored here`)
-        await peer.putBlob(image.id, from, image.size, createReadStream(blobs.path(image.id), { start: from }))
-        s.bytes.out += image.size - from
-        s.blobs.out++
-      } finally {
-        release()
-      }
-    }
+    if (images.size === 0) return
+    // One question for the batch: which blobs the peer lacks, and what it kept of each.
+    const lacking = await peer.missing([...images.keys()])
+    await allSettledOrThrow(
+      Object.entries(lacking).map(([id, partial]) =>
+        this.#blobSlots.run(async () => {
+          const image = images.get(id)
+          if (!image) return
+          const from = Math.min(partial, image.size)
+          const release = await blobs.pins.pin([id])
+          try {
+            if (!(await blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
+            await peer.putBlob(id, from, image.size, createReadStream(blobs.path(id), { start: from }))
+            s.bytes.out += image.size - from
+            s.blobs.out++
+          } finally {
+            release()
+          }
+        }),
+      ),
+    )
   }
+}
+
+/** Waits for every task; throws the first failure once all have settled (none left running). */
+async function allSettledOrThrow(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 function byRepo(changes: Change[]): Map<RepoName, Change[]> {

@@ -44,6 +44,11 @@ export class Peer {
     return this.#json('POST', '/changes', batch) as Promise<{ applied: number }>
   }
 
+  /** Of `ids`, the blobs the peer lacks, each with the bytes it kept of an interrupted upload. */
+  async missing(ids: string[]): Promise<Record<string, number>> {
+    return ((await this.#json('POST', '/blobs', { ids })) as { missing: Record<string, number> }).missing
+  }
+
   /** Does the peer hold the blob, and how many bytes of an interrupted upload does it keep? */
   async blobAt(id: string): Promise<{ has: boolean; partial: number }> {
     const res = await this.#request({ path: `${LINK_PREFIX}/blobs/sha256:${id}`, method: 'HEAD' })

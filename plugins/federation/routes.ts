@@ -108,9 +108,18 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     },
 
     async blobs(ctx, rest) {
-      onlyMethods(ctx, 'HEAD', 'PUT')
       const l = await link(ctx)
       checkLink(l, 'upload')
+      if (rest === '') {
+        // POST …/blobs {ids}: which of them this site lacks, with the bytes kept of each.
+        onlyMethods(ctx, 'POST')
+        const { ids } = await readJson(ctx.req, 8 * 1024 * 1024)
+        if (!Array.isArray(ids) || ids.length > 100_000 || !ids.every((i) => typeof i === 'string' && IMAGE_ID.test(i))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"ids": ["<64 hex>", ...]}')
+        const missing: Record<string, number> = {}
+        for (const id of ids as string[]) if (!(await d.blobs.has(id))) missing[id] = await d.blobs.partialSize(id)
+        return sendJson(ctx, 200, { missing }, { 'cache-control': 'no-store' })
+      }
+      onlyMethods(ctx, 'HEAD', 'PUT')
       const id = rest.startsWith('sha256:') ? rest.slice(7) : ''
       if (!IMAGE_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob is sha256:<64 lower-case hex digits>')
       if (ctx.method === 'HEAD') {
@@ -170,7 +179,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
         const slash = rest.indexOf('/')
         const verb = slash < 0 ? rest : rest.slice(0, slash)
         const h = Object.hasOwn(handlers, verb) ? handlers[verb] : undefined
-        if (!h || (verb === 'blobs') !== slash >= 0) throw new GatewayError('GW_ERR_NOT_FOUND', `no link resource ${verb}`)
+        if (!h || (verb !== 'blobs' && slash >= 0)) throw new GatewayError('GW_ERR_NOT_FOUND', `no link resource ${verb}`)
         return h(ctx, slash < 0 ? '' : rest.slice(slash + 1))
       },
     },
