@@ -5,7 +5,10 @@
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { Authorize } from '../hub/auth.ts'
-import type { LinkRing } from '../hub/links.ts'
+import { linkCovers, type LinkRing } from '../hub/links.ts'
+import type { Ownership } from '../hub/ownership.ts'
+import { ownsMatches } from '../hub/ownership.ts'
+import type { Logger } from 'pino'
 import { hubSpec } from '../hub/options.ts'
 import { onlyMethods, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
@@ -33,9 +36,11 @@ export const federationPlugin: GatewayPlugin = {
     const index = services.need<IndexStore>('index')
     const links = services.need<LinkRing>('links')
     const authorize = services.need<Authorize>('authorize')
+    const ownership = services.need<Ownership>('ownership')
     const state = new FederationState(index)
     const traffic = new LinkTraffic(clock, state)
     const site = { name: config.site.name, owns: config.site.owns }
+    await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
     const engines = new Map<string, LinkEngine>()
     for (const l of section(config, 'links', linksSpec)) {
@@ -78,4 +83,26 @@ export const federationPlugin: GatewayPlugin = {
       },
     }
   },
+}
+
+/**
+ * At start, as `repositories:` does: a repository that arrived over links (a version from another
+ * origin) and that no link selects any more, nor this site owns, stops being served. Only when links
+ * are in use here, so a site that never linked is untouched.
+ */
+async function forgetUnselected(d: { repos: IndexedRepositoryStore; state: FederationState; links: LinkRing; outgoing: string[][]; owns: (name: string) => boolean; site: string; log: Logger }): Promise<void> {
+  const incoming = (await d.links.list()).filter((l) => !l.disabled)
+  let forgot = 0
+  for (const name of await d.repos.list()) {
+    const s = await d.repos.get(name)
+    if (!s || d.owns(name)) continue
+    const received = Object.values(s.versions ?? {}).some((v) => v.origin !== d.site)
+    if (!received) continue
+    if (d.outgoing.some((ps) => ps.some((p) => ownsMatches(p, name))) || incoming.some((l) => linkCovers(l, name))) continue
+    if (await d.repos.forget(name, s.revision)) {
+      forgot++
+      d.log.info({ repo: name }, 'repository no longer selected by any link: no longer served')
+    }
+  }
+  if (forgot) await d.state.resetVectors()
 }

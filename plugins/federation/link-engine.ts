@@ -132,7 +132,9 @@ export class LinkEngine {
     const { peer, state, site } = this.d
     const s = this.d.traffic.get(this.link.name, 'outgoing')
     const held = await state.vector(hello.site)
-    let since = held?.store === hello.store && held.rev <= hello.revision ? held.rev : 0
+    const patterns = [...this.link.repositories].sort()
+    const same = held?.store === hello.store && held.rev <= hello.revision && JSON.stringify(held.patterns ?? patterns) === JSON.stringify(patterns)
+    let since = same ? held!.rev : 0
     s.pending.down = Math.max(0, hello.revision - since)
     for (let pages = 0; pages < 100_000; pages++) {
       const page = await peer.changes(since, site.name)
@@ -141,7 +143,7 @@ export class LinkEngine {
       s.changes.in += page.changes.length
       await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
       since = page.next
-      await state.setVector(hello.site, { store: page.store, rev: since })
+      await state.setVector(hello.site, { store: page.store, rev: since, patterns })
       if (!page.more) break
     }
     s.pending.down = 0
@@ -153,7 +155,7 @@ export class LinkEngine {
     for (const r of snap.repos) if (this.#covers(r.name)) changes.push(...changesOfState({ ...r, revision: snap.revision }, hello.site))
     this.d.traffic.get(this.link.name, 'outgoing').changes.in += changes.length
     await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
-    await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision })
+    await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
   }
 
   /** Brings the blobs the winning changes need, then applies each repository's changes in one commit. */

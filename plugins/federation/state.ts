@@ -26,6 +26,11 @@ export class FederationState {
     await this.index.set(VECTOR + site, v)
   }
 
+  /** Every vector entry back to the start: after repositories were forgotten, the next exchanges read again. */
+  async resetVectors(): Promise<void> {
+    for await (const [key] of this.index.scan<VectorEntry>(VECTOR)) await this.index.set(key.slice(key.indexOf(VECTOR)), { store: '', rev: 0 })
+  }
+
   async setOwners(site: string, owns: string[]): Promise<void> {
     const held = await this.index.get<string[]>(OWNERS_PREFIX + site)
     if (JSON.stringify(held) !== JSON.stringify(owns)) await this.index.set(OWNERS_PREFIX + site, owns)

@@ -10,6 +10,8 @@ export const LINK_PREFIX = '/api/v1/federation/link'
 export interface VectorEntry {
   store: string
   rev: number
+  /** For a download: the link's patterns it was read with (a link that selects more reads again from the start). */
+  patterns?: string[]
 }
 
 /** POST …/hello: who the connecting site is. */

@@ -251,6 +251,35 @@ export class IndexedRepositoryStore implements RepositoryStore {
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
   }
 
+  /**
+   * Stops serving a repository that arrived over links and no link selects any more, if its committed
+   * state is still at `revision`. The deletes it logs carry the versions they remove, so at any peer
+   * they are no newer than what is held there and change nothing; the versions are forgotten here, so
+   * a link that selects the repository again brings it back. False when another commit came first.
+   */
+  async forget(name: RepoName, revision: number): Promise<boolean> {
+    const run = this.#commits.then(async () => {
+      const counter = await this.#index.get<number>(REV)
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      if (!prev || prev.revision !== revision || Object.keys(prev.tags).length === 0) return false
+      let r = counter ?? 0
+      const entries: [string, unknown][] = []
+      for (const tag of Object.keys(prev.tags).sort()) {
+        const v = heldVersion(prev, tag, this.site)!
+        const c: Change = { rev: ++r, repo: name, op: 'untag', tag, at: v.at, origin: v.origin, originRev: v.originRev, via: this.site }
+        entries.push([logKey(r), c])
+      }
+      const state: RepoState = { name, revision: r, tags: {}, images: {} }
+      entries.push([repoKey(name), state], [REV, r])
+      if (!(await this.#index.compareAndSet(REV, counter, entries))) return false
+      this.#apply(name, state)
+      if (this.#known === (counter ?? 0)) this.#known = r
+      return true
+    })
+    this.#commits = run.catch(() => {})
+    return run
+  }
+
   /** RepositoryStore.drop: one commit removing every tag, so a middle site's children drop it too. */
   async drop(name: RepoName, revision: number): Promise<boolean> {
     const moved = new Error('moved')
