@@ -14,7 +14,9 @@ import { tagImage } from '../plugins/hub/store/tag-updates.ts'
 import type { BenchOptions } from './lib/options.ts'
 import { benchDir, startBenchSite, type BenchSite } from './lib/site.ts'
 import { markdown } from './lib/table.ts'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Agent, request } from 'undici'
+import { Limiter } from '../gateway/util/limiter.ts'
 import { join } from 'node:path'
 
 const TAGS = Number(process.env.FEDGATE_BENCH_MIRROR_TAGS ?? 1000)
@@ -66,9 +68,14 @@ export async function run(_o: BenchOptions): Promise<void> {
     await engine.exchange()
     const after = moved(traffic()) + traffic().blobs.in + traffic().blobs.out
 
+    // The floor in the same run: the same blob bytes, each once, as plain HTTPS GETs (8 at a time, bodies
+    // discarded) from the sites' hub API: what moving the bytes alone costs on this machine now.
+    const floor = await transferFloor([tokyo, london])
+
     console.log('\n' + markdown(['measure', 'value'], [
       ['time to converge', `${(converge / 1000).toFixed(2)} s (${rounds + 1} exchanges, the last one empty)`],
       ['vs a 60 s interval (ProGet)', `${(ANCHOR_MS / converge).toFixed(0)}× faster`],
+      ['baseline: the same bytes as plain GETs (no hashing, fsync or commits)', `${(floor / 1000).toFixed(2)} s (converge / baseline ${(converge / floor).toFixed(1)}×)`],
       ['changes exchanged', `${moved(s)} (${2 * TAGS} published + latest moves)`],
       ['blob bytes moved', `${bytes} (minimum ${minimum}, ratio ${(bytes / minimum).toFixed(3)})`],
       ['changes and blobs after convergence (2 more exchanges)', String(after - before)],
@@ -77,6 +84,27 @@ export async function run(_o: BenchOptions): Promise<void> {
   } finally {
     for (const s of sites.reverse()) await s.close()
     remove()
+  }
+}
+
+async function transferFloor(sites: BenchSite[]): Promise<number> {
+  const agent = new Agent({ connect: { ca: readFileSync(join(sites[0]!.dir, 'certs', 'ca.crt'), 'utf8') }, connections: 8 })
+  try {
+    const jobs: string[] = []
+    for (const site of sites) {
+      const repos = site.gw.service<IndexedRepositoryStore>('repositoryStore')!
+      const own = (await repos.list()).filter((n) => n.startsWith(`${site.gw === sites[0]!.gw ? 'tokyo' : 'london'}/`))
+      for (const name of own) for (const id of Object.values((await repos.get(name))!.tags)) jobs.push(`${site.httpsUrl}/api/v1/blobs/sha256:${id}`)
+    }
+    const started = performance.now()
+    const limiter = new Limiter(8)
+    await Promise.all(jobs.map((url) => limiter.run(async () => {
+      const res = await request(url, { dispatcher: agent })
+      await res.body.dump({ limit: Number.MAX_SAFE_INTEGER })
+    })))
+    return performance.now() - started
+  } finally {
+    await agent.close()
   }
 }
 
