@@ -5,7 +5,8 @@
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { Authorize } from '../hub/auth.ts'
-import { linkCovers, type LinkRing } from '../hub/links.ts'
+import { actionsOf, linkCovers, type LinkRing } from '../hub/links.ts'
+import { LiveSubscription } from '../sync/live.ts'
 import type { Ownership } from '../hub/ownership.ts'
 import { ownsMatches } from '../hub/ownership.ts'
 import type { Logger } from 'pino'
@@ -43,6 +44,7 @@ export const federationPlugin: GatewayPlugin = {
     await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
     const engines = new Map<string, LinkEngine>()
+    const lives: LiveSubscription[] = []
     for (const l of section(config, 'links', linksSpec)) {
       const peer = new Peer({ url: l.url, token: l.token, ca: l.ca, requestTimeout: 30_000, signal: stop.signal })
       const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
@@ -52,6 +54,26 @@ export const federationPlugin: GatewayPlugin = {
       )
       engines.set(l.name, engine)
       engine.start()
+      // A link that downloads listens to the peer's change stream: each commit there starts an exchange.
+      if (actionsOf(l.mode, custom).download && hub.stream.enabled) {
+        const live = new LiveSubscription(
+          {
+            client: peer.client,
+            ca: l.ca,
+            request: () => engine.requestExchange(),
+            ok: () => !traffic.get(l.name, 'outgoing').failing,
+            selected: (name) => l.repositories.some((p) => ownsMatches(p, name)),
+            // On (re)connect: one exchange catches up with what was missed.
+            all: async () => [l.name],
+            upToDate: () => false,
+            clock,
+            log: log.child({ component: 'link-stream', link: l.name }),
+          },
+          { reconnect: { initial: 1000, max: 30_000 } },
+        )
+        live.start()
+        lives.push(live)
+      }
     }
 
     const statusBody = async () => {
@@ -78,6 +100,7 @@ export const federationPlugin: GatewayPlugin = {
       provides: { linkEngines: engines, linkTraffic: traffic },
       health: () => ({ links: traffic.list().map((s) => ({ name: s.name, direction: s.direction, failing: !!s.failing })) }),
       async close() {
+        for (const live of lives) live.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
         await Promise.all([...engines.values()].map((e) => e.close()))
       },

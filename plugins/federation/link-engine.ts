@@ -62,6 +62,18 @@ export class LinkEngine {
     this.#schedule(0)
   }
 
+  #queued?: Promise<void>
+
+  /** An exchange soon: announcements that arrive while one is waiting share it. Never rejects (status says why). */
+  requestExchange(): Promise<void> {
+    this.#queued ??= (async () => {
+      while (this.#running) await this.#running.catch(() => {})
+      this.#queued = undefined
+      if (!this.#stopped) await this.exchange().catch(() => {})
+    })()
+    return this.#queued
+  }
+
   /** One exchange now (tests, `links sync`); waits for one already running. */
   async exchange(): Promise<void> {
     while (this.#running) await this.#running.catch(() => {})

@@ -23,6 +23,11 @@ export class Peer {
     this.#client = createRootClient({ url: o.url, ca: o.ca, key: o.token, keyHeader: 'authorization', connectTimeout: 10_000, headersTimeout: o.requestTimeout, connections: 8 })
   }
 
+  /** The pool and the token's header, for the change-stream subscription. */
+  get client(): RootClient {
+    return this.#client
+  }
+
   get url(): string {
     return this.#client.origin + this.#client.basePath
   }

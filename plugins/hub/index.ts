@@ -7,7 +7,7 @@ import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
-import { KeyRing, presentedKey } from './keys.ts'
+import { KeyRing, presentedKey, type KeyInfo } from './keys.ts'
 import { LinkRing } from './links.ts'
 import { hubSpec, storeSpec } from './options.ts'
 import { Ownership } from './ownership.ts'
@@ -52,7 +52,16 @@ export const hubPlugin: GatewayPlugin = {
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)
-    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
+    // A link's token that downloads may subscribe too, so the linked site exchanges as soon as something commits here.
+    const streamCredentials = {
+      verify: async (presented: string): Promise<KeyInfo | undefined> => {
+        const key = await keys.verify(presented)
+        if (key) return key
+        const link = await links.verify(presented)
+        return link?.actions.download ? { id: link.id, name: `link ${link.name}`, scope: 'read', namespaces: [], disabled: false, createdAt: link.createdAt, updatedAt: link.updatedAt } : undefined
+      },
+    }
+    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
     const stopRechecks = stream ? keys.onChange(() => void stream.recheckKeys()) : undefined
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 

@@ -42,7 +42,7 @@ ${l.extra ?? ''}`
 listen:
   https: { host: 127.0.0.1, port: 0 }
 tls: { dir: certs }
-log: { level: warn }
+log: { level: info, requests: false }
 hub: { readsNeedKey: false }
 ${links ? `links:\n${links}` : ''}${o.extra ?? ''}`
 }
@@ -74,7 +74,7 @@ export async function linkStatus(site: TestSite, direction: LinkStatus['directio
 /** Writes `<dir>/<name>.yaml` for a linked site run as a process; returns its path. */
 export function writeLinkedYaml(name: string, o: Parameters<typeof linkedYaml>[1]): string {
   const file = join(o.dir, `${name}.yaml`)
-  writeFileSync(file, linkedYaml(name, o).replace('log: { level: warn }', 'log: { level: info }'))
+  writeFileSync(file, linkedYaml(name, o).replace('log: { level: info, requests: false }', 'log: { level: info }'))
   return file
 }
 
