@@ -15,6 +15,8 @@ export const errorCatalogue = {
   // Only ever in the request log: the answer's head was already out, so the client saw its status cut short.
   GW_ERR_SEND_TIMEOUT: { status: 408, message: 'The client took none of the answer for limits.sendTimeout; the answer was cut' },
   GW_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  GW_ERR_NOT_OWNER: { status: 409, message: 'This site does not own the repository; publish at the site that owns its namespace' },
+  GW_ERR_OWNERSHIP_OVERLAP: { status: 409, message: 'The two sites of this link claim overlapping namespaces; change site.owns at one of them' },
   GW_ERR_GONE: { status: 410, message: 'The change log no longer reaches back that far; fetch the repository whole and continue from its revision' },
   GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   GW_ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable' },

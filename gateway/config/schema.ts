@@ -2,6 +2,8 @@
 import { opt, type Infer } from './options.ts'
 
 const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+/** `ns/*` (one segment below ns), `ns/**` (any depth below), `ns/name` (docs/federation.md). */
+export const OWNS_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}(\/([a-z0-9][a-z0-9._-]{0,63}|\*))*(\/\*\*)?$/
 
 export const coreOptions = {
   site: opt.obj(
@@ -11,6 +13,7 @@ export const coreOptions = {
       publicUrl: opt.url({ doc: 'URL clients use to reach this site (written into served metadata and redirects); default: the host the client named, if the site answers for it', protocols: ['https', 'http'], optional: true }),
       hosts: opt.list(opt.string({ doc: 'Host name, IP address or *.domain' }), { doc: 'Names a client may reach this site by, besides its certificates\' names and tls.hosts (written URLs follow them)' }),
       trustedProxies: opt.list(opt.addressBlock({ doc: 'IP address or CIDR block' }), { doc: 'Proxies whose X-Forwarded-Host/-Proto are believed (the host still one of the site\'s names)' }),
+      owns: opt.list(opt.string({ doc: 'A namespace pattern: ns/* (one segment), ns/** (any depth), ns/name', pattern: OWNS_PATTERN, patternText: 'ns/*, ns/** or ns/name' }), { doc: 'Namespaces this site owns: publishes to them are accepted here and refused (409, naming the owner) at other sites; the root also owns what no site claims' }),
     },
     { doc: 'Who this site is' },
   ),

@@ -8,6 +8,7 @@ import type { CliCommand } from '../../gateway/plugin-api.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
 import { KeyRing, scopes, type KeyInfo, type Scope } from './keys.ts'
 import { parseReference } from './names.ts'
+import { Ownership } from './ownership.ts'
 import { openStores } from './store/open.ts'
 import { tagImage } from './store/tag-updates.ts'
 
@@ -19,13 +20,14 @@ export const hubCommands: Record<string, CliCommand> = {
       const [ref, file] = positionals
       if (!ref || !file || positionals.length !== 2) throw new Error('usage: fedgate publish --config site.yaml ns/name:tag ./file')
       const site = config()
-      // A child's store mirrors its upstream: an image written into it would be served as if synchronized.
-      if (site.site.role !== 'root') throw new Error(`${site.site.name} is a ${site.site.role}: publish at the root (fedgate publish --config root.yaml, or PUT to the root)`)
       const target = parseReference(ref)
+      // A child's store mirrors its upstream, except the namespaces the child owns (site.owns).
+      if (site.site.role !== 'root' && !site.site.owns.length) throw new Error(`${site.site.name} is a ${site.site.role}: publish at the root (fedgate publish --config root.yaml, or PUT to the root)`)
       if (!target.tag) throw new Error('publish to a tag (ns/name:tag), not a digest')
       const size = (await stat(file)).size
       const stores = await openStores(site, { follow: false })
       try {
+        await new Ownership({ name: site.site.name, role: site.site.role, owns: site.site.owns }, stores.index).check(target.repo)
         const { id } = await stores.blobStore.ingest(createReadStream(file), { expectedSize: size })
         const state = await stores.repositoryStore.commit(target.repo, tagImage(target.tag, { id, size }, { latest: !values['no-latest'], at: new Date().toISOString() }))
         console.log(`published ${target.repo}:${target.tag} sha256:${id} (${size} bytes) at revision ${state.revision}`)

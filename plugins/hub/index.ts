@@ -7,8 +7,10 @@ import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
-import { KeyRing, presentedKey } from './keys.ts'
+import { KeyRing, presentedKey, type KeyInfo } from './keys.ts'
+import { LinkRing } from './links.ts'
 import { hubSpec, storeSpec } from './options.ts'
+import { Ownership } from './ownership.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
@@ -34,7 +36,8 @@ export const hubPlugin: GatewayPlugin = {
     const stores = await openStores(config, { clock })
     await stores.blobStore.sweepTemp()
     const keys = new KeyRing(stores.index, clock)
-    const authorize = createAuthorize(keys)
+    const links = new LinkRing(stores.index, clock)
+    const authorize = createAuthorize(keys, links)
     const adminCheck: AdminCheck = async (ctx) => {
       if (presentedKey(ctx.req.headers) === undefined) return false
       await authorize(ctx, 'admin')
@@ -44,11 +47,21 @@ export const hubPlugin: GatewayPlugin = {
     // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
     const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
     const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax, missing: forward })
-    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock }
+    const ownership = new Ownership({ name: config.site.name, role: config.site.role, owns: config.site.owns }, stores.index)
+    const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, ownership }
     const repo = repoHandlers(d)
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)
-    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
+    // A link's token that downloads may subscribe too, so the linked site exchanges as soon as something commits here.
+    const streamCredentials = {
+      verify: async (presented: string): Promise<KeyInfo | undefined> => {
+        const key = await keys.verify(presented)
+        if (key) return key
+        const link = await links.verify(presented)
+        return link?.actions.download ? { id: link.id, name: `link ${link.name}`, scope: 'read', namespaces: [], disabled: false, createdAt: link.createdAt, updatedAt: link.updatedAt } : undefined
+      },
+    }
+    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
     const stopRechecks = stream ? keys.onChange(() => void stream.recheckKeys()) : undefined
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
@@ -57,14 +70,19 @@ export const hubPlugin: GatewayPlugin = {
     const isHeld = (id: string) => stores.repositoryStore.references(id)
     // Parsed once per request: match() and handle() see the same answer.
     const pathOf = perRequest((ctx: RequestContext): (HubPath & { layout?: string }) | undefined => parseHubPath(ctx.path, PREFIX, isHeld) ?? layouts(ctx.path))
-    /** A root takes every repository path; a child only reads of what it holds. */
+    /**
+     * A root takes every repository path; a child reads of what it holds, and, once it declares
+     * `site.owns`, every publish and tag delete (accepted where owned, else refused naming the owner).
+     */
     const serves = (ctx: RequestContext, p: HubPath | undefined): boolean => {
       if (!p) return false
       switch (p.kind) {
-        case 'repo':
         case 'image':
-        case 'content':
         case 'tag':
+          if (ownership.declared && (ctx.method === 'PUT' || ctx.method === 'DELETE')) return true
+          return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
+        case 'repo':
+        case 'content':
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
         case 'blob':
           return isRoot || (READS.has(ctx.method) && isHeld(p.id))
@@ -127,7 +145,7 @@ export const hubPlugin: GatewayPlugin = {
     return {
       routes,
       upgrades: stream ? [stream.upgrade] : [],
-      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, authorize, adminCheck },
+      provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, links, authorize, adminCheck, ownership },
       health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
       close: () => {
         stopRechecks?.()

@@ -2,6 +2,7 @@
 // engine both write through RepositoryStore; the hub routes read through it at every kind of site,
 // which is why a child can be the upstream of another child with no extra code.
 import type { BlobPins } from './store/blob-pins.ts'
+import type { TagVersion } from './store/versions.ts'
 import type { Readable } from 'node:stream'
 
 /** `namespace/name`, lower-case letters, digits, `.`, `_`, `-`; each part 1–64 characters. */
@@ -25,6 +26,8 @@ export interface RepoState {
   images: Record<string, ImageRecord>
   /** At a child: the upstream revision this snapshot was built from. */
   upstreamRevision?: number
+  /** tag → the version of its value, tombstones included (store/versions.ts); absent before origins were recorded. */
+  versions?: Record<string, TagVersion>
 }
 
 /** One entry in a site's change feed. Deletes travel as tombstones (op 'untag'). */
@@ -36,6 +39,12 @@ export interface Change {
   /** Present for 'tag'. */
   image?: ImageRecord
   at: string
+  /** The site where the change was made (absent in entries older than origins: the serving site). */
+  origin?: string
+  /** The origin's revision of the change. */
+  originRev?: number
+  /** The linked site it arrived from, if it arrived over a link: never sent back there. */
+  via?: string
 }
 
 export interface ChangePage {

@@ -23,6 +23,8 @@ export interface TcpProxy {
   revive(): Promise<void>
   /** Bytes per second downstream; 0: unthrottled. */
   rate: number
+  /** Bytes per second upstream (uploads); 0: unthrottled. */
+  upRate: number
   /** Holds every byte going downstream (a peer that stopped reading) until `release`; new connections too. */
   stall(): void
   release(): void
@@ -36,6 +38,7 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
     url: '',
     bytesDown: 0,
     rate: o.rate ?? 0,
+    upRate: 0,
     kill: async () => {
       const s = server
       server = undefined
@@ -72,7 +75,18 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
     }
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
-    client.pipe(upstream)
+    // As client.pipe(upstream), with an optional upload rate.
+    client.on('data', (chunk: Buffer) => {
+      const ok = upstream.write(chunk)
+      if (proxy.upRate > 0) {
+        client.pause()
+        setTimeout(() => client.resume(), Math.ceil((chunk.length / proxy.upRate) * 1000)).unref()
+      } else if (!ok) {
+        client.pause()
+        upstream.once('drain', () => client.resume())
+      }
+    })
+    client.on('end', () => upstream.end())
     upstream.on('data', (chunk: Buffer) => {
       proxy.bytesDown += chunk.length
       const ok = client.write(chunk)

@@ -50,7 +50,7 @@ export class ChangeStream {
   #queue: Promise<void> = Promise.resolve()
 
   constructor(
-    private readonly d: { repos: IndexedRepositoryStore; keys: KeyRing; clock: Clock; log: Logger },
+    private readonly d: { repos: IndexedRepositoryStore; keys: Pick<KeyRing, 'verify'>; clock: Clock; log: Logger },
     private readonly o: StreamOptions,
   ) {
     this.#unsubscribe = d.repos.onCommit((c) => this.#announce(c))

@@ -2,6 +2,7 @@
 import type { Clock } from '../../../gateway/util/clock.ts'
 import type { Authorize } from '../auth.ts'
 import type { KeyRing } from '../keys.ts'
+import type { Ownership } from '../ownership.ts'
 import type { HubOptions } from '../options.ts'
 import type { FileBlobStore } from '../store/blob-store.ts'
 import { STORE_HEADER } from '../store/store-id.ts'
@@ -16,6 +17,7 @@ export interface HubDeps {
   authorize: Authorize
   options: HubOptions & { readsNeedKey: boolean }
   clock: Clock
+  ownership: Ownership
 }
 
 /** On every answer that carries a revision: which store's numbering it is in (store/store-id.ts). */

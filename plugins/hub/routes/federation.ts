@@ -2,6 +2,7 @@
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import { checkRepoName } from '../names.ts'
+import type { Caller } from '../auth.ts'
 import { revisionHeaders, type HubDeps } from './deps.ts'
 import { onlyMethods, queryParam, sendJson } from './http.ts'
 
@@ -9,7 +10,7 @@ export function federationHandlers(d: HubDeps) {
   return {
     async changes(ctx: RequestContext): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      await d.authorize(ctx, 'read')
+      notByLink(await d.authorize(ctx, 'read'))
       const query = new URLSearchParams(ctx.query.slice(1))
       const since = count(query, 'since', 'a revision: an integer ≥ 0') ?? 0
       const repoParam = queryParam(ctx, 'repo')
@@ -24,11 +25,16 @@ export function federationHandlers(d: HubDeps) {
 
     async repos(ctx: RequestContext): Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      await d.authorize(ctx, 'read')
+      notByLink(await d.authorize(ctx, 'read'))
       const revision = await d.repos.revision()
       sendJson(ctx, 200, { revision, repos: await d.repos.list() }, revisionHeaders(d))
     },
   }
+}
+
+/** The whole feed is for children's keys: a link's token reads its own, filtered feed (docs/protocol.md). */
+function notByLink(caller: Caller): void {
+  if (caller.link) throw new GatewayError('GW_ERR_FORBIDDEN', `link ${caller.link.name}'s token reads /api/v1/federation/link/changes`)
 }
 
 /** A query parameter that must be a decimal count when present, once: `since=`, `0x1` or two `since` are refused. */

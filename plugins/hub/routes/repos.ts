@@ -9,7 +9,7 @@ import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './h
 
 export function repoHandlers(d: HubDeps) {
   const read = async (ctx: RequestContext, repo: string): Promise<RepoState> => {
-    if (d.options.readsNeedKey) await d.authorize(ctx, 'read')
+    if (d.options.readsNeedKey) await d.authorize(ctx, 'read', repo)
     const state = await d.repos.get(repo)
     if (!state) throw new GatewayError('GW_ERR_NOT_FOUND', `no repository ${repo} here`)
     return state
@@ -59,6 +59,8 @@ export function repoHandlers(d: HubDeps) {
     async publish(ctx: RequestContext, repo: string, tag: string): Promise<void> {
       if (tag.startsWith('sha256:')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'publish to a tag, not a digest')
       checkTag(tag)
+      // Before the key: a publish at the wrong site is told where to go, whoever sends it.
+      await d.ownership.check(repo)
       await d.authorize(ctx, 'publish', repo)
       const announced = ctx.req.headers['x-content-digest']
       let expectedId: string | undefined
@@ -77,6 +79,7 @@ export function repoHandlers(d: HubDeps) {
 
     async deleteTag(ctx: RequestContext, repo: string, tag: string): Promise<void> {
       onlyMethods(ctx, 'DELETE')
+      await d.ownership.check(repo)
       await d.authorize(ctx, 'publish', repo)
       await d.repos.commit(repo, untag(repo, tag))
       ctx.res.writeHead(204, { 'cache-control': 'no-store' })

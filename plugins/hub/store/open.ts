@@ -31,6 +31,7 @@ export async function openStores(config: SiteConfig, o: { clock?: Clock; follow?
     hotBytes: Math.floor(options.hotBytes / 2),
     refreshInterval: o.follow === false ? 0 : options.refresh,
     clock: o.clock ?? systemClock,
+    site: config.site.name,
   })
   try {
     await repositoryStore.open()

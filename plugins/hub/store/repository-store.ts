@@ -10,6 +10,7 @@ import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, R
 import type { IndexStore } from './index.ts'
 import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
+import { heldVersion, newer, sameValue, versionOfChange, type Conflict, type TagVersion } from './versions.ts'
 
 /** A repository's new committed revision, as the change stream announces it. */
 export interface CommittedChange {
@@ -33,6 +34,16 @@ export interface RepositoryStoreOptions {
   /** How often commits by other processes (the CLI, other nodes on one Redis) are picked up; 0: never. */
   refreshInterval: number
   clock: Clock
+  /** This site's name: the origin of the changes committed here (default `local`). */
+  site?: string
+}
+
+/** What applying changes that arrived over a link did. */
+export interface Applied {
+  /** Changes newer than what was held, now committed (each a log entry). */
+  applied: number
+  /** Where two origins disagreed on a tag: the winner held, the loser reported. */
+  conflicts: Conflict[]
 }
 
 export class IndexedRepositoryStore implements RepositoryStore {
@@ -150,7 +161,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const next = typeof update === 'function' ? update(prev) : update
       const images = await this.#imagesOf(next)
       const at = new Date(this.#o.clock.now()).toISOString()
-      const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at)
+      const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at, this.site)
       if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) {
         // Nothing to write, but what was read is the committed state: held here from now on (another
         // node's commit that moved only its upstream revision leaves no log entry a refresh would see).
@@ -160,6 +171,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const revision = (rev ?? 0) + Math.max(1, changes.length)
       const state: RepoState = { name, revision, tags: { ...next.tags }, images }
       if (next.upstreamRevision !== undefined) state.upstreamRevision = next.upstreamRevision
+      const versions = { ...prev?.versions }
+      for (const c of changes) versions[c.tag] = versionOfChange(c, this.site)
+      if (Object.keys(versions).length) state.versions = versions
       const newFloor = Math.max(floor, revision - this.#o.changeLogKeep)
       const entries: [string, unknown][] = changes.map((c) => [logKey(c.rev), c])
       // An upstreamRevision-only commit still takes a revision, so the counter moves and the CAS guards it.
@@ -173,6 +187,97 @@ export class IndexedRepositoryStore implements RepositoryStore {
       return state
     }
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  get site(): string {
+    return this.#o.site ?? 'local'
+  }
+
+  /**
+   * Applies changes that arrived over a link from `via`, in order, each only if its version is newer
+   * than the one held (store/versions.ts), in one atomic commit; the applied ones become log entries that
+   * keep their origin and record `via`. Changes this site made, and deletes when `deletes` is false, are
+   * skipped. Every image a tag change names must be in the blob store. Nothing newer: nothing written.
+   */
+  applyRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean }): Promise<Applied> {
+    const run = this.#commits.then(() => this.#applyRemote(name, changes, o))
+    this.#commits = run.catch(() => {})
+    return run
+  }
+
+  async #applyRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean }): Promise<Applied> {
+    checkRepoName(name)
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const counter = await this.#index.get<number>(REV)
+      const rev = counter ?? 0
+      const floor = (await this.#index.get<number>(FLOOR)) ?? 0
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      const tags = { ...prev?.tags }
+      const known: Record<string, ImageRecord> = { ...prev?.images }
+      const versions: Record<string, TagVersion> = { ...prev?.versions }
+      const entries: [string, unknown][] = []
+      const conflicts: Conflict[] = []
+      let r = rev
+      for (const c of changes) {
+        if (c.repo !== name || c.origin === this.site) continue
+        if (c.op === 'untag' && !o.deletes) continue
+        checkTag(c.tag)
+        const v = versionOfChange(c, o.via)
+        const held = versions[c.tag] ?? heldVersion(prev, c.tag, this.site)
+        const wins = newer(v, held)
+        if (held && held.origin !== v.origin && !sameValue(v, held)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
+        if (!wins) continue
+        if (c.op === 'tag') {
+          if (!c.image) throw new GatewayError('GW_ERR_BAD_REQUEST', `change ${c.rev}: a tag change names its image`)
+          tags[c.tag] = c.image.id
+          known[c.image.id] ??= { id: c.image.id, size: c.image.size, createdAt: c.image.createdAt }
+        } else delete tags[c.tag]
+        versions[c.tag] = v
+        const entry: Change = { ...c, rev: ++r, origin: v.origin, originRev: v.originRev, via: o.via }
+        entries.push([logKey(r), entry])
+      }
+      if (entries.length === 0) return { applied: 0, conflicts }
+      const images = await this.#imagesOf({ tags, images: known })
+      const state: RepoState = { name, revision: r, tags, images, versions }
+      if (prev?.upstreamRevision !== undefined) state.upstreamRevision = prev.upstreamRevision
+      const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
+      entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
+      if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
+      this.#apply(name, state)
+      if (this.#known === rev) this.#known = r
+      if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
+      return { applied: entries.length - 3, conflicts }
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  /**
+   * Stops serving a repository that arrived over links and no link selects any more, if its committed
+   * state is still at `revision`. The deletes it logs carry the versions they remove, so at any peer
+   * they are no newer than what is held there and change nothing; the versions are forgotten here, so
+   * a link that selects the repository again brings it back. False when another commit came first.
+   */
+  async forget(name: RepoName, revision: number): Promise<boolean> {
+    const run = this.#commits.then(async () => {
+      const counter = await this.#index.get<number>(REV)
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      if (!prev || prev.revision !== revision || Object.keys(prev.tags).length === 0) return false
+      let r = counter ?? 0
+      const entries: [string, unknown][] = []
+      for (const tag of Object.keys(prev.tags).sort()) {
+        const v = heldVersion(prev, tag, this.site)!
+        const c: Change = { rev: ++r, repo: name, op: 'untag', tag, at: v.at, origin: v.origin, originRev: v.originRev, via: this.site }
+        entries.push([logKey(r), c])
+      }
+      const state: RepoState = { name, revision: r, tags: {}, images: {} }
+      entries.push([repoKey(name), state], [REV, r])
+      if (!(await this.#index.compareAndSet(REV, counter, entries))) return false
+      this.#apply(name, state)
+      if (this.#known === (counter ?? 0)) this.#known = r
+      return true
+    })
+    this.#commits = run.catch(() => {})
+    return run
   }
 
   /** RepositoryStore.drop: one commit removing every tag, so a middle site's children drop it too. */
@@ -335,13 +440,13 @@ export class IndexedRepositoryStore implements RepositoryStore {
 }
 
 /** The changes that turn `prev` into `next`, numbered from `firstRev`, untags first. */
-function diff(repo: RepoName, prev: Record<string, string>, next: Record<string, string>, images: Record<string, ImageRecord>, firstRev: number, at: string): Change[] {
+function diff(repo: RepoName, prev: Record<string, string>, next: Record<string, string>, images: Record<string, ImageRecord>, firstRev: number, at: string, origin: string): Change[] {
   const out: Change[] = []
   let rev = firstRev
-  for (const tag of Object.keys(prev).sort()) if (!(tag in next)) out.push({ rev: rev++, repo, op: 'untag', tag, at })
+  for (const tag of Object.keys(prev).sort()) if (!(tag in next)) out.push({ rev, repo, op: 'untag', tag, at, origin, originRev: rev++ })
   for (const tag of Object.keys(next).sort()) {
     if (prev[tag] === next[tag]) continue
-    out.push({ rev: rev++, repo, op: 'tag', tag, image: images[next[tag]!], at })
+    out.push({ rev, repo, op: 'tag', tag, image: images[next[tag]!], at, origin, originRev: rev++ })
   }
   return out
 }

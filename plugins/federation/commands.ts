@@ -1,0 +1,87 @@
+// `fedgate links`: the links this site accepts connections for (incoming side), and every link's last
+// status. Like `fedgate keys`, it works on the site's store directly, with the site running or stopped.
+import { parseArgs } from 'node:util'
+import type { CliCommand } from '../../gateway/plugin-api.ts'
+import { systemClock } from '../../gateway/util/clock.ts'
+import { LinkRing, linkModes, type LinkInfo, type LinkMode } from '../hub/links.ts'
+import { openStores } from '../hub/store/open.ts'
+import { FederationState } from './state.ts'
+
+const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status"
+
+export const linksCommands: Record<string, CliCommand> = {
+  links: {
+    summary: USAGE,
+    async run({ config, argv }) {
+      const { values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          config: { type: 'string', short: 'c' },
+          name: { type: 'string' },
+          repositories: { type: 'string' },
+          mode: { type: 'string' },
+          download: { type: 'boolean' },
+          upload: { type: 'boolean' },
+          'delete-downloaded': { type: 'boolean' },
+          'delete-uploaded': { type: 'boolean' },
+        },
+      })
+      const [verb, which] = positionals
+      const stores = await openStores(config(), { follow: false })
+      const links = new LinkRing(stores.index, systemClock)
+      try {
+        switch (verb) {
+          case 'create': {
+            if (!values.name || !values.repositories || !linkModes.includes(values.mode as LinkMode)) throw new Error(`usage: fedgate ${USAGE}`)
+            const r = await links.create({
+              name: values.name,
+              repositories: values.repositories.split(',').map((s) => s.trim()).filter(Boolean),
+              mode: values.mode as LinkMode,
+              custom: { download: values.download, upload: values.upload, deleteDownloaded: values['delete-downloaded'], deleteUploaded: values['delete-uploaded'] },
+            })
+            printLink(r.info)
+            console.log(`\n${r.token}\n\nThe sync token is shown this once; only its hash is stored. Give it to the peer's links: entry (token: file:./… or \${ENV}).`)
+            return
+          }
+          case 'list': {
+            const all = await links.list()
+            if (all.length === 0) console.log('no links')
+            for (const l of all) printLink(l)
+            return
+          }
+          case 'disable':
+          case 'enable':
+            if (!which) throw new Error(`usage: fedgate links ${verb} NAME`)
+            printLink(await links.setDisabled(which, verb === 'disable'))
+            return
+          case 'recreate': {
+            if (!which) throw new Error('usage: fedgate links recreate NAME')
+            const r = await links.recreate(which)
+            printLink(r.info)
+            console.log(`\n${r.token}\n\nThe old token no longer works. The new one is shown this once.`)
+            return
+          }
+          case 'status': {
+            const state = new FederationState(stores.index)
+            const all = await state.statuses()
+            if (all.length === 0) console.log('no link has exchanged anything yet')
+            for (const s of all) console.log(JSON.stringify(s))
+            for (const c of await state.conflicts()) console.log(`conflict ${c.repo}:${c.tag}: ${c.winner.origin} (${c.winner.at}) won over ${c.loser.origin} (${c.loser.at})`)
+            return
+          }
+          default:
+            throw new Error(`usage: fedgate ${USAGE}`)
+        }
+      } finally {
+        await stores.close()
+      }
+    },
+  },
+}
+
+function printLink(l: LinkInfo): void {
+  const a = l.actions
+  const custom = l.mode === 'custom' ? ` (${Object.entries(a).filter(([, v]) => v).map(([k]) => k).join(',') || 'nothing'})` : ''
+  console.log(`${l.name}  ${l.disabled ? 'disabled' : 'enabled '}  ${l.mode}${custom}  ${l.repositories.join(',')}  created ${l.createdAt}`)
+}

@@ -1,0 +1,131 @@
+// The `federation` plugin (docs/federation.md): links between sites. The incoming side answers the
+// link protocol for the links made here (`fedgate links create`); the outgoing side runs one engine per
+// `links:` entry. Both move changes and blobs between repository stores by the link's mode, through the
+// store's rule for versions, so nothing loops and every site converges.
+import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { Authorize } from '../hub/auth.ts'
+import { actionsOf, linkCovers, type LinkRing } from '../hub/links.ts'
+import { LiveSubscription } from '../sync/live.ts'
+import type { Ownership } from '../hub/ownership.ts'
+import { ownsMatches } from '../hub/ownership.ts'
+import type { Logger } from 'pino'
+import { hubSpec } from '../hub/options.ts'
+import { onlyMethods, sendJson } from '../hub/routes/http.ts'
+import type { FileBlobStore } from '../hub/store/blob-store.ts'
+import type { IndexStore } from '../hub/store/index.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { linksCommands } from './commands.ts'
+import { LinkEngine } from './link-engine.ts'
+import { linksSpec } from './options.ts'
+import { Peer } from './peer.ts'
+import { incomingRoutes } from './routes.ts'
+import { FederationState } from './state.ts'
+import { LinkTraffic } from './status.ts'
+
+export const STATUS_PATH = '/api/v1/federation/links/status'
+
+export const federationPlugin: GatewayPlugin = {
+  name: 'federation',
+  options: { links: linksSpec },
+  enabled: (config) => section(config, 'hub', hubSpec).enabled,
+  commands: linksCommands,
+  async setup({ config, log, clock, services }) {
+    const hub = section(config, 'hub', hubSpec)
+    const repos = services.need<IndexedRepositoryStore>('repositoryStore')
+    const blobs = services.need<FileBlobStore>('blobStore')
+    const index = services.need<IndexStore>('index')
+    const links = services.need<LinkRing>('links')
+    const authorize = services.need<Authorize>('authorize')
+    const ownership = services.need<Ownership>('ownership')
+    const state = new FederationState(index)
+    const traffic = new LinkTraffic(clock, state)
+    const site = { name: config.site.name, owns: config.site.owns }
+    await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
+    const stop = new AbortController()
+    const engines = new Map<string, LinkEngine>()
+    const lives: LiveSubscription[] = []
+    for (const l of section(config, 'links', linksSpec)) {
+      const peer = new Peer({ url: l.url, token: l.token, ca: l.ca, requestTimeout: 30_000, signal: stop.signal })
+      const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
+      const engine = new LinkEngine(
+        { name: l.name, mode: l.mode, custom, repositories: l.repositories, interval: l.interval, retry: l.retry },
+        { site, repos, blobs, state, traffic, peer, clock, log: log.child({ component: 'link', link: l.name }), pageLimit: hub.changesLimit },
+      )
+      engines.set(l.name, engine)
+      engine.start()
+      // A link that downloads listens to the peer's change stream: each commit there starts an exchange.
+      if (actionsOf(l.mode, custom).download && hub.stream.enabled) {
+        const live = new LiveSubscription(
+          {
+            client: peer.client,
+            ca: l.ca,
+            request: () => engine.requestExchange(),
+            ok: () => !traffic.get(l.name, 'outgoing').failing,
+            selected: (name) => l.repositories.some((p) => ownsMatches(p, name)),
+            // On (re)connect: one exchange catches up with what was missed.
+            all: async () => [l.name],
+            upToDate: () => false,
+            clock,
+            log: log.child({ component: 'link-stream', link: l.name }),
+          },
+          { reconnect: { initial: 1000, max: 30_000 } },
+        )
+        live.start()
+        lives.push(live)
+      }
+    }
+
+    const statusBody = async () => {
+      const made = await links.list()
+      const known = traffic.list()
+      for (const l of made) Object.assign(traffic.get(l.name, 'incoming'), { mode: l.mode })
+      return { site: site.name, owns: site.owns, links: [...known, ...made.filter((l) => !known.some((k) => k.name === l.name)).map((l) => traffic.get(l.name))].map((s) => ({ ...s, disabled: made.find((l) => l.name === s.name && s.direction === 'incoming')?.disabled })), conflicts: await state.conflicts() }
+    }
+
+    return {
+      routes: [
+        ...incomingRoutes({ site, links, repos, blobs, state, traffic, log, pageLimit: hub.changesLimit, maxUploadBytes: hub.maxUploadBytes }),
+        {
+          name: 'federation-links-status',
+          stage: 'gateway',
+          match: (ctx) => ctx.path === STATUS_PATH,
+          async handle(ctx) {
+            onlyMethods(ctx, 'GET', 'HEAD')
+            await authorize(ctx, 'admin')
+            sendJson(ctx, 200, await statusBody(), { 'cache-control': 'no-store' })
+          },
+        },
+      ],
+      provides: { linkEngines: engines, linkTraffic: traffic },
+      health: () => ({ links: traffic.list().map((s) => ({ name: s.name, direction: s.direction, failing: !!s.failing })) }),
+      async close() {
+        for (const live of lives) live.close()
+        stop.abort(new GatewayError('GW_ERR_STOPPING'))
+        await Promise.all([...engines.values()].map((e) => e.close()))
+      },
+    }
+  },
+}
+
+/**
+ * At start, as `repositories:` does: a repository that arrived over links (a version from another
+ * origin) and that no link selects any more, nor this site owns, stops being served. Only when links
+ * are in use here, so a site that never linked is untouched.
+ */
+async function forgetUnselected(d: { repos: IndexedRepositoryStore; state: FederationState; links: LinkRing; outgoing: string[][]; owns: (name: string) => boolean; site: string; log: Logger }): Promise<void> {
+  const incoming = (await d.links.list()).filter((l) => !l.disabled)
+  let forgot = 0
+  for (const name of await d.repos.list()) {
+    const s = await d.repos.get(name)
+    if (!s || d.owns(name)) continue
+    const received = Object.values(s.versions ?? {}).some((v) => v.origin !== d.site)
+    if (!received) continue
+    if (d.outgoing.some((ps) => ps.some((p) => ownsMatches(p, name))) || incoming.some((l) => linkCovers(l, name))) continue
+    if (await d.repos.forget(name, s.revision)) {
+      forgot++
+      d.log.info({ repo: name }, 'repository no longer selected by any link: no longer served')
+    }
+  }
+  if (forgot) await d.state.resetVectors()
+}

@@ -1,0 +1,289 @@
+// One outgoing link's exchanges (docs/federation.md, "Exchange"): hello, then download (the peer's
+// log after our vector entry for it) and upload (our log after its vector entry for us), each as the
+// link's mode says. Applying goes through the repository store's rule (newer versions only), so an
+// exchange is idempotent: a cut anywhere is resumed by the next round, and changes already held cost
+// nothing. Blobs are verified by digest, fetched or sent only when the other side lacks them, and an
+// interrupted one continues from the bytes already kept.
+import { createReadStream } from 'node:fs'
+import type { Logger } from 'pino'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
+import { Limiter } from '../../gateway/util/limiter.ts'
+import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
+import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
+import { firstOverlap, ownsMatches } from '../hub/ownership.ts'
+import type { FileBlobStore } from '../hub/store/blob-store.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
+import type { Peer } from './peer.ts'
+import { changesOfState, type FederationState } from './state.ts'
+import type { LinkTraffic } from './status.ts'
+import type { HelloAnswer } from './wire.ts'
+
+export interface OutgoingLink {
+  name: string
+  mode: LinkMode
+  custom: Partial<LinkActions>
+  repositories: string[]
+  interval: number
+  retry: number
+}
+
+export interface LinkEngineDeps {
+  site: { name: string; owns: readonly string[] }
+  repos: IndexedRepositoryStore
+  blobs: FileBlobStore
+  state: FederationState
+  traffic: LinkTraffic
+  peer: Peer
+  clock: Clock
+  log: Logger
+  pageLimit: number
+}
+
+export class LinkEngine {
+  /** Blob transfers in flight at once, each way. */
+  readonly #blobSlots = new Limiter(8)
+  #timer: unknown
+  #failures = 0
+  #stopped = false
+  #running?: Promise<void>
+
+  constructor(
+    private readonly link: OutgoingLink,
+    private readonly d: LinkEngineDeps,
+  ) {
+    const s = d.traffic.get(link.name, 'outgoing')
+    s.mode = link.mode
+    s.url = d.peer.url
+  }
+
+  start(): void {
+    this.#schedule(0)
+  }
+
+  #queued?: Promise<void>
+
+  /** An exchange soon: announcements that arrive while one is waiting share it. Never rejects (status says why). */
+  requestExchange(): Promise<void> {
+    this.#queued ??= (async () => {
+      while (this.#running) await this.#running.catch(() => {})
+      this.#queued = undefined
+      if (!this.#stopped) await this.exchange().catch(() => {})
+    })()
+    return this.#queued
+  }
+
+  /** One exchange now (tests, `links sync`); waits for one already running. */
+  async exchange(): Promise<void> {
+    while (this.#running) await this.#running.catch(() => {})
+    this.#running = this.#round()
+      .catch((err: unknown) => {
+        this.d.traffic.failed(this.link.name, (err as Error)?.message ?? String(err))
+        throw err
+      })
+      .finally(() => (this.#running = undefined))
+    return this.#running
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true
+    this.d.clock.clearTimeout(this.#timer)
+    await this.#running?.catch(() => {})
+    await this.d.peer.close()
+  }
+
+  #schedule(wait: number): void {
+    if (this.#stopped) return
+    this.#timer = this.d.clock.setTimeout(() => {
+      this.exchange().then(
+        () => {
+          this.#failures = 0
+          this.#schedule(this.link.interval)
+        },
+        (err: unknown) => {
+          this.#failures++
+          const next = Math.min(this.link.interval, this.link.retry * 2 ** (this.#failures - 1))
+          const reason = (err as Error)?.message ?? String(err)
+          this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next)
+          if (!this.#stopped) this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
+          this.#schedule(next)
+        },
+      )
+    }, wait)
+  }
+
+  async #round(): Promise<void> {
+    const { peer, site, state, traffic } = this.d
+    const hello = await peer.hello({ site: site.name, owns: [...site.owns] })
+    const overlap = firstOverlap(site.owns, hello.owns)
+    if (overlap) throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${site.name} owns ${overlap[0]} and ${hello.site} claims ${overlap[1]}`)
+    await state.setOwners(hello.site, hello.owns)
+    const mine = actionsOf(this.link.mode, this.link.custom)
+    // The incoming side's link decides too: each action needs both sides' consent.
+    const act: LinkActions = {
+      download: mine.download && hello.link.actions.download,
+      upload: mine.upload && hello.link.actions.upload,
+      deleteDownloaded: mine.deleteDownloaded && hello.link.actions.deleteDownloaded,
+      deleteUploaded: mine.deleteUploaded && hello.link.actions.deleteUploaded,
+    }
+    const s = traffic.get(this.link.name, 'outgoing')
+    s.peer = hello.site
+    if (act.download) await this.#download(hello, act)
+    if (act.upload) await this.#upload(hello, act)
+    s.lastExchange = new Date(this.d.clock.now()).toISOString()
+    delete s.failing
+    await traffic.save(this.link.name)
+  }
+
+  #covers(repo: RepoName, theirs?: readonly string[]): boolean {
+    return this.link.repositories.some((p) => ownsMatches(p, repo)) && (!theirs || theirs.some((p) => ownsMatches(p, repo)))
+  }
+
+  async #download(hello: HelloAnswer, act: LinkActions): Promise<void> {
+    const { peer, state, site } = this.d
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    const held = await state.vector(hello.site)
+    const patterns = [...this.link.repositories].sort()
+    const same = held?.store === hello.store && held.rev <= hello.revision && JSON.stringify(held.patterns ?? patterns) === JSON.stringify(patterns)
+    let since = same ? held!.rev : 0
+    s.pending.down = Math.max(0, hello.revision - since)
+    for (let pages = 0; pages < 100_000; pages++) {
+      const page = await peer.changes(since, site.name)
+      if (page === 'too-old') return this.#downloadSnapshot(hello, act)
+      const changes = page.changes.filter((c) => this.#covers(c.repo))
+      s.changes.in += page.changes.length
+      await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
+      since = page.next
+      await state.setVector(hello.site, { store: page.store, rev: since, patterns })
+      if (!page.more) break
+    }
+    s.pending.down = 0
+  }
+
+  async #downloadSnapshot(hello: HelloAnswer, act: LinkActions): Promise<void> {
+    const snap = await this.d.peer.snapshot()
+    const changes: Change[] = []
+    for (const r of snap.repos) if (this.#covers(r.name)) changes.push(...changesOfState({ ...r, revision: snap.revision }, hello.site))
+    this.d.traffic.get(this.link.name, 'outgoing').changes.in += changes.length
+    await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
+    await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
+  }
+
+  /** Brings the blobs the winning changes need, then applies each repository's changes in one commit. */
+  async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
+    const { repos, blobs, state } = this.d
+    for (const [repo, list] of byRepo(changes)) {
+      const needed = await this.#winningImages(repo, list)
+      const release = await blobs.pins.pin(needed.map((i) => i.id))
+      try {
+        await allSettledOrThrow(needed.map((image) => this.#blobSlots.run(async () => (await blobs.has(image.id)) || this.#fetch(image))))
+        const r = await repos.applyRemote(repo, list, { via, deletes })
+        await state.recordConflicts(r.conflicts)
+      } finally {
+        release()
+      }
+    }
+  }
+
+  /** The images of each tag's last change that is newer than what is held: what the commit will reference. */
+  async #winningImages(repo: RepoName, list: Change[]): Promise<ImageRecord[]> {
+    const cur = await this.d.repos.get(repo)
+    const last = new Map<string, Change>()
+    for (const c of list) last.set(c.tag, c)
+    const out = new Map<string, ImageRecord>()
+    for (const c of last.values()) {
+      if (c.op !== 'tag' || !c.image) continue
+      if (newer(versionOfChange(c, ''), cur?.versions?.[c.tag] ?? heldVersion(cur, c.tag, this.d.site.name))) out.set(c.image.id, c.image)
+    }
+    return [...out.values()]
+  }
+
+  async #fetch(image: ImageRecord): Promise<void> {
+    const { blobs, peer } = this.d
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    const kept = Math.min(await blobs.partialSize(image.id), image.size)
+    const r = await peer.blob(image.id, kept)
+    await blobs.write(image.id, r.body, { resume: r.from > 0, expectedSize: image.size, onChunk: (n) => (s.bytes.in += n) })
+    s.blobs.in++
+  }
+
+  async #upload(hello: HelloAnswer, act: LinkActions): Promise<void> {
+    const { repos, peer, site } = this.d
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    const myRev = await repos.revision()
+    let since = hello.vector?.store === repos.storeId && hello.vector.rev <= myRev ? hello.vector.rev : 0
+    s.pending.up = Math.max(0, myRev - since)
+    const send = (c: Change) => this.#covers(c.repo, hello.link.repositories) && c.origin !== hello.site && c.via !== hello.site && (c.op === 'tag' || act.deleteUploaded)
+    for (let pages = 0; pages < 100_000; pages++) {
+      const page = await repos.changes(since, undefined, this.d.pageLimit)
+      let changes: Change[]
+      let upTo: number
+      let more = false
+      if (page === 'too-old') {
+        upTo = myRev
+        changes = []
+        for (const name of await repos.list()) {
+          const state = await repos.get(name)
+          if (state) changes.push(...changesOfState(state, site.name))
+        }
+      } else {
+        const last = page.changes.at(-1)
+        more = !!page.more && !!last
+        upTo = more ? last!.rev : page.revision
+        changes = page.changes.map((c) => (c.origin ? c : { ...c, origin: site.name, originRev: c.rev }))
+      }
+      changes = changes.filter(send)
+      if (changes.length === 0 && upTo <= since) break
+      await this.#sendBlobs(changes)
+      await peer.upload({ site: site.name, store: repos.storeId, upTo, changes })
+      s.changes.out += changes.length
+      since = upTo
+      if (!more) break
+    }
+    s.pending.up = 0
+  }
+
+  /** Each tag's last image in the batch, sent when the peer lacks it, from the bytes it kept of an interrupted upload. */
+  async #sendBlobs(changes: Change[]): Promise<void> {
+    const { blobs, peer } = this.d
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    const last = new Map<string, Change>()
+    for (const c of changes) last.set(`${c.repo}:${c.tag}`, c)
+    const images = new Map<string, ImageRecord>()
+    for (const c of last.values()) if (c.op === 'tag' && c.image) images.set(c.image.id, c.image)
+    if (images.size === 0) return
+    // One question for the batch: which blobs the peer lacks, and what it kept of each.
+    const lacking = await peer.missing([...images.keys()])
+    await allSettledOrThrow(
+      Object.entries(lacking).map(([id, partial]) =>
+        this.#blobSlots.run(async () => {
+          const image = images.get(id)
+          if (!image) return
+          const from = Math.min(partial, image.size)
+          const release = await blobs.pins.pin([id])
+          try {
+            if (!(await blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
+            await peer.putBlob(id, from, image.size, createReadStream(blobs.path(id), { start: from }))
+            s.bytes.out += image.size - from
+            s.blobs.out++
+          } finally {
+            release()
+          }
+        }),
+      ),
+    )
+  }
+}
+
+/** Waits for every task; throws the first failure once all have settled (none left running). */
+async function allSettledOrThrow(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+function byRepo(changes: Change[]): Map<RepoName, Change[]> {
+  const out = new Map<RepoName, Change[]>()
+  for (const c of changes) out.set(c.repo, [...(out.get(c.repo) ?? []), c])
+  return out
+}

@@ -1,0 +1,192 @@
+// The incoming side of links: hello, the link's filtered feed and snapshot, blob uploads (resumable)
+// and change uploads. Every request presents the link's sync token; what it may do is its mode's.
+import type { Logger } from 'pino'
+import { GatewayError } from '../../gateway/errors.ts'
+import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import { checkLink } from '../hub/auth.ts'
+import { presentedKey } from '../hub/keys.ts'
+import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
+import type { Change, RepoName } from '../hub/model.ts'
+import { IMAGE_ID, isRepoName } from '../hub/names.ts'
+import { firstOverlap } from '../hub/ownership.ts'
+import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
+import type { FileBlobStore } from '../hub/store/blob-store.ts'
+import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { changesOfState, type FederationState } from './state.ts'
+import type { LinkTraffic } from './status.ts'
+import { LINK_PREFIX, OFFSET_HEADER, PARTIAL_HEADER, SIZE_HEADER, type HelloAnswer, type LinkPage, type LinkSnapshot, type UploadBatch } from './wire.ts'
+
+export interface IncomingDeps {
+  site: { name: string; owns: readonly string[] }
+  links: LinkRing
+  repos: IndexedRepositoryStore
+  blobs: FileBlobStore
+  state: FederationState
+  traffic: LinkTraffic
+  log: Logger
+  /** Most changes in one page or upload. */
+  pageLimit: number
+  maxUploadBytes: number
+}
+
+const SITE = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+export function incomingRoutes(d: IncomingDeps): Route[] {
+  /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
+  const uploadPins = new Map<string, (() => void)[]>()
+
+  const link = async (ctx: RequestContext): Promise<LinkInfo> => {
+    const presented = presentedKey(ctx.req.headers)
+    const l = presented ? await d.links.verify(presented) : undefined
+    if (!l) throw new GatewayError('GW_ERR_UNAUTHORIZED', 'a link sync token is required', { 'www-authenticate': 'Bearer realm="fedgate"' })
+    return l
+  }
+
+  const peerOf = (ctx: RequestContext): string => {
+    const p = queryParam(ctx, 'peer')
+    if (p === undefined || !SITE.test(p)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'peer is the calling site\'s name')
+    return p
+  }
+
+  const handlers: Record<string, (ctx: RequestContext, rest: string) => Promise<void>> = {
+    async hello(ctx) {
+      onlyMethods(ctx, 'POST')
+      const l = await link(ctx)
+      const body = await readJson(ctx.req)
+      const site = body.site
+      const owns = body.owns
+      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*"]}')
+      if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
+      const overlap = firstOverlap(d.site.owns, owns as string[])
+      if (overlap) {
+        d.traffic.failed(l.name, `ownership overlap: ${d.site.name} owns ${overlap[0]}, ${site} claims ${overlap[1]}`)
+        throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${d.site.name} owns ${overlap[0]} and ${site} claims ${overlap[1]}`)
+      }
+      await d.state.setOwners(site, owns as string[])
+      d.traffic.contact(l.name, site)
+      const answer: HelloAnswer = {
+        site: d.site.name,
+        owns: [...d.site.owns],
+        link: { name: l.name, mode: l.mode, actions: l.actions, repositories: l.repositories },
+        vector: await d.state.vector(site),
+        store: d.repos.storeId,
+        revision: await d.repos.revision(),
+      }
+      sendJson(ctx, 200, answer, { 'cache-control': 'no-store' })
+    },
+
+    async changes(ctx) {
+      const l = await link(ctx)
+      if (ctx.method === 'POST') return upload(ctx, l)
+      onlyMethods(ctx, 'GET', 'POST')
+      checkLink(l, 'download')
+      const peer = peerOf(ctx)
+      const since = Number(queryParam(ctx, 'since') ?? '0')
+      if (!Number.isSafeInteger(since) || since < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'since is a revision: an integer ≥ 0')
+      const page = await d.repos.changes(since, undefined, d.pageLimit)
+      if (page === 'too-old') throw new GatewayError('GW_ERR_GONE', `since=${since}`)
+      const last = page.changes.at(-1)
+      // Never back to where a change came from: not its origin, not the site it arrived from.
+      const changes = page.changes.filter((c) => linkCovers(l, c.repo) && c.origin !== peer && c.via !== peer && (c.op === 'tag' || l.actions.deleteDownloaded))
+      const answer: LinkPage = { store: d.repos.storeId, revision: page.revision, changes: changes.map(withOrigin(d.site.name)), next: page.more && last ? last.rev : page.revision, more: !!page.more }
+      d.traffic.sent(l.name, answer.changes.length)
+      sendJson(ctx, 200, answer, { 'cache-control': 'no-store' })
+    },
+
+    async snapshot(ctx) {
+      onlyMethods(ctx, 'GET')
+      const l = await link(ctx)
+      checkLink(l, 'download')
+      const revision = await d.repos.revision()
+      const repos: LinkSnapshot['repos'] = []
+      for (const name of await d.repos.list()) {
+        if (!linkCovers(l, name)) continue
+        const s = await d.repos.get(name)
+        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }) }])) })
+      }
+      sendJson(ctx, 200, { store: d.repos.storeId, revision, repos } satisfies LinkSnapshot, { 'cache-control': 'no-store' })
+    },
+
+    async blobs(ctx, rest) {
+      const l = await link(ctx)
+      checkLink(l, 'upload')
+      if (rest === '') {
+        // POST …/blobs {ids}: which of them this site lacks, with the bytes kept of each.
+        onlyMethods(ctx, 'POST')
+        const { ids } = await readJson(ctx.req, 8 * 1024 * 1024)
+        if (!Array.isArray(ids) || ids.length > 100_000 || !ids.every((i) => typeof i === 'string' && IMAGE_ID.test(i))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"ids": ["<64 hex>", ...]}')
+        const missing: Record<string, number> = {}
+        for (const id of ids as string[]) if (!(await d.blobs.has(id))) missing[id] = await d.blobs.partialSize(id)
+        return sendJson(ctx, 200, { missing }, { 'cache-control': 'no-store' })
+      }
+      onlyMethods(ctx, 'HEAD', 'PUT')
+      const id = rest.startsWith('sha256:') ? rest.slice(7) : ''
+      if (!IMAGE_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob is sha256:<64 lower-case hex digits>')
+      if (ctx.method === 'HEAD') {
+        const has = await d.blobs.has(id)
+        ctx.res.writeHead(has ? 200 : 404, { [PARTIAL_HEADER]: has ? '0' : String(await d.blobs.partialSize(id)), 'cache-control': 'no-store' })
+        return void ctx.res.end()
+      }
+      const offset = Number(ctx.req.headers[OFFSET_HEADER] ?? '0')
+      const size = Number(ctx.req.headers[SIZE_HEADER])
+      if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(size) || size < offset) throw new GatewayError('GW_ERR_BAD_REQUEST', `${OFFSET_HEADER} and ${SIZE_HEADER} are byte counts, offset ≤ size`)
+      if (size > d.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
+      const kept = await d.blobs.partialSize(id)
+      if (offset !== 0 && offset !== kept) throw new GatewayError('GW_ERR_CONFLICT', `${kept} bytes of sha256:${id} are kept; continue from there`)
+      const pins = uploadPins.get(l.name) ?? []
+      uploadPins.set(l.name, pins)
+      pins.push(await d.blobs.pins.pin([id]))
+      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      ctx.res.writeHead(201, { 'cache-control': 'no-store' })
+      ctx.res.end()
+    },
+  }
+
+  /** Applies an upload: all in scope or nothing (403), every blob present or nothing (409). */
+  const upload = async (ctx: RequestContext, l: LinkInfo): Promise<void> => {
+    checkLink(l, 'upload')
+    const body = (await readJson(ctx.req, 64 * 1024 * 1024)) as unknown as UploadBatch
+    if (typeof body.site !== 'string' || !SITE.test(body.site) || typeof body.store !== 'string' || !Number.isSafeInteger(body.upTo) || !Array.isArray(body.changes)) {
+      throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
+    }
+    if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
+    const byRepo = new Map<RepoName, Change[]>()
+    for (const c of body.changes) {
+      if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')
+      checkLink(l, c.op === 'untag' ? 'deleteUploaded' : 'upload', c.repo)
+      if (typeof c.origin !== 'string' || !Number.isSafeInteger(c.originRev) || typeof c.at !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'an uploaded change names its origin, originRev and at')
+      byRepo.set(c.repo, [...(byRepo.get(c.repo) ?? []), c])
+    }
+    let applied = 0
+    for (const [repo, changes] of byRepo) {
+      const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
+      applied += r.applied
+      await d.state.recordConflicts(r.conflicts)
+    }
+    await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
+    for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
+    d.traffic.received(l.name, body.changes.length)
+    sendJson(ctx, 200, { applied }, { 'cache-control': 'no-store' })
+  }
+
+  return [
+    {
+      name: 'federation-link',
+      stage: 'repository',
+      match: (ctx) => ctx.path.startsWith(LINK_PREFIX + '/'),
+      handle(ctx) {
+        const rest = ctx.path.slice(LINK_PREFIX.length + 1)
+        const slash = rest.indexOf('/')
+        const verb = slash < 0 ? rest : rest.slice(0, slash)
+        const h = Object.hasOwn(handlers, verb) ? handlers[verb] : undefined
+        if (!h || (verb !== 'blobs' && slash >= 0)) throw new GatewayError('GW_ERR_NOT_FOUND', `no link resource ${verb}`)
+        return h(ctx, slash < 0 ? '' : rest.slice(slash + 1))
+      },
+    },
+  ]
+}
+
+/** An entry from before origins were recorded is this site's own. */
+function withOrigin(site: string): (c: Change) => Change {
+  return (c) => (c.origin ? c : { ...c, origin: site, originRev: c.rev })
+}

@@ -1,0 +1,95 @@
+// Sites joined by links (docs/federation.md): YAML for a site that owns namespaces and connects out
+// over `links:`, link tokens made at the incoming side, and one exchange run on demand.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfigFile } from '../../gateway/config/load.ts'
+import { systemClock } from '../../gateway/util/clock.ts'
+import { builtinPlugins } from '../../plugins/index.ts'
+import { KeyRing as KeyRingClass, type KeyRing } from '../../plugins/hub/keys.ts'
+import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../plugins/hub/links.ts'
+import { openStores } from '../../plugins/hub/store/open.ts'
+import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
+import type { LinkStatus } from '../../plugins/federation/status.ts'
+import { adminKeyOf, bearer } from './hub.ts'
+import { fetchText, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
+
+export interface OutLink {
+  name: string
+  url: string
+  token: string
+  mode: LinkMode
+  repositories: string[]
+  /** Extra YAML fields (custom actions), `key: value` lines. */
+  extra?: string
+  interval?: string
+}
+
+export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string }): string {
+  const links = (o.links ?? [])
+    .map((l) => {
+      writeSecret(o.dir, `${name}-${l.name}.token`, l.token)
+      return `  - name: ${l.name}
+    url: ${l.url}
+    token: file:./${name}-${l.name}.token
+    ca: certs/ca.crt
+    mode: ${l.mode}
+    repositories: [${l.repositories.join(', ')}]
+    interval: ${l.interval ?? '1h'}
+${l.extra ?? ''}`
+    })
+    .join('')
+  return `site: { name: ${name}, role: ${o.role ?? 'root'}, owns: [${(o.owns ?? []).join(', ')}] }
+listen:
+  https: { host: 127.0.0.1, port: 0 }
+tls: { dir: certs }
+log: { level: info, requests: false }
+hub: { readsNeedKey: false }
+${links ? `links:\n${links}` : ''}${o.extra ?? ''}`
+}
+
+export interface LinkedSite extends TestSite {
+  name: string
+  /** A publish key for everything (ownership decides what is accepted). */
+  publish: string
+  links: LinkRing
+  engine(name: string): LinkEngine
+}
+
+export async function startLinked(t: TestLike, name: string, o: Parameters<typeof linkedYaml>[1]): Promise<LinkedSite> {
+  const site = await startSite(t, linkedYaml(name, o), { dir: o.dir, name })
+  const publish = (await site.gw.service<KeyRing>('keys')!.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
+  const engines = site.gw.service<Map<string, LinkEngine>>('linkEngines')!
+  return { ...site, name, publish, links: site.gw.service<LinkRing>('links')!, engine: (n) => engines.get(n)! }
+}
+
+/** A link's status from the site's status API (admin key); the first of that direction unless named. */
+export async function linkStatus(site: TestSite, direction: LinkStatus['direction'], name?: string): Promise<LinkStatus> {
+  const res = await fetchText(site, '/api/v1/federation/links/status', { headers: bearer(await adminKeyOf(site)) })
+  const links = (JSON.parse(res.body) as { links: LinkStatus[] }).links
+  const s = links.find((l) => l.direction === direction && (name === undefined || l.name === name))
+  if (!s) throw new Error(`no ${direction} link ${name ?? ''} in ${res.body}`)
+  return s
+}
+
+/** Writes `<dir>/<name>.yaml` for a linked site run as a process; returns its path. */
+export function writeLinkedYaml(name: string, o: Parameters<typeof linkedYaml>[1]): string {
+  const file = join(o.dir, `${name}.yaml`)
+  writeFileSync(file, linkedYaml(name, o).replace('log: { level: info, requests: false }', 'log: { level: info }'))
+  return file
+}
+
+/** Makes links (tokens) and a publish key in the store of the site `file` describes, before its process starts. */
+export async function linksBefore(file: string, links: { name: string; repositories: string[]; mode: LinkMode; custom?: Record<string, boolean> }[]): Promise<{ tokens: string[]; publish: string; admin: string }> {
+  const stores = await openStores(loadConfigFile(file, builtinPlugins), { follow: false })
+  try {
+    const ring = new LinkRingClass(stores.index, systemClock)
+    const tokens: string[] = []
+    for (const l of links) tokens.push((await ring.create(l)).token)
+    const keys = new KeyRingClass(stores.index, systemClock)
+    const publish = (await keys.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
+    const admin = (await keys.create({ name: 'ops', scope: 'admin' })).key
+    return { tokens, publish, admin }
+  } finally {
+    await stores.close()
+  }
+}
