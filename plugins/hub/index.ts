@@ -7,14 +7,14 @@ import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
 import { createAuthorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
-import { KeyRing, presentedKey, type KeyInfo } from './keys.ts'
-import { LinkRing } from './links.ts'
+import { allows, KeyRing, presentedKey, type KeyInfo } from './keys.ts'
+import { linkCovers, LinkRing } from './links.ts'
 import { hubSpec, storeSpec } from './options.ts'
 import { Ownership } from './ownership.ts'
 import { adminKeyHandlers } from './routes/admin-keys.ts'
 import { BlobResponder } from './routes/blob-response.ts'
 import type { HubDeps } from './routes/deps.ts'
-import { ChangeStream } from './routes/change-stream.ts'
+import { ChangeStream, type StreamCredentials } from './routes/change-stream.ts'
 import { federationHandlers } from './routes/federation.ts'
 import { onlyMethods } from './routes/http.ts'
 import { compileLayouts } from './routes/layouts.ts'
@@ -53,16 +53,18 @@ export const hubPlugin: GatewayPlugin = {
     const federation = federationHandlers(d)
     const admin = adminKeyHandlers(d)
     // A link's token that downloads may subscribe too, so the linked site exchanges as soon as something commits here.
-    const streamCredentials = {
-      verify: async (presented: string): Promise<KeyInfo | undefined> => {
+    // A link's token is told only of its own repositories, and only if the link downloads (else 403).
+    const streamCredentials: StreamCredentials = {
+      verify: async (presented) => {
         const key = await keys.verify(presented)
-        if (key) return key
+        if (key) return { id: key.id, subscribe: allows(key, 'read'), reads: () => true }
         const link = await links.verify(presented)
-        return link?.actions.download ? { id: link.id, name: `link ${link.name}`, scope: 'read', namespaces: [], disabled: false, createdAt: link.createdAt, updatedAt: link.updatedAt } : undefined
+        return link ? { id: link.id, subscribe: link.actions.download, reads: (repo) => linkCovers(link, repo) } : undefined
       },
     }
-    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, keys: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
-    const stopRechecks = stream ? keys.onChange(() => void stream.recheckKeys()) : undefined
+    const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, credentials: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
+    const recheck = () => void stream?.recheckKeys()
+    const stopRechecks = stream ? [keys.onChange(recheck), links.onChange(recheck)] : []
     log.info({ dir: stores.options.dir, index: stores.index.kind, repositories: stores.repositoryStore.size, readsNeedKey: d.options.readsNeedKey }, 'hub store open')
 
     const layouts = compileLayouts(o.layouts)
@@ -148,7 +150,7 @@ export const hubPlugin: GatewayPlugin = {
       provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, links, authorize, adminCheck, ownership },
       health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
       close: () => {
-        stopRechecks?.()
+        for (const stop of stopRechecks) stop()
         stream?.close()
         return stores.close()
       },

@@ -68,10 +68,17 @@ export function linkCovers(link: Pick<LinkInfo, 'repositories'>, repo: RepoName)
 export class LinkRing {
   readonly #index: IndexStore
   readonly #clock: Clock
+  /** Told after a link is disabled or its token recreated here, so its stream subscribers are re-checked. */
+  readonly #changed = new Set<() => void>()
 
   constructor(index: IndexStore, clock: Clock) {
     this.#index = index
     this.#clock = clock
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#changed.add(listener)
+    return () => this.#changed.delete(listener)
   }
 
   async create(o: { name: string; repositories: string[]; mode: LinkMode; custom?: Partial<LinkActions> }): Promise<{ token: string; info: LinkInfo }> {
@@ -102,13 +109,16 @@ export class LinkRing {
   }
 
   async setDisabled(nameOrId: string, disabled: boolean): Promise<LinkInfo> {
-    return infoOf(await this.#update(nameOrId, (r) => ({ ...r, disabled })))
+    const info = infoOf(await this.#update(nameOrId, (r) => ({ ...r, disabled })))
+    for (const l of this.#changed) l()
+    return info
   }
 
   /** A new token for the same link; the old one stops working at once. */
   async recreate(nameOrId: string): Promise<{ token: string; info: LinkInfo }> {
     const secret = randomBytes(32).toString('base64url')
     const next = await this.#update(nameOrId, (r) => ({ ...r, hash: hashOf(secret) }))
+    for (const l of this.#changed) l()
     return { token: reveal(next.id, secret), info: infoOf(next) }
   }
 

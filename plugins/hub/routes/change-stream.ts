@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { GatewayError, sendUpgradeError } from '../../../gateway/errors.ts'
 import type { UpgradeRoute } from '../../../gateway/plugin-api.ts'
 import type { Clock } from '../../../gateway/util/clock.ts'
-import { allows, presentedKey, type KeyInfo, type KeyRing } from '../keys.ts'
+import { presentedKey } from '../keys.ts'
 import type { CommittedChange, IndexedRepositoryStore } from '../store/repository-store.ts'
 
 export const STREAM_PATH = '/api/v1/federation/stream'
@@ -32,11 +32,24 @@ export type StreamMessage =
   | { type: 'hello'; store: string; revision: number; heartbeatMs: number }
   | { type: 'commit'; repo: string; revision: number; store: string }
 
+/** What a presented key or link token may hear; verified at the upgrade and again before each announcement. */
+export interface StreamCredential {
+  /** For logs: the key's or link's id, never the secret. */
+  id: string
+  /** May it subscribe at all (a key that reads, a link that downloads)? Else 403. */
+  subscribe: boolean
+  /** Is it told of commits to `repo` (a link hears only its own repositories)? */
+  reads(repo: string): boolean
+}
+
+export interface StreamCredentials {
+  verify(presented: string): Promise<StreamCredential | undefined>
+}
+
 interface Subscriber {
   ws: WebSocket
   /** The key presented at the upgrade, checked again before each announcement: a disabled key hears no more. */
   presented: string
-  key: KeyInfo
   alive: boolean
 }
 
@@ -50,7 +63,7 @@ export class ChangeStream {
   #queue: Promise<void> = Promise.resolve()
 
   constructor(
-    private readonly d: { repos: IndexedRepositoryStore; keys: Pick<KeyRing, 'verify'>; clock: Clock; log: Logger },
+    private readonly d: { repos: IndexedRepositoryStore; credentials: StreamCredentials; clock: Clock; log: Logger },
     private readonly o: StreamOptions,
   ) {
     this.#unsubscribe = d.repos.onCommit((c) => this.#announce(c))
@@ -67,53 +80,53 @@ export class ChangeStream {
     socket.on('error', () => socket.destroy())
     try {
       const presented = presentedKey(req.headers)
-      const key = presented ? await this.d.keys.verify(presented) : undefined
-      if (!key) throw new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="fedgate"' })
-      if (!allows(key, 'read')) throw new GatewayError('GW_ERR_FORBIDDEN', `a ${key.scope} key may not read the change stream`)
+      const cred = presented ? await this.d.credentials.verify(presented) : undefined
+      if (!cred) throw new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="fedgate"' })
+      if (!cred.subscribe) throw new GatewayError('GW_ERR_FORBIDDEN', 'this token may not read the change stream (a link that does not download)')
       if (this.#subs.size >= this.o.maxSubscribers) throw new GatewayError('GW_ERR_STREAM_FULL', undefined, { 'retry-after': '5' })
       if (socket.destroyed) return
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#subscribe(ws, presented!, key))
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#subscribe(ws, presented!, cred.id))
     } catch (err) {
       this.#stats.refused++
       sendUpgradeError(socket, err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err }))
     }
   }
 
-  #subscribe(ws: WebSocket, presented: string, key: KeyInfo): void {
-    const sub: Subscriber = { ws, presented, key, alive: true }
+  #subscribe(ws: WebSocket, presented: string, id: string): void {
+    const sub: Subscriber = { ws, presented, alive: true }
     this.#subs.add(sub)
     ws.on('pong', () => (sub.alive = true))
     // Subscribers have nothing to say; whatever they send is ignored.
     ws.on('error', () => ws.terminate())
     ws.on('close', () => this.#subs.delete(sub))
     this.#send(sub, JSON.stringify({ type: 'hello', store: this.d.repos.storeId, revision: this.d.repos.knownRevision, heartbeatMs: this.o.heartbeat } satisfies StreamMessage))
-    this.d.log.debug({ key: key.id, subscribers: this.#subs.size }, 'change stream subscribed')
+    this.d.log.debug({ key: id, subscribers: this.#subs.size }, 'change stream subscribed')
   }
 
   #announce(c: CommittedChange): void {
     if (this.#subs.size === 0) return
     const message = JSON.stringify({ type: 'commit', repo: c.repo, revision: c.revision, store: this.d.repos.storeId } satisfies StreamMessage)
     this.#stats.announced++
-    this.#queue = this.#queue.then(() => this.#deliver(message)).catch((err) => this.d.log.error({ err: String(err) }, 'change stream announcement failed'))
+    this.#queue = this.#queue.then(() => this.#deliver({ repo: c.repo, message })).catch((err) => this.d.log.error({ err: String(err) }, 'change stream announcement failed'))
   }
 
   /**
    * Checks each distinct key once (most subscribers of a site share few keys), closes the subscribers of
    * keys that no longer verify, and sends `message` to the others.
    */
-  async #deliver(message?: string): Promise<void> {
-    const checks = new Map<string, Promise<KeyInfo | undefined>>()
+  async #deliver(commit?: { repo: string; message: string }): Promise<void> {
+    const checks = new Map<string, Promise<StreamCredential | undefined>>()
     for (const sub of [...this.#subs]) {
       let check = checks.get(sub.presented)
-      if (!check) checks.set(sub.presented, (check = this.d.keys.verify(sub.presented)))
-      const key = await check
-      if (!key) {
+      if (!check) checks.set(sub.presented, (check = this.d.credentials.verify(sub.presented)))
+      const cred = await check
+      if (!cred?.subscribe) {
         this.#stats.revoked++
         sub.ws.close(CLOSE_KEY_REVOKED, 'key disabled or recreated')
         this.#subs.delete(sub)
         continue
       }
-      if (message !== undefined) this.#send(sub, message)
+      if (commit && cred.reads(commit.repo)) this.#send(sub, commit.message)
     }
   }
 
