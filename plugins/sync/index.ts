@@ -15,6 +15,7 @@ import { LiveSubscription } from './live.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
+import { syncMetrics } from './metrics.ts'
 import { Upstream } from './upstream.ts'
 
 export const syncPlugin: GatewayPlugin = {
@@ -48,6 +49,7 @@ export const syncPlugin: GatewayPlugin = {
             selected: (name) => covered(set.entries(), name),
             all: () => scheduler.selected(),
             upToDate: (name, store, revision) => engine.upToDate(name, store, revision),
+            announced: (name, revision) => status.announce(name, revision),
             clock,
             log: log.child({ component: 'stream' }),
           },
@@ -62,6 +64,7 @@ export const syncPlugin: GatewayPlugin = {
       routes: syncRoutes({ scheduler, status, set, authorize, added: () => live?.start(), upstream: () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth() }) }),
       provides: { syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher },
       health: () => ({ entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
+      metrics: (m) => syncMetrics(m, { status, set, fetcher, live, clock }),
       async close() {
         live?.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
