@@ -5,6 +5,7 @@ import { loadConfigFile, ConfigError } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 import { ensureCertificates } from '../tls/certificates.ts'
 import { runDemo } from './demo.ts'
+import { statusCommand } from './status.ts'
 import type { CliCommand } from '../plugin-api.ts'
 
 const core: Record<string, CliCommand> = {
@@ -31,6 +32,7 @@ const core: Record<string, CliCommand> = {
       console.log(`clients trust: ${r.ca}`)
     },
   },
+  status: statusCommand,
   demo: {
     summary: 'demo [--dir .fedgate/demo]          a local root and child with generated certificates',
     async run({ values }) {

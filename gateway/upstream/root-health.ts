@@ -128,6 +128,7 @@ export class RootHealth {
     return {
       url: this.client.origin + this.client.basePath,
       state: this.state,
+      circuit: this.breaker.state,
       since: new Date(this.breaker.since).toISOString(),
       ...(this.breaker.lastError ? { lastError: this.breaker.lastError } : {}),
     }
