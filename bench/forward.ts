@@ -15,7 +15,7 @@ import { measureInterleaved } from './lib/rounds.ts'
 import { startBenchOrigin, jsonBody } from './lib/origin.ts'
 import { startBenchSite, forwardingChildYaml, benchDir } from './lib/site.ts'
 import { startBareProxy } from './lib/proxy-peer.ts'
-import { resultTable, ratioTable, type Row } from './lib/table.ts'
+import { resultTable, reportRatios, type Row } from './lib/table.ts'
 
 const PATH = '/api/v1/repos/mozilla/firefox'
 /** Upstream keep-alive connections, the same for fedgate (forward.connections) and http-proxy-3 (maxSockets). */
@@ -42,8 +42,7 @@ export async function run(o: BenchOptions): Promise<void> {
     )
     const [direct, http, https, proxy] = rows as [Row, Row, Row, Row]
     console.log('\n' + resultTable(rows) + '\n')
-    console.log(
-      ratioTable([
+    reportRatios('forward', 'forward: fedgate against a bare http-proxy-3 and the origin direct', `${o.rounds} interleaved rounds of ${o.duration} s, ${o.connections} connections, loopback origin answering 1 KiB; ${new Date().toISOString().slice(0, 10)}`, [
         { name: 'req/s: fedgate HTTP / bare http-proxy-3', of: http, over: proxy, target: 1.5 },
         { name: 'req/s: fedgate HTTPS / fedgate HTTP', of: https, over: http, target: 0.75 },
         { name: 'proxy CPU/req (origin removed): http-proxy-3 / fedgate HTTP', of: http, over: proxy, cpu: { base: direct } },
@@ -51,8 +50,7 @@ export async function run(o: BenchOptions): Promise<void> {
         { name: 'req/s: fedgate HTTP / direct', of: http, over: direct },
         { name: 'req/s: fedgate HTTPS / direct', of: https, over: direct },
         { name: 'req/s: bare http-proxy-3 / direct', of: proxy, over: direct },
-      ]) + '\n',
-    )
+    ])
     const bad = rows.filter((r) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
   } finally {
