@@ -16,14 +16,16 @@ export interface Bar {
   target?: number
 }
 
-const W = 760
-const LABEL_W = 380
 const BAR_H = 18
 const GAP = 8
 const TOP = 48
-const PLOT_W = W - LABEL_W - 70
+const PLOT_W = 330
+/** Roughly the width of a character of the 12 px labels: the label column fits the longest. */
+const CHAR_W = 6.8
 
 export function barChart(title: string, subtitle: string, bars: readonly Bar[]): string {
+  const LABEL_W = Math.max(160, Math.ceil(Math.max(...bars.map((b) => b.label.length)) * CHAR_W) + 16)
+  const W = Math.max(LABEL_W + PLOT_W + 110, 720)
   const max = Math.max(1.2, ...bars.map((b) => Math.max(b.value, b.high ?? 0, b.target ?? 0))) * 1.05
   const x = (v: number) => LABEL_W + (Math.min(v, max) / max) * PLOT_W
   const h = TOP + bars.length * (BAR_H + GAP) + 44
