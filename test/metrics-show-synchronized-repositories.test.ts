@@ -21,10 +21,10 @@ t.test("a child's /metrics shows its synchronized repositories", async (t) => {
   const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/app, tools/*]\n')
   await inSync(child, 'acme/app')
   await inSync(child, 'tools/lib')
-  const m = await waitFor('the change stream live', async () => {
+  const m = (await waitFor('the change stream live', async () => {
     const s = await metricsOf(child)
-    return s.value('fedgate_sync_stream_live') === 1 && s
-  })
+    return s.value('fedgate_sync_stream_live') === 1 ? s : undefined
+  }))!
   t.equal(m.value('fedgate_sync_repositories', { state: 'in-sync' }), 2)
   t.equal(m.value('fedgate_sync_repositories', { state: 'failing' }), 0)
   t.equal(m.value('fedgate_store_repositories'), 2)
