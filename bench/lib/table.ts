@@ -75,7 +75,8 @@ function fmt(ms: number): string {
 }
 
 export function markdown(head: string[], body: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
+  // At least 1: a column empty in every row (no ratio with a target) still needs its ':' rule.
+  const widths = head.map((h, i) => Math.max(1, h.length, ...body.map((r) => r[i]!.length)))
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |'
   const rule = '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |'
   return [line(head), rule, ...body.map(line)].join('\n')
