@@ -21,7 +21,7 @@ import { startBareProxy } from './lib/proxy-peer.ts'
 import { startNginxPeer } from './lib/nginx-peer.ts'
 import { forkPeer } from './lib/peer-process.ts'
 import { statCpu } from './lib/proc-stat.ts'
-import { resultTable, ratioTable, type Ratio, type Row } from './lib/table.ts'
+import { resultTable, reportRatios, type Ratio, type Row } from './lib/table.ts'
 import { cachedForwardRows } from './lib/forward-cache-rows.ts'
 
 const PATH = '/api/v1/repos/mozilla/firefox'
@@ -58,8 +58,7 @@ export async function run(o: BenchOptions): Promise<void> {
     )
     const [direct, http, https, proxy, ownRow, nginxRow] = rows as [Row, Row, Row, Row, Row, Row | undefined]
     console.log('\n' + resultTable(rows) + '\n')
-    console.log(
-      ratioTable([
+    reportRatios('forward', 'forward: fedgate against a bare http-proxy-3 and the origin direct', `${o.rounds} interleaved rounds of ${o.duration} s, ${o.connections} connections, loopback origin answering 1 KiB; ${new Date().toISOString().slice(0, 10)}`, [
         { name: 'req/s: fedgate HTTP / bare http-proxy-3', of: http, over: proxy, target: 1.5 },
         { name: 'req/s: fedgate HTTPS / fedgate HTTP', of: https, over: http, target: 0.75 },
         { name: 'proxy CPU/req (origin removed): http-proxy-3 / fedgate HTTP', of: http, over: proxy, cpu: { base: direct } },
@@ -69,8 +68,7 @@ export async function run(o: BenchOptions): Promise<void> {
         { name: 'req/s: bare http-proxy-3 / direct', of: proxy, over: direct },
         { name: 'req/s: fedgate HTTP own process / direct', of: ownRow, over: direct, target: 0.5 },
         ...nginxRatios(ownRow, direct, nginxRow),
-      ]) + '\n',
-    )
+    ])
     if (!nginx) console.log('nginx rows skipped: apt-get install -y nginx')
     const bad = rows.filter((r) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)

@@ -1,11 +1,12 @@
 // Cache hit: a synchronized blob of 1 KiB and of 100 KiB served by a fedgate child from its own store
 // (the root stopped after the sync: no upstream contact is possible), over HTTP and HTTPS, against, in
 // the same run, a bare Node server answering the same bytes from memory and nginx with a warmed
-// proxy_cache in front of that server. Targets: fedgate ≥ 0.9× bare Node; ≥ 1.0× nginx at 100 KiB.
+// proxy_cache in front of that server. Targets: fedgate ≥ 0.9× bare Node; ≥ 1.0× nginx at 100 KiB;
+// metrics on (the default) ≥ 0.97× metrics off at 1 KiB.
 // Multi-core: the same child run as `fedgate start --workers 2` (its own processes, serving the store
 // the in-process child synchronized) against nginx with 2 worker processes, CPU per request printed.
 //
-// 16 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
+// 18 rows: the per-row duration defaults to 3 s here (not 5) so the run stays under ~4 minutes.
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,7 +19,7 @@ import { benchDir, startBenchSite, type BenchSite } from './lib/site.ts'
 import { startStaticPeer } from './lib/static-peer.ts'
 import { startNginxPeer, type NginxPeer } from './lib/nginx-peer.ts'
 import { startWorkersSite, type WorkersSite } from './lib/workers-site.ts'
-import { resultTable, ratioTable, type Ratio, type Row } from './lib/table.ts'
+import { resultTable, reportRatios, type Ratio, type Row } from './lib/table.ts'
 import type { KeyRing } from '../plugins/hub/keys.ts'
 import type { SyncStatus } from '../plugins/sync/status.ts'
 
@@ -54,13 +55,17 @@ export async function run(o: BenchOptions): Promise<void> {
     // Two children sync the same repository (each its own store); the second has its request log off, to
     // show that log's share of a small hit: the bare Node server writes no log line (nginx writes a
     // buffered access log). Its rows run for 1 KiB only, where that share shows.
-    const childYaml = (requests: boolean) =>
-      `site: { name: ${requests ? 'child' : 'child-quiet'}, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${requests ? '' : ', requests: false'} }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [${REPO}]\n`
-    const child = await startBenchSite(childYaml(true), { dir: tmp.dir, name: 'child' })
+    // A third has metrics off (metrics.enabled: false), to show what /metrics costs a hit: the other two
+    // count every request for it, as a site does by default.
+    const childYaml = (name: string, o: { requests?: boolean; metrics?: boolean } = {}) =>
+      `site: { name: ${name}, role: child }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${o.requests === false ? ', requests: false' : ''} }\nmetrics: { enabled: ${o.metrics !== false} }\nroot:\n  url: ${root.httpsUrl}\n  key: file:./root.key\n  ca: certs/ca.crt\nrepositories: [${REPO}]\n`
+    const child = await startBenchSite(childYaml('child'), { dir: tmp.dir, name: 'child' })
     sites.push(child)
-    const quiet = await startBenchSite(childYaml(false), { dir: tmp.dir, name: 'child-quiet' })
+    const quiet = await startBenchSite(childYaml('child-quiet', { requests: false }), { dir: tmp.dir, name: 'child-quiet' })
     sites.push(quiet)
-    for (const site of [child, quiet]) {
+    const unmetered = await startBenchSite(childYaml('child-unmetered', { metrics: false }), { dir: tmp.dir, name: 'child-unmetered' })
+    sites.push(unmetered)
+    for (const site of [child, quiet, unmetered]) {
       const status = site.gw.service<SyncStatus>('syncStatus')!
       for (let i = 0; !(status.has(REPO) && status.get(REPO).state === 'in-sync'); i++) {
         if (i > 600) throw new Error(`no sync within 60 s: ${JSON.stringify(status.has(REPO) ? status.get(REPO) : 'unknown')}`)
@@ -85,6 +90,7 @@ export async function run(o: BenchOptions): Promise<void> {
     const servers = [
       { name: 'fedgate child', http: child.httpUrl!, https: child.httpsUrl },
       { name: 'fedgate child, request log off', http: quiet.httpUrl!, https: quiet.httpsUrl, only: SIZES[0].bytes },
+      { name: 'fedgate child, metrics off', http: unmetered.httpUrl!, https: unmetered.httpsUrl, only: SIZES[0].bytes },
       { name: 'bare node', http: bare.httpUrl, https: bare.httpsUrl },
       { name: 'bare node, pino request line', http: bareLogged.httpUrl, https: bareLogged.httpsUrl, only: SIZES[0].bytes },
       ...(nginx ? [{ name: 'nginx proxy_cache', http: nginx.httpUrl, https: nginx.httpsUrl, cpuUs: nginx.cpuUs }] : []),
@@ -118,6 +124,7 @@ export async function run(o: BenchOptions): Promise<void> {
     for (const s of SIZES) {
       for (const scheme of ['HTTP', 'HTTPS']) {
         add(`req/s ${s.label} ${scheme}: fedgate / bare node`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, ${scheme}`, 0.9)
+        add(`req/s ${s.label} ${scheme}: fedgate (metrics on) / metrics off`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, fedgate child, metrics off, ${scheme}`, 0.97)
         add(`req/s ${s.label} ${scheme}: fedgate, request log off / bare node`, `${s.label}, fedgate child, request log off, ${scheme}`, `${s.label}, bare node, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: bare node, pino request line / bare node`, `${s.label}, bare node, pino request line, ${scheme}`, `${s.label}, bare node, ${scheme}`)
         add(`req/s ${s.label} ${scheme}: fedgate / bare node, pino request line`, `${s.label}, fedgate child, ${scheme}`, `${s.label}, bare node, pino request line, ${scheme}`)
@@ -126,12 +133,14 @@ export async function run(o: BenchOptions): Promise<void> {
         add(`req/s ${s.label} ${scheme}: fedgate 2 workers / fedgate 1`, `${s.label}, fedgate child, 2 workers, ${scheme}`, `${s.label}, fedgate child, ${scheme}`)
       }
     }
-    console.log(ratioTable(ratios) + '\n')
+    reportRatios('hit', 'hit: a synchronized blob served by a fedgate child, against bare Node and nginx', `${opts.rounds} interleaved rounds of ${opts.duration} s, ${opts.connections} connections, root stopped; ${new Date().toISOString().slice(0, 10)}, 2 shared cores`, ratios)
     if (!nginx) console.log('nginx rows skipped: apt-get install -y nginx')
     // Line by line: a 10-round run logs more than the longest string V8 makes (512 MiB).
     let upstream = 0
     for await (const l of createInterface({ input: createReadStream(child.logFile), crlfDelay: Infinity })) if (l.includes('"upstream"') || l.includes('"route":"forward"')) upstream++
     console.log(`child log lines that went upstream: ${upstream}`)
+    const repeats = await countedRepeats(agent, child.httpsUrl, await child.gw.service<KeyRing>('keys')!.create({ name: 'bench-metrics', scope: 'admin' }))
+    console.log(`child /metrics: ${repeats} requests counted as repeats (stage="repeat")`)
     const bad = rows.filter((r: Row) => r.errors || r.non2xx)
     if (bad.length) console.log(`warning: errors or non-2xx answers in: ${bad.map((r) => r.name).join(', ')}`)
   } finally {
@@ -154,6 +163,14 @@ function asciiBytes(n: number): Buffer {
 
 function blobPath(bytes: Buffer): string {
   return `/api/v1/blobs/sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
+/** The child's own count of repeated answers, from its /metrics (so the bench sees the tally work). */
+async function countedRepeats(agent: Agent, url: string, admin: { key: string }): Promise<number> {
+  const res = await request(`${url}/metrics`, { dispatcher: agent, headers: { authorization: `Bearer ${admin.key}` } })
+  const text = await res.body.text()
+  const line = text.split('\n').find((l) => l.startsWith('fedgate_requests_total{stage="repeat",status_class="2xx"}'))
+  return Number(line?.split(' ')[1] ?? NaN)
 }
 
 /** A row answering 404 fast would look fast; nginx is asked until its cache answers (bounded). */

@@ -14,7 +14,9 @@
 // its lowest count. The request log's batches are time-based, and under valgrind time runs ~50× slower,
 // so the log-on row overstates the log (a batch holds 2-3 lines here, about 100 natively); the log-off
 // row is the cost of a repeated answer (docs/lifecycle.md, step 1), and the no-repeat row that of the
-// whole lifecycle, which a hit took before hot answers (2026-11-30, seventh session).
+// whole lifecycle, which a hit took before hot answers (2026-11-30, seventh session); the metrics-off row
+// shows what counting each request for /metrics costs a repeated answer.
+import { barChart, writeChart } from './lib/chart.ts'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -42,12 +44,13 @@ export async function run(o: BenchOptions): Promise<void> {
     writeFileSync(join(tmp.dir, 'fedgate.yaml'), hitRootYaml(true))
     writeFileSync(join(tmp.dir, 'fedgate-log-off.yaml'), hitRootYaml(false))
     writeFileSync(join(tmp.dir, 'fedgate-log-off-no-repeat.yaml'), hitRootYaml(false, { repeat: false }))
+    writeFileSync(join(tmp.dir, 'fedgate-log-off-metrics-off.yaml'), hitRootYaml(false, { metrics: false }))
     // Certificates, the store and the published blob are made natively, once; both fedgate rows use them.
     const path = await publish(tmp.dir)
     console.log(`instructions bench: ${WARM} warm-up and ${COUNTED} counted 1 KiB hits over HTTP, 1 connection, lowest of ${rounds} runs per server (each run ~3 min under valgrind)\n`)
     const counts = new Map<string, number>()
     for (let r = 0; r < rounds; r++) {
-      for (const which of ['bare', 'fedgate-log-off-no-repeat', 'fedgate-log-off', 'fedgate']) {
+      for (const which of ['bare', 'fedgate-log-off-no-repeat', 'fedgate-log-off-metrics-off', 'fedgate-log-off', 'fedgate']) {
         const n = await count(which, tmp.dir, path)
         console.log(`  run ${r + 1}/${rounds}  ${which}: ${fmt(n.loop)} instructions per request on the event loop, ${fmt(n.others)} on other threads`)
         counts.set(which, Math.min(counts.get(which) ?? Infinity, n.loop))
@@ -56,6 +59,13 @@ export async function run(o: BenchOptions): Promise<void> {
     const bare = counts.get('bare')!
     console.log('\n| server | instructions per request | bare / server |\n| --- | ---: | ---: |')
     for (const [which, n] of counts) console.log(`| ${which} | ${fmt(n)} | ${(bare / n).toFixed(2)}× |`)
+    const off = counts.get('fedgate-log-off-metrics-off')!
+    const on = counts.get('fedgate-log-off')!
+    console.log(`\nmetrics on (the default) / off, log off: ${(on / off).toFixed(4)}× the instructions (${fmt(on - off)} more per request; target ≤ 1.03×)`)
+    writeChart('instructions', barChart('instructions per 1 KiB hit under callgrind: bare Node over each server', `lowest of ${rounds} runs, ${COUNTED.toLocaleString('en')} counted requests, event-loop thread; ${new Date().toISOString().slice(0, 10)}`, [
+      ...[...counts].map(([which, n]) => ({ label: `bare node / ${which}`, value: bare / n })),
+      { label: 'metrics off / metrics on (log off)', value: off / on, target: 0.97 },
+    ]))
   } finally {
     tmp.remove()
   }

@@ -1,6 +1,7 @@
 // npm install of a project with 30 synchronized packages: straight from Verdaccio vs through a fedgate
 // child, each with an empty npm cache, then through the child with Verdaccio stopped. Bounded: the
 // packages are published once, each setup is installed `rounds` times (default 3), the median counts.
+import { barChart, writeChart } from './lib/chart.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +48,11 @@ export async function run(o: BenchOptions): Promise<void> {
     console.log(`| straight from Verdaccio | ${Math.round(d)} | 1.00 | |`)
     console.log(`| through fedgate (HTTPS) | ${Math.round(g)} | ${(g / d).toFixed(2)} | ≤ 1.0 ${g / d <= 1 ? 'met' : 'missed'} |`)
     console.log(`| through fedgate, root stopped | ${Math.round(s)} | ${(s / d).toFixed(2)} | ≤ 1.0 ${s / d <= 1 ? 'met' : 'missed'} |`)
+    // Drawn as speed (the direct install's time over each one's), so that higher is better as in every chart.
+    writeChart('npm', barChart(`npm install of ${COUNT} packages: through fedgate against straight from Verdaccio`, `speed = direct time / time; median of ${rounds}, empty npm cache each time; ${new Date().toISOString().slice(0, 10)}`, [
+      { label: 'speed: through fedgate / direct', value: d / g, target: 1 },
+      { label: 'speed: through fedgate, root stopped / direct', value: d / s, target: 1 },
+    ]))
   } finally {
     for (const fn of teardowns.reverse()) await fn()
     rmSync(dir, { recursive: true, force: true })

@@ -9,6 +9,7 @@
 // pages back within seconds), so the first write into such a page costs a host fault: 1 GiB into a new
 // file took 2.9 s of system time here, against 0.2 s into pages freed a moment before. Every row that
 // stores (curl to files, the floor with the store, the child) pays it alike; the /dev/null rows do not.
+import { barChart, writeChart } from './lib/chart.ts'
 import { spawn, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -169,6 +170,13 @@ export async function run(_o: BenchOptions): Promise<void> {
     // Root and child share this machine's cores: when their sum nears the core count, the machine is the limit.
     console.log(`root (this process) CPU: ${curlRootCpu.toFixed(1)} s while curl ran, ${syncRootCpu.toFixed(1)} s during the child's sync`)
     console.log(`child peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (target < 200 MB) ${peakRss < 200e6 ? 'met' : 'MISSED'}`)
+    writeChart('sync', barChart('sync: 1 GiB from a root on loopback, fedgate against curl and a Node floor', `throughput ratios (time of the other over fedgate's); RSS as the 200 MB target over the peak; ${new Date().toISOString().slice(0, 10)}`, [
+      { label: 'throughput: fedgate / curl to /dev/null', value: ratio, target: 0.7 },
+      { label: 'throughput: fedgate / curl to files, synced', value: curlFileMs / syncMs },
+      { label: 'throughput: fedgate / Node floor (undici + sha256)', value: floorMs / syncMs },
+      { label: 'throughput: fedgate / Node floor + blob store', value: storeMs / syncMs },
+      { label: 'child peak RSS: 200 MB / measured', value: 200e6 / peakRss, target: 1 },
+    ]))
     console.log(`re-sync moved ${(moved / 2 ** 20).toFixed(1)} MiB for one changed ${(blobSize / 2 ** 20).toFixed(1)} MiB blob`)
   } finally {
     // A graceful stop first (its profile, with CHILD_ARGS=--cpu-prof, is written on exit), bounded.

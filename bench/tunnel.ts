@@ -4,6 +4,7 @@
 //
 // Placement: the echo upstream and the gateway run in their own processes (the gateway's RSS is then
 // its own); the load runs here. Bounded: fixed connection counts, fixed durations, timeouts on connects.
+import { barChart, writeChart } from './lib/chart.ts'
 import { createHistogram } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
@@ -116,6 +117,10 @@ export async function run(o: BenchOptions): Promise<void> {
     console.log(`| tunnel / direct (msg/s) | ${ratio.toFixed(2)}× | ≥ 0.9× | ${ratio >= 0.9 ? 'met' : 'missed'} |`)
     console.log(`| gateway RSS, no tunnels open | ${mb(rssBefore)} MB | – | |`)
     console.log(`| gateway RSS, ${IDLE_TUNNELS.toLocaleString('en-US')} idle tunnels | ${mb(rssIdle)} MB | < 150 MB | ${rssIdle < 150 * 1024 * 1024 ? 'met' : 'missed'} |\n`)
+    writeChart('tunnel', barChart('tunnel: WebSocket echo through fedgate against direct', `${CONNECTIONS} connections, ${MESSAGE.length} B messages, ${o.duration} s; RSS as the 150 MB target over the measure; ${new Date().toISOString().slice(0, 10)}`, [
+      { label: 'msg/s: tunnel / direct', value: ratio, target: 0.8 },
+      { label: `RSS with ${IDLE_TUNNELS} idle tunnels: 150 MB / measured`, value: (150 * 1024 * 1024) / rssIdle, target: 1 },
+    ]))
   } finally {
     gateway.stop()
     echo.stop()

@@ -22,6 +22,10 @@ import { defaultMaxConnections } from './util/fd-limit.ts'
 import { healthRoute, type BareHealth } from './health.ts'
 import type { AdminCheck, GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
 import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
+import { MetricsRegistry } from './metrics/registry.ts'
+import { RequestTally } from './metrics/request-tally.ts'
+import { metricsRoute, startMetricsListener } from './metrics/route.ts'
+import { coreMetrics } from './metrics/core-metrics.ts'
 
 export interface StartOptions {
   plugins: readonly GatewayPlugin[]
@@ -46,6 +50,8 @@ export interface Gateway {
   service<T>(name: string): T | undefined
   /** What /health shows with an admin key. */
   health(): Record<string, unknown>
+  /** The port of the `metrics.listen` listener, when there is one. */
+  readonly metricsPort?: number
   /** Graceful: stop accepting, let in-flight requests finish (bounded by shutdown.grace), close. */
   close(): Promise<void>
 }
@@ -127,7 +133,18 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     return out
   }
 
-  const routes: Route[] = [healthRoute({ bare, detail: health, isAdmin: services.get('adminCheck') as AdminCheck | undefined }), ...instances.flatMap((i) => i.instance.routes ?? [])]
+  const isAdmin = services.get('adminCheck') as AdminCheck | undefined
+  const metrics = config.metrics.enabled ? new MetricsRegistry() : undefined
+  const routes: Route[] = [
+    healthRoute({ bare, detail: health, isAdmin }),
+    ...(metrics && !config.metrics.listen ? [metricsRoute(metrics, isAdmin)] : []),
+    ...instances.flatMap((i) => i.instance.routes ?? []),
+  ]
+  const tally = metrics ? new RequestTally(routes) : undefined
+  if (metrics && tally) {
+    coreMetrics(metrics, { tally, rootHealth, hotAnswers, started })
+    for (const { instance } of instances) instance.metrics?.(metrics)
+  }
   const upgrades: UpgradeRoute[] = instances.flatMap((i) => i.instance.upgrades ?? [])
   const encodedSlashAllowed = active.flatMap((p) => p.encodedSlashAllowed ?? [])
   let draining = false
@@ -149,6 +166,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     publicUrls,
     log,
     requestLog,
+    tally,
     hotAnswers,
     encodedSlashAllowed,
     sendWatch,
@@ -232,10 +250,12 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     s.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'))
   }
 
+  let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | undefined
   try {
     await listen(httpsServer, config.listen.https.port, config.listen.https.host)
     httpsPort = (httpsServer.address() as AddressInfo).port
     if (httpServer && config.listen.http) await listen(httpServer, config.listen.http.port, config.listen.http.host)
+    if (metrics && config.metrics.listen) metricsListener = await startMetricsListener(metrics, config.metrics.listen.host, config.metrics.listen.port)
   } catch (err) {
     for (const s of servers) s.close()
     sendWatch?.stop()
@@ -245,12 +265,13 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   rootHealth?.start()
   const httpPort = httpServer ? (httpServer.address() as AddressInfo).port : undefined
   const url = `https://localhost:${httpsPort}`
-  log.info({ https: httpsPort, http: httpPort, role: config.site.role, root: rootClient?.origin }, 'fedgate listening')
+  log.info({ https: httpsPort, http: httpPort, metrics: metricsListener?.port, role: config.site.role, root: rootClient?.origin }, 'fedgate listening')
 
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
       draining = true
+      await metricsListener?.close()
       log.info({ inFlight }, 'stopping: no new connections, finishing in-flight requests')
       let graceTimer: unknown
       // The system's clock, not the site's: a stop must end in real time, whatever a test's fake clock does.
@@ -301,6 +322,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     caFile: certs.ca,
     service: <T>(name: string) => services.get(name) as T | undefined,
     health,
+    metricsPort: metricsListener?.port,
     close,
   }
 }

@@ -14,12 +14,15 @@ import type { PublicUrls } from './server/public-url.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
 import type { LoggedRequest, RequestLog } from './request-log.ts'
 import type { SendWatch } from './server/send-watch.ts'
+import type { RequestTally } from './metrics/request-tally.ts'
 
 export interface LifecycleOptions {
   routes: readonly Route[]
   log: Logger
   /** Absent when `log.requests` is off. */
   requestLog?: RequestLog
+  /** Absent when `metrics.enabled` is off: requests counted for /metrics where they are logged. */
+  tally?: RequestTally
   /** Absent when `hotAnswers.bytes` is 0; never used on a listener that redirects. */
   hotAnswers?: HotAnswers
   encodedSlashAllowed: readonly RegExp[]
@@ -90,15 +93,21 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
  * went out, e.g. the root failing mid-body, or the client taking nothing for `limits.sendTimeout`) keeps
  * the status the client got, with the error's code beside it.
  */
-function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequest, started: number): void {
+function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequest, started: number, repeated = false): void {
   o.onStart()
   o.sendWatch?.add(res)
   res.on('close', () => {
     o.onEnd()
+    const ms = performance.now() - started
     // A repeated answer's `logged` is shared by every repeat: the cut's code goes on a copy.
-    if (o.sendWatch?.delete(res)) return o.requestLog?.write({ ...logged, error: 'GW_ERR_SEND_TIMEOUT' }, res.statusCode, performance.now() - started)
-    const status = res.writableFinished || (logged.error !== undefined && res.headersSent) ? res.statusCode : 499
-    o.requestLog?.write(logged, status, performance.now() - started)
+    const cut = o.sendWatch?.delete(res) === true
+    const status = cut || res.writableFinished || (logged.error !== undefined && res.headersSent) ? res.statusCode : 499
+    const line = cut ? { ...logged, error: 'GW_ERR_SEND_TIMEOUT' } : logged
+    o.requestLog?.write(line, status, ms)
+    if (o.tally !== undefined) {
+      if (repeated) o.tally.repeat(ms, status)
+      else o.tally.record(line.route, status, ms, line.error)
+    }
   })
 }
 
@@ -107,8 +116,11 @@ function repeat(o: LifecycleOptions, res: ServerResponse, { answer, logged }: Ho
   res.end(answer.body)
   // Every byte was already handed to the kernel: nothing is left in flight, so the line is written now and
   // no listener is needed. Otherwise (a slow reader) the answer is counted and logged like any other.
-  if (res.writableLength === 0 && res.socket?.destroyed === false) o.requestLog?.write(logged, 200, performance.now() - started)
-  else logOnClose(o, res, logged, started)
+  if (res.writableLength === 0 && res.socket?.destroyed === false) {
+    const ms = performance.now() - started
+    o.requestLog?.write(logged, 200, ms)
+    o.tally?.repeat(ms, 200)
+  } else logOnClose(o, res, logged, started, true)
 }
 
 /** One request's context; the peer address, the scheme and the public URL are looked up only by the routes that use them. */

@@ -8,6 +8,7 @@ import type { ReusableAnswer } from './hot-answers.ts'
 import type { SiteConfig } from './config/load.ts'
 import type { RootHealth } from './upstream/root-health.ts'
 import type { Clock } from './util/clock.ts'
+import type { Metrics } from './metrics/registry.ts'
 
 /** Order in which route stages are tried; written down in docs/lifecycle.md. */
 export const routeStages = ['gateway', 'repository', 'fallback'] as const
@@ -90,6 +91,8 @@ export interface PluginInstance {
   provides?: Record<string, unknown>
   /** Merged into GET /health's detail (admin key only) under the plugin's name. */
   health?(): Record<string, unknown>
+  /** Declares this plugin's metrics for GET /metrics (when `metrics.enabled`), read from its stats when scraped. */
+  metrics?(m: Metrics): void
   close?(): Promise<void>
 }
 

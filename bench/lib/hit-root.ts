@@ -4,9 +4,12 @@ import { Agent, request } from 'undici'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
 import type { BenchSite } from './site.ts'
 
-/** `repeat: false` turns hot answers off, so every hit takes the whole lifecycle (docs/lifecycle.md). */
-export function hitRootYaml(requestLog: boolean, o: { repeat?: boolean } = {}): string {
-  return `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${requestLog ? '' : ', requests: false'} }\nhub: { readsNeedKey: false }\n${o.repeat === false ? 'hotAnswers: { bytes: 0 }\n' : ''}`
+/**
+ * `repeat: false` turns hot answers off, so every hit takes the whole lifecycle (docs/lifecycle.md);
+ * `metrics: false` turns /metrics off, and with it the count each request makes for it.
+ */
+export function hitRootYaml(requestLog: boolean, o: { repeat?: boolean; metrics?: boolean } = {}): string {
+  return `site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\n  http: { host: 127.0.0.1, port: 0, redirectToHttps: false }\ntls: { dir: certs, watch: false }\nlog: { level: info${requestLog ? '' : ', requests: false'} }\nhub: { readsNeedKey: false }\n${o.repeat === false ? 'hotAnswers: { bytes: 0 }\n' : ''}${o.metrics === false ? 'metrics: { enabled: false }\n' : ''}`
 }
 
 /** Publishes 1 KiB through `root`'s PUT endpoint; returns the blob's path and bytes. */

@@ -1,5 +1,7 @@
-// Prints bench results as a Markdown table (pasteable into docs/benchmarks.md) and the ratios that matter.
+// Prints bench results as a Markdown table (pasteable into docs/benchmarks.md) and the ratios that matter,
+// and draws those ratios as the bench's chart (docs/img/bench-<name>.svg).
 import type { LoadResult } from './load.ts'
+import { barChart, writeChart, type Bar } from './chart.ts'
 
 export interface Row extends LoadResult {
   name: string
@@ -31,15 +33,29 @@ export interface Ratio {
  */
 export function ratioTable(ratios: readonly Ratio[]): string {
   const head = ['ratio', 'value', 'rounds', 'target', '']
-  const body = ratios.flatMap((r) => {
-    const paired = r.cpu ? undefined : pairedRatios(r.of, r.over)
-    const v = r.cpu ? cpuRatio(r.of, r.over, r.cpu.base) : paired ? paired[Math.floor((paired.length - 1) / 2)]! : r.of.rps / r.over.rps
-    if (v === undefined) return []
-    const verdict = r.target === undefined ? '' : v >= r.target ? 'met' : 'missed'
-    const range = paired && paired.length > 1 ? `${paired[0]!.toFixed(2)}–${paired[paired.length - 1]!.toFixed(2)}` : '–'
-    return [[r.name, `${v.toFixed(2)}×`, range, r.target === undefined ? '–' : `≥ ${r.target}×`, verdict]]
+  const body = ratioBars(ratios).map((b) => {
+    const verdict = b.target === undefined ? '' : b.value >= b.target ? 'met' : 'missed'
+    const range = b.low !== undefined ? `${b.low.toFixed(2)}–${b.high!.toFixed(2)}` : '–'
+    return [b.label, `${b.value.toFixed(2)}×`, range, b.target === undefined ? '–' : `≥ ${b.target}×`, verdict]
   })
   return markdown(head, body)
+}
+
+/** Each ratio's value (median of the per-round ratios when there are rounds), range and target. */
+export function ratioBars(ratios: readonly Ratio[]): Bar[] {
+  return ratios.flatMap((r) => {
+    const paired = r.cpu ? undefined : pairedRatios(r.of, r.over)
+    const value = r.cpu ? cpuRatio(r.of, r.over, r.cpu.base) : paired ? paired[Math.floor((paired.length - 1) / 2)]! : r.of.rps / r.over.rps
+    if (value === undefined) return []
+    const range = paired && paired.length > 1 ? { low: paired[0]!, high: paired[paired.length - 1]! } : {}
+    return [{ label: r.name, value, target: r.target, ...range }]
+  })
+}
+
+/** The ratio table printed, and drawn as docs/img/bench-<bench>.svg. */
+export function reportRatios(bench: string, title: string, subtitle: string, ratios: readonly Ratio[]): void {
+  console.log(ratioTable(ratios) + '\n')
+  writeChart(bench, barChart(title, subtitle, ratioBars(ratios)))
 }
 
 /** of/over for each round both were measured in, sorted; undefined without per-round figures. */
@@ -59,7 +75,8 @@ function fmt(ms: number): string {
 }
 
 export function markdown(head: string[], body: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
+  // At least 1: a column empty in every row (no ratio with a target) still needs its ':' rule.
+  const widths = head.map((h, i) => Math.max(1, h.length, ...body.map((r) => r[i]!.length)))
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |'
   const rule = '| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |'
   return [line(head), rule, ...body.map(line)].join('\n')

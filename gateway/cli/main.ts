@@ -7,6 +7,7 @@ import { ensureCertificates } from '../tls/certificates.ts'
 import { runDemo } from './demo.ts'
 import { reportListening, runPrimary, workerCount } from '../cluster.ts'
 import cluster from 'node:cluster'
+import { statusCommand } from './status.ts'
 import type { CliCommand } from '../plugin-api.ts'
 
 const core: Record<string, CliCommand> = {
@@ -37,6 +38,7 @@ const core: Record<string, CliCommand> = {
       console.log(`clients trust: ${r.ca}`)
     },
   },
+  status: statusCommand,
   demo: {
     summary: 'demo [--dir .fedgate/demo]          a local root and child with generated certificates',
     async run({ values }) {

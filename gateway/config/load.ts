@@ -102,6 +102,8 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   if (missing) {
     fail(['tls', missing.option], `${missing.path} does not exist (certificates are generated only at the default paths under tls.dir; fix the path, or remove tls.${missing.option} to use a generated one)`)
   }
+  const metricsHost = config.metrics.listen?.host
+  if (metricsHost !== undefined && !isLoopback(metricsHost)) fail(['metrics', 'listen', 'host'], `${metricsHost} is not a loopback address; the metrics listener asks no key, so it binds only 127.0.0.1, ::1 or localhost (leave metrics.listen out to serve /metrics on the site's listeners with an admin key)`)
   for (const p of plugins) p.validate?.(config, fail)
   return config
 }
@@ -179,4 +181,8 @@ function locate(doc: Document, lines: LineCounter, path: Path): { line: number; 
     } else break
   }
   return lines.linePos(offset ?? 0)
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }

@@ -108,6 +108,19 @@ export const coreOptions = {
     },
     { doc: 'Hot answers (docs/lifecycle.md, step 1): least recently used out first; a body is shared with the store\'s hot tier while both hold it' },
   ),
+  metrics: opt.obj(
+    {
+      enabled: opt.bool({ doc: 'Answer GET /metrics in the Prometheus text format', default: true }),
+      listen: opt.obj(
+        {
+          host: opt.string({ doc: 'Loopback address the metrics listener binds (it asks no key, so only a loopback address is accepted)', default: '127.0.0.1' }),
+          port: opt.port({ doc: 'Port of the metrics listener (0 picks a free one)' }),
+        },
+        { doc: 'Serve /metrics on a listener of its own with no key, instead of on the site\'s listeners with an admin key', optional: true },
+      ),
+    },
+    { doc: 'Prometheus metrics (README, Metrics): by default on the site\'s listeners, answered only with an admin key' },
+  ),
 }
 
 export const coreSpec = opt.obj(coreOptions, { doc: 'A fedgate site' })

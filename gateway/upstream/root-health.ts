@@ -18,12 +18,21 @@ export interface RootHealthOptions {
 
 const STATE_NAME: Record<CircuitState, 'up' | 'down' | 'recovering'> = { closed: 'up', open: 'down', 'half-open': 'recovering' }
 
+/** Kinds of root failure counted for /metrics: the catalogue's three transport failures, and failed probes. */
+export const rootFailureKinds = ['refused', 'timeout', 'bad_response', 'probe'] as const
+export type RootFailureKind = (typeof rootFailureKinds)[number]
+const KIND_OF: Record<string, RootFailureKind> = { GW_ERR_ROOT_UNAVAILABLE: 'refused', GW_ERR_ROOT_TIMEOUT: 'timeout', GW_ERR_ROOT_BAD_RESPONSE: 'bad_response' }
+
 export class RootHealth {
   readonly breaker: CircuitBreaker
   #timer: unknown
   #stopped = false
   #probing = false
   probes = 0
+  /** Failures reported, by kind (requests and sync: transport failures and timeouts; probes). */
+  readonly failures = Object.fromEntries(rootFailureKinds.map((k) => [k, 0])) as Record<RootFailureKind, number>
+  /** Moves of the circuit breaker, by the state entered. */
+  readonly transitions: Record<CircuitState, number> = { closed: 0, open: 0, 'half-open': 0 }
 
   constructor(
     private readonly client: RootClient,
@@ -33,6 +42,7 @@ export class RootHealth {
   ) {
     this.breaker = new CircuitBreaker(opts, clock)
     this.breaker.on('change', (to, from) => {
+      this.transitions[to]++
       const msg = `root is ${STATE_NAME[to]}`
       if (to === 'open') this.log.warn({ root: client.origin, from: STATE_NAME[from], reason: this.breaker.lastError }, msg)
       else this.log.info({ root: client.origin, from: STATE_NAME[from] }, msg)
@@ -54,8 +64,10 @@ export class RootHealth {
   report(err?: unknown): void {
     if (!err) return this.breaker.success()
     const ge = err instanceof GatewayError ? err : upstreamError(err)
-    if (isRootFailure(ge)) this.breaker.failure(describe(err))
-    else this.breaker.success()
+    if (isRootFailure(ge)) {
+      this.failures[KIND_OF[ge.code]!]++
+      this.breaker.failure(describe(err))
+    } else this.breaker.success()
   }
 
   /**
@@ -97,12 +109,14 @@ export class RootHealth {
       })
       await res.body.dump()
       if (res.statusCode >= 500) {
+        this.failures.probe++
         this.breaker.probeFailed(`probe answered ${res.statusCode}`)
         return false
       }
       this.breaker.success()
       return true
     } catch (err) {
+      this.failures.probe++
       this.breaker.probeFailed(describe(err))
       return false
     } finally {
@@ -114,6 +128,7 @@ export class RootHealth {
     return {
       url: this.client.origin + this.client.basePath,
       state: this.state,
+      circuit: this.breaker.state,
       since: new Date(this.breaker.since).toISOString(),
       ...(this.breaker.lastError ? { lastError: this.breaker.lastError } : {}),
     }

@@ -145,6 +145,10 @@ export const forwardPlugin: GatewayPlugin = {
       routes: [{ name: 'forward', stage: 'fallback', match: () => true, handle: forward }],
       provides: { forward, ...(cache ? { httpCache: cache } : {}) },
       health: () => ({ connections: { busy: connections.active, waiting: connections.waiting }, ...(cache ? { cache: cache.stats() } : {}) }),
+      metrics(m) {
+        m.gauge('fedgate_forward_connections_busy', 'Requests with the root now (at most forward.connections)', [], () => connections.active)
+        m.gauge('fedgate_forward_connections_waiting', 'Requests waiting for a connection to the root', [], () => connections.waiting)
+      },
       close: () => client.close(),
     }
   },

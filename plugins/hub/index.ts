@@ -148,7 +148,21 @@ export const hubPlugin: GatewayPlugin = {
       routes,
       upgrades: stream ? [stream.upgrade] : [],
       provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, links, authorize, adminCheck, ownership },
-      health: () => ({ repositories: stores.repositoryStore.size, index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
+      health: () => ({ repositories: stores.repositoryStore.size, ...stores.repositoryStore.servedBlobs(), index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
+      metrics(m) {
+        const served = () => stores.repositoryStore.servedBlobs()
+        m.gauge('fedgate_store_repositories', 'Repositories this site serves from its store', [], () => stores.repositoryStore.size)
+        m.gauge('fedgate_store_blobs', 'Blobs the served snapshots reference', [], () => served().blobs)
+        m.gauge('fedgate_store_bytes', 'Bytes of the blobs the served snapshots reference', [], () => served().bytes)
+        if (!stream) return
+        m.gauge('fedgate_stream_subscribers', 'Children subscribed to this site\'s change stream', [], () => stream.stats().subscribers)
+        m.counter('fedgate_stream_announcements_total', 'Commits announced on the change stream', [], () => stream.stats().announced)
+        m.counter('fedgate_stream_subscriptions_refused_total', 'Subscriptions refused (no valid read key, or the subscriber limit reached)', [], () => stream.stats().refused)
+        m.counter('fedgate_stream_subscribers_dropped_total', 'Subscribers closed by this site: too slow to read (slow), their key disabled (revoked)', ['reason'], () => {
+          const s = stream.stats()
+          return [[{ reason: 'slow' }, s.dropped], [{ reason: 'revoked' }, s.revoked]] as const
+        })
+      },
       close: () => {
         for (const stop of stopRechecks) stop()
         stream?.close()

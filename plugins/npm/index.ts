@@ -17,7 +17,7 @@ import type { Authorize } from '../hub/auth.ts'
 import { selected } from '../sync/patterns.ts'
 import { reason, SyncScheduler } from '../sync/scheduler.ts'
 import { forwardSpec } from '../forward/options.ts'
-import { SyncStatus } from '../sync/status.ts'
+import { repoSyncStates, SyncStatus } from '../sync/status.ts'
 import type { SyncLeader } from '../sync/leader.ts'
 import { adminSyncRoute } from './admin-route.ts'
 import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
@@ -110,6 +110,12 @@ export const npmPlugin: GatewayPlugin = {
       routes,
       provides: { npmScheduler: scheduler, npmStatus: status },
       health: () => ({ packages: o.packages.length, ...status.counts(), ...(proxied ? { proxied: proxied.stats() } : {}) }),
+      metrics(m) {
+        m.gauge('fedgate_npm_packages', 'npm packages synchronized here, by state', ['state'], () => {
+          const counts = status.counts()
+          return repoSyncStates.map((s) => [{ state: s }, counts[s]] as const)
+        })
+      },
       async close() {
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
         await scheduler.close()

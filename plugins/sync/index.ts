@@ -17,6 +17,7 @@ import type { IndexStore } from '../hub/store/index.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
+import { syncMetrics } from './metrics.ts'
 import { Upstream } from './upstream.ts'
 
 /** The `syncAdmin` service: what an operator's page needs beyond the status (plugins/admin). */
@@ -64,6 +65,7 @@ export const syncPlugin: GatewayPlugin = {
               selected: (name) => covered(set.entries(), name),
               all: () => scheduler.selected(),
               upToDate: (name, store, revision) => engine.upToDate(name, store, revision),
+              announced: (name, revision) => status.announce(name, revision),
               clock,
               log: log.child({ component: 'stream' }),
             },
@@ -106,6 +108,7 @@ export const syncPlugin: GatewayPlugin = {
       routes: syncRoutes({ scheduler, status, set, authorize, leading: () => leader.leading, add: addRepository, upstream: upstreamView }),
       provides: { syncLeader: leader, syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
       health: () => ({ leader: leader.leading, entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
+      metrics: (m) => syncMetrics(m, { status, set, fetcher, live: () => live, clock }),
       async close() {
         // Stops this process's syncs (when it leads) and hands the lease on at once.
         await leader.close()

@@ -32,6 +32,8 @@ export interface LiveDeps {
   all(): Promise<RepoName[]>
   /** Does this site already hold the upstream store's changes of `name` up to `revision`? */
   upToDate(name: RepoName, store: string, revision: number): boolean
+  /** A commit of `name` this site does not hold yet was announced (for its lag in /metrics). */
+  announced?(name: RepoName, revision: number): void
   clock: Clock
   log: Logger
   random?: () => number
@@ -123,8 +125,10 @@ export class LiveSubscription {
 
   #onCommit(name: RepoName, store: string, revision: number): void {
     if (revision > this.#announced) this.#announced = revision
-    if (!this.d.upToDate(name, store, revision)) void this.#sync(name, revision)
-    else if (revision > this.#applied) this.#applied = revision
+    if (!this.d.upToDate(name, store, revision)) {
+      this.d.announced?.(name, revision)
+      void this.#sync(name, revision)
+    } else if (revision > this.#applied) this.#applied = revision
   }
 
   async #sync(name: RepoName, revision: number): Promise<void> {
@@ -156,6 +160,10 @@ export class LiveSubscription {
     const step = Math.min(this.o.reconnect.max, this.o.reconnect.initial * 2 ** Math.min(this.#failures++, 30))
     const wait = Math.round(step * (0.5 + 0.5 * (this.d.random ?? Math.random)()))
     this.#retryTimer = this.d.clock.setTimeout(() => this.#connect(), wait)
+  }
+
+  get state(): 'live' | 'polling' {
+    return this.#state
   }
 
   health(): Record<string, unknown> {

@@ -3,7 +3,8 @@
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { RepoName } from '../hub/model.ts'
 
-export type RepoSyncState = 'queued' | 'syncing' | 'in-sync' | 'failing'
+export const repoSyncStates = ['queued', 'syncing', 'in-sync', 'failing'] as const
+export type RepoSyncState = (typeof repoSyncStates)[number]
 
 export interface RepoStatus {
   name: RepoName
@@ -21,6 +22,8 @@ export interface RepoStatus {
   /** Consecutive failures (drives the backoff). */
   failures: number
   lastSync?: string
+  /** The newest upstream revision the change stream announced for it (absent while polling). */
+  announced?: number
 }
 
 export class SyncStatus {
@@ -70,13 +73,26 @@ export class SyncStatus {
     s.nextTry = new Date(retryAt).toISOString()
   }
 
+  /** The change stream announced a commit of `name` at the upstream's `revision`. */
+  announce(name: RepoName, revision: number): void {
+    const s = this.get(name)
+    if (revision > (s.announced ?? 0)) s.announced = revision
+  }
+
+  /** Upstream revisions the served snapshot is behind the newest announced (0 when none is known). */
+  behind(name: RepoName): number {
+    const s = this.#repos.get(name)
+    if (s?.announced === undefined) return 0
+    return Math.max(0, s.announced - (s.upstreamRevision ?? 0))
+  }
+
   list(): RepoStatus[] {
     return [...this.#repos.values()].sort((a, b) => a.name.localeCompare(b.name))
   }
 
   /** The public view (docs/protocol.md, federation/status). */
   view(): Record<string, unknown>[] {
-    return this.list().map(({ failures: _f, ...s }) => s)
+    return this.list().map(({ failures: _f, announced: _a, ...s }) => s)
   }
 
   counts(): Record<RepoSyncState, number> {

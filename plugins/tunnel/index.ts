@@ -4,6 +4,7 @@ import { readRequiredFile } from '../../gateway/config/options.ts'
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { tunnelsSpec } from './options.ts'
 import { createTunnelRoute } from './route.ts'
+import { tunnelMetrics } from './metrics.ts'
 
 export const tunnelPlugin: GatewayPlugin = {
   name: 'tunnel',
@@ -26,6 +27,7 @@ export const tunnelPlugin: GatewayPlugin = {
       upgrades: routes.map((r) => r.upgrade),
       provides: { tunnels: routes },
       health: () => ({ tunnels: routes.map((r) => r.health()) }),
+      metrics: (m) => tunnelMetrics(m, routes),
       close: async () => void (await Promise.all(routes.map((r) => r.close()))),
     }
   },

@@ -27,6 +27,7 @@ export type TunnelOptions = Infer<typeof tunnelSpec>
 const quietReasons = new Set<RefusalReason>(['throttled', 'helloBusy', 'helloPerAddress'])
 
 export interface TunnelRoute {
+  readonly path: string
   readonly upgrade: UpgradeRoute
   readonly tokens: TokenStore
   readonly metrics: TunnelMetrics
@@ -245,6 +246,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   sweepTimer = clock.setTimeout(sweep, sweepEvery)
 
   return {
+    path: o.path,
     upgrade: { name: `tunnel ${o.path}`, match: (_req, path) => path === o.path, handle },
     tokens,
     metrics,

@@ -165,6 +165,10 @@ export class ChangeStream {
   }
 
   health(): Record<string, unknown> {
+    return this.stats()
+  }
+
+  stats(): { subscribers: number; announced: number; dropped: number; refused: number; revoked: number } {
     return { subscribers: this.#subs.size, ...this.#stats }
   }
 

@@ -54,6 +54,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
   readonly #served = new Map<RepoName, readonly string[]>()
   /** blob id → number of repositories referencing it. */
   readonly #refs = new Map<string, number>()
+  /** blob id → its size, for the blobs referenced; and their sum (for /metrics). */
+  readonly #sizes = new Map<string, number>()
+  #bytes = 0
   readonly #hot: LRUCache<RepoName, RepoState>
   /**
    * name → revision of the newest state applied: a refresh or a read that began before a newer commit
@@ -123,6 +126,11 @@ export class IndexedRepositoryStore implements RepositoryStore {
 
   get size(): number {
     return this.#served.size
+  }
+
+  /** The blobs the served snapshots reference, and their bytes. */
+  servedBlobs(): { blobs: number; bytes: number } {
+    return { blobs: this.#refs.size, bytes: this.#bytes }
   }
 
   async list(): Promise<RepoName[]> {
@@ -404,14 +412,26 @@ export class IndexedRepositoryStore implements RepositoryStore {
     if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision })
     for (const id of this.#served.get(name) ?? []) {
       const n = (this.#refs.get(id) ?? 1) - 1
-      if (n <= 0) this.#refs.delete(id)
-      else this.#refs.set(id, n)
+      if (n > 0) this.#refs.set(id, n)
+      else {
+        this.#refs.delete(id)
+        this.#bytes -= this.#sizes.get(id) ?? 0
+        this.#sizes.delete(id)
+      }
     }
     this.#served.delete(name)
     this.#hot.delete(name)
     if (!state || Object.keys(state.tags).length === 0) return
     const ids = [...new Set(Object.values(state.tags))]
-    for (const id of ids) this.#refs.set(id, (this.#refs.get(id) ?? 0) + 1)
+    for (const id of ids) {
+      const n = this.#refs.get(id) ?? 0
+      this.#refs.set(id, n + 1)
+      if (n === 0) {
+        const size = state.images[id]?.size ?? 0
+        this.#sizes.set(id, size)
+        this.#bytes += size
+      }
+    }
     this.#served.set(name, ids)
     this.#hot.set(name, state)
   }

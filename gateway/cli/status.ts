@@ -1,0 +1,65 @@
+// `fedgate status --config site.yaml`: one screen about a running site, from its /health detail (an
+// admin key) and, at a child, its repositories' states: the root and its circuit, repositories by
+// state (the failing ones named), npm packages, tunnels, and links where the site has them.
+import type { CliCommand } from '../plugin-api.ts'
+import { adminClient } from './admin-client.ts'
+import { bytes } from './progress.ts'
+
+type Health = Record<string, any>
+const STATES = ['in-sync', 'syncing', 'queued', 'failing'] as const
+/** Rows of failing repositories shown; the rest are counted (one screen). */
+const MAX_FAILING = 8
+
+export const statusCommand: CliCommand = {
+  summary: 'status --config site.yaml [--key-file f] [--url u]   one-screen summary of the running site',
+  async run({ config, argv }) {
+    const c = adminClient(config(), argv)
+    try {
+      const h = (await c.call('GET', '/health')) as Health
+      if (!h.site) throw new Error(`${c.url}/health showed no detail: the key given is not this site's admin key`)
+      const failing = h.sync ? (((await c.call('GET', '/api/v1/admin/repos').catch((): Health => ({}))).repos as Health[] | undefined) ?? []).filter((r) => r.state === 'failing') : []
+      console.log(statusText(h, c.url, failing, Date.now()))
+    } finally {
+      await c.close()
+    }
+  },
+}
+
+export function statusText(h: Health, url: string, failing: Health[], now: number): string {
+  const out: string[] = []
+  const row = (label: string, text: string) => out.push(`${label.padEnd(12)}${text}`)
+  out.push(`site ${h.site} (${h.role}) at ${url}: ${h.status}, up ${ago(now, h.startedAt)}`)
+  if (h.root) {
+    row('root', `${h.root.url}  ${h.root.state} since ${h.root.since} (${ago(now, h.root.since)} ago)`)
+    row('circuit', `${h.root.circuit ?? '?'}${h.root.lastError ? `  last error: ${h.root.lastError}` : ''}`)
+  } else row('root', 'none (this site is a root)')
+  if (h.hub) row('store', `${h.hub.repositories} repositories served, ${h.hub.blobs ?? '?'} blobs, ${bytes(h.hub.bytes ?? 0)}${h.hub.stream ? `; ${h.hub.stream.subscribers} stream subscribers` : ''}`)
+  if (h.sync) {
+    row('repos', `${STATES.map((s) => `${h.sync[s] ?? 0} ${s}`).join(', ')}  (${h.sync.entries} entries; change stream ${h.sync.stream?.state ?? 'off'}; ${bytes(h.sync.bytesReceived ?? 0)} received)`)
+    for (const f of failing.slice(0, MAX_FAILING)) out.push(`${''.padEnd(14)}failing: ${f.name}: ${f.error ?? '?'} (next try ${f.nextTry ?? '?'})`)
+    if (failing.length > MAX_FAILING) out.push(`${''.padEnd(14)}… and ${failing.length - MAX_FAILING} more failing (fedgate repos list)`)
+  }
+  if (h.npm) row('npm', `${h.npm.packages} packages: ${STATES.map((s) => `${h.npm[s] ?? 0} ${s}`).join(', ')}`)
+  const tunnels = (h.tunnel?.tunnels as Health[] | undefined) ?? []
+  if (tunnels.length === 0) row('tunnels', 'none')
+  for (const [i, t] of tunnels.entries()) {
+    const refused = Object.values((t.refused ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0)
+    row(i === 0 ? 'tunnels' : '', `${t.path}: ${t.open} open, ${t.opened} opened, ${refused} refused (${t.refused?.throttled ?? 0} throttled)`)
+  }
+  // Links (two-way federation) show once the site has them: each with its state.
+  const links = (h.links?.links ?? h.links) as Health[] | undefined
+  if (Array.isArray(links)) {
+    if (links.length === 0) row('links', 'none')
+    for (const [i, l] of links.entries()) row(i === 0 ? 'links' : '', `${l.name ?? l.peer ?? '?'}: ${l.state ?? '?'}${l.mode ? ` (${l.mode})` : ''}`)
+  }
+  return out.join('\n')
+}
+
+function ago(now: number, iso: string | undefined): string {
+  if (!iso) return '?'
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
+  if (s < 120) return `${s}s`
+  if (s < 7200) return `${Math.floor(s / 60)}m`
+  if (s < 172_800) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+  return `${Math.floor(s / 86_400)}d`
+}
