@@ -1,9 +1,15 @@
 // The page files (plugins/admin/assets), read once at start: hand-written HTML, CSS and JS, shipped in
 // the package, so the page works on a site with no way out to the Internet.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { escapeHtml } from './http.ts'
 
-const read = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8')
+// Compiled, this module runs from dist/plugins/admin/; tsc copies no page files, which stay with the
+// sources (plugins/admin/assets) in the package.
+const ASSETS = [new URL('./assets/', import.meta.url), new URL('../../../plugins/admin/assets/', import.meta.url)].find((u) => existsSync(u))
+const read = (name: string) => {
+  if (!ASSETS) throw new Error('the admin page files (plugins/admin/assets) are missing from the package')
+  return readFileSync(new URL(name, ASSETS), 'utf8')
+}
 
 export const pages = {
   overview: { path: '/admin', title: 'Overview' },
