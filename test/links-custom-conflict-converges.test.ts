@@ -1,6 +1,6 @@
-// Two sites that both write one tag over a custom link (download and upload, no ownership declared)
-// converge on one deterministic winner, the later publish, and both record the same conflict in
-// status. Further exchanges never flip it back.
+// Two sites that both write one tag while cut off from each other, over a custom link (download and
+// upload, no ownership declared), converge on one deterministic winner, the later publish, and both
+// record the same conflict in status. Further exchanges never flip it back.
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import type { Conflict } from '../plugins/hub/store/versions.ts'
@@ -18,9 +18,14 @@ t.test('a tag written at both ends converges on the later publish at both', asyn
   const token = (await tokyo.links.create({ name: 'london', repositories: ['shared/*'], mode: 'custom', custom: { download: true, upload: true } })).token
   const london = await startLinked(t, 'london', { dir, links: [{ name: 'london', url: tokyo.url, token, mode: 'custom', repositories: ['shared/*'], extra: '    download: true\n    upload: true\n' }] })
 
+  // Concurrent writes: the link is cut while both sides publish, so neither has seen the other's value
+  // (london's stream-driven exchange would otherwise bring tokyo's first, and london's publish would then
+  // be a plain update there, not a conflict).
+  await tokyo.links.setDisabled('london', true)
   t.equal((await publish(tokyo, tokyo.publish, 'shared/app', '1.0', 'tokyo value')).status, 201)
   await new Promise((r) => setTimeout(r, 20)) // a later publish time at london, whatever the clock's resolution
   t.equal((await publish(london, london.publish, 'shared/app', '1.0', 'london value')).status, 201)
+  await tokyo.links.setDisabled('london', false)
 
   for (let i = 0; i < 3; i++) {
     await london.engine('london').exchange()

@@ -22,6 +22,7 @@ import { Peer } from './peer.ts'
 import { incomingRoutes } from './routes.ts'
 import { FederationState } from './state.ts'
 import { LinkTraffic } from './status.ts'
+import { InFlight } from '../../gateway/util/in-flight.ts'
 
 export const STATUS_PATH = '/api/v1/federation/links/status'
 
@@ -44,13 +45,14 @@ export const federationPlugin: GatewayPlugin = {
     await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
     const engines = new Map<string, LinkEngine>()
+    const downloads = new InFlight<void>()
     const lives: LiveSubscription[] = []
     for (const l of section(config, 'links', linksSpec)) {
       const peer = new Peer({ url: l.url, token: l.token, ca: l.ca, requestTimeout: 30_000, signal: stop.signal })
       const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
       const engine = new LinkEngine(
         { name: l.name, mode: l.mode, custom, repositories: l.repositories, interval: l.interval, retry: l.retry },
-        { site, repos, blobs, state, traffic, peer, clock, log: log.child({ component: 'link', link: l.name }), pageLimit: hub.changesLimit },
+        { site, repos, blobs, state, traffic, peer, clock, log: log.child({ component: 'link', link: l.name }), pageLimit: hub.changesLimit, downloads },
       )
       engines.set(l.name, engine)
       engine.start()

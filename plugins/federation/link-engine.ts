@@ -19,6 +19,7 @@ import type { Peer } from './peer.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
+import type { InFlight } from '../../gateway/util/in-flight.ts'
 
 export interface OutgoingLink {
   name: string
@@ -39,6 +40,8 @@ export interface LinkEngineDeps {
   clock: Clock
   log: Logger
   pageLimit: number
+  /** Blob downloads in flight in this process, shared by every link: two links never write one partial file at once. */
+  downloads: InFlight<void>
 }
 
 export class LinkEngine {
@@ -199,13 +202,17 @@ export class LinkEngine {
     return [...out.values()]
   }
 
-  async #fetch(image: ImageRecord): Promise<void> {
-    const { blobs, peer } = this.d
-    const s = this.d.traffic.get(this.link.name, 'outgoing')
-    const kept = Math.min(await blobs.partialSize(image.id), image.size)
-    const r = await peer.blob(image.id, kept)
-    await blobs.write(image.id, r.body, { resume: r.from > 0, expectedSize: image.size, onChunk: (n) => (s.bytes.in += n) })
-    s.blobs.in++
+  #fetch(image: ImageRecord): Promise<void> {
+    return this.d.downloads.run(image.id, async () => {
+      const { blobs, peer } = this.d
+      if (await blobs.has(image.id)) return // another link brought it meanwhile
+      const s = this.d.traffic.get(this.link.name, 'outgoing')
+      const kept = Math.min(await blobs.partialSize(image.id), image.size)
+      // A partial that already holds every byte (cut before its rename) is taken again whole: its range is empty.
+      const r = await peer.blob(image.id, kept < image.size ? kept : 0)
+      await blobs.write(image.id, r.body, { resume: r.from > 0, expectedSize: image.size, onChunk: (n) => (s.bytes.in += n) })
+      s.blobs.in++
+    })
   }
 
   async #upload(hello: HelloAnswer, act: LinkActions): Promise<void> {
