@@ -61,7 +61,7 @@ export function adminState(d: StateSources): Record<string, unknown> {
       : null,
     npm: d.npmStatus ? { packages: d.npmStatus.list().map((r) => row(r, now)) } : null,
     tunnels: tunnel?.tunnels ?? [],
-    // Filled by the two-way federation work (links and their state) once it lands; the page has its place.
-    links: (health.links as unknown) ?? null,
+    // The federation plugin's outgoing links and their state.
+    links: ((health.federation as { links?: unknown } | undefined)?.links as unknown) ?? null,
   }
 }

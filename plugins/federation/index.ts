@@ -100,7 +100,8 @@ export const federationPlugin: GatewayPlugin = {
         },
       ],
       provides: { linkEngines: engines, linkTraffic: traffic },
-      health: () => ({ links: traffic.list().map((s) => ({ name: s.name, direction: s.direction, failing: !!s.failing })) }),
+      // The admin page lists these: a state, and what an operator reads first.
+      health: () => ({ links: traffic.list().map((s) => ({ name: s.name, state: s.failing ? 'failing' : s.lastExchange ? 'ok' : 'waiting', direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}) })) }),
       async close() {
         for (const live of lives) live.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
