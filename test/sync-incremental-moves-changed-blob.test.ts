@@ -8,7 +8,8 @@ t.test('an incremental sync moves only the changed blob', async (t) => {
   const dir = tempDir(t)
   const root = await startRoot(t, dir)
   for (let i = 1; i <= 4; i++) await publish(root, `acme/app:${i}.0`, blobBytes(50_000, i))
-  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/app]\n')
+  // The stream off: this test drives the sync itself (a stream-triggered one would race its counts).
+  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/app]\nsync: { stream: { enabled: false } }\n')
   await inSync(child, 'acme/app')
   const rootRequests = () => root.logs.lines().filter((l) => l.msg === 'request').map((l) => String(l.path))
   const blobRequests = () => rootRequests().filter((p) => p.startsWith('/api/v1/blobs/'))
