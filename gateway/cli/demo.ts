@@ -107,7 +107,7 @@ ${tries([
   [`curl -i http://localhost:${DEMO_PORTS.childHttp}/health`, 'redirected to HTTPS'],
   [`${c} -i -X POST ${u}/x`, 'writes are refused'],
 ])}
-Publish a new tag at the root; the child picks it up within 10 s:
+Publish a new tag at the root; the root announces it on its change stream and the child has it within a second or two:
   npx fedgate publish --config ${files.root} ${DEMO_REPO}:2.0 ./package.json
 Stop the root and watch what still works:
 ${tries([
