@@ -15,6 +15,7 @@ t.test('collection and alias keys are refused with their line, without a warning
     'a list key': 'site: { name: a, role: root }\n[a, b]: 1\n',
     'a key inside a section': 'site: { name: a, role: root, { nested: 1 }: x }\n',
     'an alias key': 'site: &s { name: a, role: root }\n*s : 1\n',
+    'a tagged key that is an object': 'site: { name: a, role: root }\n!!binary "" : 1\n',
   }
   for (const [what, yaml] of Object.entries(docs)) {
     const err = t.throws(() => parseConfig(yaml, '/x/site.yaml', builtinPlugins, {})) as ConfigError

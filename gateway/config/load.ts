@@ -131,12 +131,14 @@ function tooDeep(text: string): { line: number; col: number } | undefined {
   return undefined
 }
 
-/** Where the first key that is a collection or an alias is (the yaml library would stringify it, with a process warning). */
+/** Where the first key that is a collection, an alias or a tagged object is (the yaml library would stringify it, with a process warning). */
 function firstNonScalarKey(doc: Document): number | undefined {
   let at: number | undefined
   visit(doc, {
     Pair(_, pair) {
-      if (isCollection(pair.key) || isAlias(pair.key)) {
+      // A tagged scalar can hold an object too (`!!binary "": x` is a Uint8Array).
+      const value = isScalar(pair.key) ? (pair.key as { value: unknown }).value : undefined
+      if (isCollection(pair.key) || isAlias(pair.key) || (typeof value === 'object' && value !== null)) {
         at = (pair.key as { range?: [number] }).range?.[0] ?? 0
         return visit.BREAK
       }
