@@ -20,6 +20,9 @@ t.test('an incremental sync moves only the changed blob', async (t) => {
   const s = syncOf(child)
   await s.scheduler.request('acme/app')
   t.equal(s.status.get('acme/app').state, 'in-sync')
+  // Request lines are written in batches: wait for the root's line of the changed blob before counting.
+  await root.logs.waitFor((l) => l.msg === 'request' && String(l.path) === `/api/v1/blobs/sha256:${changed}`)
+  await root.logs.waitFor((l) => l.msg === 'request' && String(l.path) === '/api/v1/federation/changes')
   t.same(blobRequests().slice(4), [`/api/v1/blobs/sha256:${changed}`], 'only the changed blob moved')
   const since = rootRequests().slice(seenBefore)
   t.ok(since.some((p) => p === '/api/v1/federation/changes'), 'it asked the change feed')
