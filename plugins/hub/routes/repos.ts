@@ -3,6 +3,7 @@ import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import type { ImageRecord, RepoState } from '../model.ts'
 import { tagImage, untag } from '../store/tag-updates.ts'
+import { linkCovers } from '../links.ts'
 import { checkTag, IMAGE_ID } from '../names.ts'
 import { revisionHeaders, type HubDeps } from './deps.ts'
 import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './http.ts'
@@ -15,10 +16,12 @@ export function repoHandlers(d: HubDeps) {
     return state
   }
 
+  const notServed = (id: string) => new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
+
   /** @param reusable no key was asked for: the answer is public and may be repeated while the blob is still served */
   const serveBlob = (ctx: RequestContext, id: string, reusable: boolean): void | Promise<void> => {
     // Only what a served snapshot references: a blob on its way in or out is not served.
-    if (!d.repos.references(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `blob sha256:${id} is not served here`)
+    if (!d.repos.references(id)) throw notServed(id)
     return reusable ? d.responder.send(ctx, id, 'public', () => d.repos.references(id)) : d.responder.send(ctx, id, 'private')
   }
 
@@ -89,7 +92,14 @@ export function repoHandlers(d: HubDeps) {
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
-      if (d.options.readsNeedKey) return d.authorize(ctx, 'read').then(() => serveBlob(ctx, id, false))
+      if (d.options.readsNeedKey) {
+        return d.authorize(ctx, 'read').then((caller) => {
+          // A link's token reads only the blobs of its link's repositories; any other is unknown to it.
+          const link = caller.link
+          if (link && !d.repos.referencedBy(id, (repo) => linkCovers(link, repo))) throw notServed(id)
+          return serveBlob(ctx, id, false)
+        })
+      }
       return serveBlob(ctx, id, true)
     },
   }

@@ -52,8 +52,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
   readonly #o: RepositoryStoreOptions
   /** name → image ids its snapshot references (only repositories with at least one tag). */
   readonly #served = new Map<RepoName, readonly string[]>()
-  /** blob id → number of repositories referencing it. */
-  readonly #refs = new Map<string, number>()
+  /** blob id → the repositories referencing it (a link token reads only blobs of its repositories). */
+  readonly #refs = new Map<string, Set<RepoName>>()
   /** blob id → its size, for the blobs referenced; and their sum (for /metrics). */
   readonly #sizes = new Map<string, number>()
   #bytes = 0
@@ -112,6 +112,12 @@ export class IndexedRepositoryStore implements RepositoryStore {
   /** Synchronous: does a served snapshot reference this blob? */
   references(id: string): boolean {
     return this.#refs.has(id)
+  }
+
+  /** Synchronous: does a served snapshot of a repository that `accepts` reference this blob? */
+  referencedBy(id: string, accepts: (repo: RepoName) => boolean): boolean {
+    for (const repo of this.#refs.get(id) ?? []) if (accepts(repo)) return true
+    return false
   }
 
   /** Names the numbering of this store's revisions (store-id.ts); a replaced index gets a new one. */
@@ -411,9 +417,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
     else this.#applied.delete(name)
     if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision })
     for (const id of this.#served.get(name) ?? []) {
-      const n = (this.#refs.get(id) ?? 1) - 1
-      if (n > 0) this.#refs.set(id, n)
-      else {
+      const repos = this.#refs.get(id)
+      repos?.delete(name)
+      if (!repos?.size) {
         this.#refs.delete(id)
         this.#bytes -= this.#sizes.get(id) ?? 0
         this.#sizes.delete(id)
@@ -424,9 +430,10 @@ export class IndexedRepositoryStore implements RepositoryStore {
     if (!state || Object.keys(state.tags).length === 0) return
     const ids = [...new Set(Object.values(state.tags))]
     for (const id of ids) {
-      const n = this.#refs.get(id) ?? 0
-      this.#refs.set(id, n + 1)
-      if (n === 0) {
+      const repos = this.#refs.get(id)
+      if (repos) repos.add(name)
+      else {
+        this.#refs.set(id, new Set([name]))
         const size = state.images[id]?.size ?? 0
         this.#sizes.set(id, size)
         this.#bytes += size
