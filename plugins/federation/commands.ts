@@ -5,6 +5,7 @@ import type { CliCommand } from '../../gateway/plugin-api.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
 import { LinkRing, linkModes, type LinkInfo, type LinkMode } from '../hub/links.ts'
 import { openStores } from '../hub/store/open.ts'
+import { runTokenVerb } from '../hub/token-commands.ts'
 import { FederationState } from './state.ts'
 
 const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status"
@@ -31,6 +32,7 @@ export const linksCommands: Record<string, CliCommand> = {
       const stores = await openStores(config(), { follow: false })
       const links = new LinkRing(stores.index, systemClock)
       try {
+        if (await runTokenVerb(links, verb, which, { command: 'links', ref: 'NAME', print: printLink })) return
         switch (verb) {
           case 'create': {
             if (!values.name || !values.repositories || !linkModes.includes(values.mode as LinkMode)) throw new Error(`usage: fedgate ${USAGE}`)
@@ -42,24 +44,6 @@ export const linksCommands: Record<string, CliCommand> = {
             })
             printLink(r.info)
             console.log(`\n${r.token}\n\nThe sync token is shown this once; only its hash is stored. Give it to the peer's links: entry (token: file:./… or \${ENV}).`)
-            return
-          }
-          case 'list': {
-            const all = await links.list()
-            if (all.length === 0) console.log('no links')
-            for (const l of all) printLink(l)
-            return
-          }
-          case 'disable':
-          case 'enable':
-            if (!which) throw new Error(`usage: fedgate links ${verb} NAME`)
-            printLink(await links.setDisabled(which, verb === 'disable'))
-            return
-          case 'recreate': {
-            if (!which) throw new Error('usage: fedgate links recreate NAME')
-            const r = await links.recreate(which)
-            printLink(r.info)
-            console.log(`\n${r.token}\n\nThe old token no longer works. The new one is shown this once.`)
             return
           }
           case 'status': {

@@ -8,6 +8,7 @@ import type { CliCommand } from '../../gateway/plugin-api.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
 import { KeyRing, scopes, type KeyInfo, type Scope } from './keys.ts'
 import { parseReference } from './names.ts'
+import { runTokenVerb } from './token-commands.ts'
 import { Ownership } from './ownership.ts'
 import { openStores } from './store/open.ts'
 import { tagImage } from './store/tag-updates.ts'
@@ -48,6 +49,7 @@ export const hubCommands: Record<string, CliCommand> = {
       const stores = await openStores(config(), { follow: false })
       const keys = new KeyRing(stores.index, systemClock)
       try {
+        if (await runTokenVerb(keys, verb, id, { command: 'keys', ref: 'ID', print: printKey })) return
         switch (verb) {
           case 'create': {
             if (!values.name || !scopes.includes(values.scope as Scope)) throw new Error(`usage: fedgate keys create --name NAME --scope ${scopes.join('|')} [--namespaces 'acme/*']`)
@@ -55,24 +57,6 @@ export const hubCommands: Record<string, CliCommand> = {
             const r = await keys.create({ name: values.name, scope: values.scope as Scope, namespaces })
             printKey(r.info)
             console.log(`\n${r.key}\n\nThe key is shown this once; only its hash is stored.`)
-            return
-          }
-          case 'list': {
-            const all = await keys.list()
-            if (all.length === 0) console.log('no keys')
-            for (const k of all) printKey(k)
-            return
-          }
-          case 'disable':
-          case 'enable':
-            if (!id) throw new Error(`usage: fedgate keys ${verb} ID`)
-            printKey(await keys.setDisabled(id, verb === 'disable'))
-            return
-          case 'recreate': {
-            if (!id) throw new Error('usage: fedgate keys recreate ID')
-            const r = await keys.recreate(id)
-            printKey(r.info)
-            console.log(`\n${r.key}\n\nThe old secret no longer works. The new key is shown this once.`)
             return
           }
           default:
