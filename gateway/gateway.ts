@@ -20,7 +20,7 @@ import { PublicUrls } from './server/public-url.ts'
 import { SendWatch } from './server/send-watch.ts'
 import { defaultMaxConnections } from './util/fd-limit.ts'
 import { healthRoute, type BareHealth } from './health.ts'
-import type { AdminCheck, GatewayPlugin, PluginInstance, Route, UpgradeRoute } from './plugin-api.ts'
+import type { AdminCheck, GatewayPlugin, PluginInstance, Route, ServiceMap, ServiceName, Services, UpgradeRoute } from './plugin-api.ts'
 import { sendUpgradeError, destroyOnceSent, GatewayError } from './errors.ts'
 import { MetricsRegistry } from './metrics/registry.ts'
 import { RequestTally } from './metrics/request-tally.ts'
@@ -78,7 +78,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     rootHealth = new RootHealth(probeClient, probe, clock, log.child({ component: 'root-health' }))
   }
 
-  const services = new Map<string, unknown>()
+  const services = new Map<ServiceName, unknown>()
   if (rootClient) services.set('rootClient', rootClient)
   const instances: { name: string; instance: PluginInstance }[] = []
   const closeAll = async () => {
@@ -92,21 +92,18 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const active = opts.plugins.filter((p) => !p.enabled || p.enabled(config))
   try {
     for (const plugin of active) {
+      for (const name of plugin.needs ?? []) {
+        if (!services.has(name)) throw new Error(`the ${plugin.name} plugin needs the "${name}" service, which no plugin set up before it provides`)
+      }
       const instance = await plugin.setup({
         config,
         log: log.child({ plugin: plugin.name }),
         clock,
         rootHealth,
         siteHealth: () => health(),
-        services: {
-          get: <T>(name: string) => services.get(name) as T | undefined,
-          need: <T>(name: string) => {
-            if (!services.has(name)) throw new Error(`the ${plugin.name} plugin needs the "${name}" service, which no plugin set up before it provides`)
-            return services.get(name) as T
-          },
-        },
+        services: declaredServices(plugin, services),
       })
-      for (const [k, v] of Object.entries(instance.provides ?? {})) services.set(k, v)
+      for (const [k, v] of Object.entries(instance.provides ?? {})) services.set(k as ServiceName, v)
       instances.push({ name: plugin.name, instance })
     }
   } catch (err) {
@@ -133,7 +130,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     return out
   }
 
-  const isAdmin = services.get('adminCheck') as AdminCheck | undefined
+  const isAdmin = services.get('adminCheck') as ServiceMap['adminCheck'] | undefined
   const metrics = config.metrics.enabled ? new MetricsRegistry() : undefined
   const routes: Route[] = [
     healthRoute({ bare, detail: health, isAdmin }),
@@ -320,7 +317,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     rootClient,
     tls,
     caFile: certs.ca,
-    service: <T>(name: string) => services.get(name) as T | undefined,
+    service: <T>(name: string) => services.get(name as ServiceName) as T | undefined,
     health,
     metricsPort: metricsListener?.port,
     close,
@@ -368,4 +365,23 @@ function replayAsRequest(server: http.Server, secure: boolean, req: http.Incomin
   socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]))
   // https.Server runs Node's HTTP connection handling on 'secureConnection' (its 'connection' is TLS's).
   server.emit(secure ? 'secureConnection' : 'connection', socket)
+}
+
+/** What a plugin may look up: the services it declared (`needs`, `uses`), nothing else. */
+function declaredServices(plugin: GatewayPlugin, provided: ReadonlyMap<ServiceName, unknown>): Services {
+  const declared = (name: ServiceName, o: { needed: boolean }): void => {
+    if (!(plugin.needs?.includes(name) || (!o.needed && plugin.uses?.includes(name)))) {
+      throw new Error(`the ${plugin.name} plugin looks up the "${name}" service without declaring it in ${o.needed ? 'needs' : 'needs or uses'}`)
+    }
+  }
+  return {
+    get: <K extends ServiceName>(name: K) => {
+      declared(name, { needed: false })
+      return provided.get(name) as ServiceMap[K] | undefined
+    },
+    need: <K extends ServiceName>(name: K) => {
+      declared(name, { needed: true })
+      return provided.get(name) as ServiceMap[K]
+    },
+  }
 }

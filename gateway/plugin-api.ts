@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { Spec, Path } from './config/options.ts'
 import type { ReusableAnswer } from './hot-answers.ts'
 import type { SiteConfig } from './config/load.ts'
+import type { RootClient } from './upstream/root-client.ts'
 import type { RootHealth } from './upstream/root-health.ts'
 import type { Clock } from './util/clock.ts'
 import type { Metrics } from './metrics/registry.ts'
@@ -66,11 +67,24 @@ export interface UpgradeRoute {
  */
 export type AdminCheck = (ctx: RequestContext) => Promise<boolean>
 
-/** Capabilities plugins offer each other by name (e.g. 'forward'), declared in `provides`. */
+/**
+ * The services plugins offer each other, name → type. The core declares its own here; a plugin that
+ * provides services declares them beside its setup by merging into this interface
+ * (`declare module '../../gateway/plugin-api.ts' { interface ServiceMap { keys: KeyRing } }`), so every
+ * lookup is typed and a name nobody declares does not compile.
+ */
+export interface ServiceMap {
+  /** The core's pool to the site's root (role child). */
+  rootClient: RootClient
+  adminCheck: AdminCheck
+}
+export type ServiceName = keyof ServiceMap
+
+/** The services a plugin declared (`GatewayPlugin.needs` and `uses`); looking up any other throws. */
 export interface Services {
-  get<T>(name: string): T | undefined
-  /** A service this plugin cannot run without; throws at start naming who should provide it. */
-  need<T>(name: string): T
+  get<K extends ServiceName>(name: K): ServiceMap[K] | undefined
+  /** A service declared in `needs`: present, since the start checked it. */
+  need<K extends ServiceName>(name: K): ServiceMap[K]
 }
 
 export interface PluginContext {
@@ -87,8 +101,8 @@ export interface PluginContext {
 export interface PluginInstance {
   routes?: Route[]
   upgrades?: UpgradeRoute[]
-  /** Named services this plugin offers to plugins set up after it. */
-  provides?: Record<string, unknown>
+  /** Services this plugin offers to plugins set up after it. */
+  provides?: Partial<ServiceMap>
   /** Merged into GET /health's detail (admin key only) under the plugin's name. */
   health?(): Record<string, unknown>
   /** Declares this plugin's metrics for GET /metrics (when `metrics.enabled`), read from its stats when scraped. */
@@ -123,6 +137,10 @@ export interface GatewayPlugin {
   enabled?(config: SiteConfig): boolean
   /** Commands this plugin adds to `fedgate`. */
   readonly commands?: Record<string, CliCommand>
+  /** Services it cannot run without: a plugin set up before it must provide each (checked at start, by name). */
+  readonly needs?: readonly ServiceName[]
+  /** Services it uses when a plugin set up before it provides them. */
+  readonly uses?: readonly ServiceName[]
   setup(ctx: PluginContext): Promise<PluginInstance> | PluginInstance
 }
 

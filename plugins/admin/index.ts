@@ -2,11 +2,7 @@
 // offer as services (keys, sync status, npm status) and /health's detail; it keeps no state of its own
 // besides sign-in sessions.
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
-import type { KeyRing } from '../hub/keys.ts'
 import { hubSpec } from '../hub/options.ts'
-import type { SyncAdmin } from '../sync/index.ts'
-import type { SyncScheduler } from '../sync/scheduler.ts'
-import type { SyncStatus } from '../sync/status.ts'
 import { adminSpec } from './options.ts'
 import { PageFiles } from './pages.ts'
 import { adminRoutes } from './routes.ts'
@@ -18,18 +14,20 @@ export const adminPlugin: GatewayPlugin = {
   options: { admin: adminSpec },
   // Sign-in is with the hub's keys: without them there is no one to let in.
   enabled: (config) => section(config, 'admin', adminSpec).enabled && section(config, 'hub', hubSpec).enabled,
+  needs: ['keys'],
+  uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'npmStatus', 'npmScheduler'],
   setup({ config, clock, rootHealth, services, siteHealth }) {
     const o = section(config, 'admin', adminSpec)
-    const syncStatus = services.get<SyncStatus>('syncStatus')
-    const syncScheduler = services.get<SyncScheduler>('syncScheduler')
-    const syncAdmin = services.get<SyncAdmin>('syncAdmin')
-    const npmStatus = services.get<SyncStatus>('npmStatus')
-    const npmScheduler = services.get<SyncScheduler>('npmScheduler')
+    const syncStatus = services.get('syncStatus')
+    const syncScheduler = services.get('syncScheduler')
+    const syncAdmin = services.get('syncAdmin')
+    const npmStatus = services.get('npmStatus')
+    const npmScheduler = services.get('npmScheduler')
     const routes = adminRoutes({
       site: config.site.name,
       files: new PageFiles(),
       sessions: new Sessions({ ttl: o.session, max: o.maxSessions }, clock),
-      keys: services.need<KeyRing>('keys'),
+      keys: services.need('keys'),
       state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,

@@ -4,16 +4,12 @@
 // store's rule for versions, so nothing loops and every site converges.
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { GatewayError } from '../../gateway/errors.ts'
-import type { Authorize } from '../hub/auth.ts'
 import { actionsOf, linkCovers, type LinkRing } from '../hub/links.ts'
-import { LiveSubscription } from '../sync/live.ts'
-import type { Ownership } from '../hub/ownership.ts'
+import { LiveSubscription } from '../hub/stream-subscription.ts'
 import { ownsMatches } from '../hub/ownership.ts'
 import type { Logger } from 'pino'
 import { hubSpec } from '../hub/options.ts'
 import { onlyMethods, sendJson } from '../hub/routes/http.ts'
-import type { FileBlobStore } from '../hub/store/blob-store.ts'
-import type { IndexStore } from '../hub/store/index.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { linksCommands } from './commands.ts'
 import { LinkEngine } from './link-engine.ts'
@@ -24,6 +20,14 @@ import { FederationState } from './state.ts'
 import { LinkTraffic } from './status.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    /** The outgoing links' engines, by link name. */
+    linkEngines: Map<string, LinkEngine>
+    linkTraffic: LinkTraffic
+  }
+}
+
 export const STATUS_PATH = '/api/v1/federation/links/status'
 
 export const federationPlugin: GatewayPlugin = {
@@ -31,14 +35,15 @@ export const federationPlugin: GatewayPlugin = {
   options: { links: linksSpec },
   enabled: (config) => section(config, 'hub', hubSpec).enabled,
   commands: linksCommands,
+  needs: ['repositoryStore', 'blobStore', 'index', 'links', 'authorize', 'ownership'],
   async setup({ config, log, clock, services }) {
     const hub = section(config, 'hub', hubSpec)
-    const repos = services.need<IndexedRepositoryStore>('repositoryStore')
-    const blobs = services.need<FileBlobStore>('blobStore')
-    const index = services.need<IndexStore>('index')
-    const links = services.need<LinkRing>('links')
-    const authorize = services.need<Authorize>('authorize')
-    const ownership = services.need<Ownership>('ownership')
+    const repos = services.need('repositoryStore')
+    const blobs = services.need('blobStore')
+    const index = services.need('index')
+    const links = services.need('links')
+    const authorize = services.need('authorize')
+    const ownership = services.need('ownership')
     const state = new FederationState(index)
     const traffic = new LinkTraffic(clock, state)
     const site = { name: config.site.name, owns: config.site.owns }

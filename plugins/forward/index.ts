@@ -15,6 +15,14 @@ import { forwardSpec } from './options.ts'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
 import { ForwardResponse } from './response-handler.ts'
 
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    /** Forwards a request to the root (the fallback route's handler), for what a plugin does not hold. */
+    forward: (ctx: RequestContext) => Promise<void>
+    httpCache: HttpCache
+  }
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'])
 /** Why a wait for a connection ended when the client closed its request. */

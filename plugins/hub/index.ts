@@ -5,7 +5,7 @@
 import { GatewayError } from '../../gateway/errors.ts'
 import { perRequest } from '../../gateway/util/per-request.ts'
 import { section, type AdminCheck, type GatewayPlugin, type RequestContext, type Route } from '../../gateway/plugin-api.ts'
-import { createAuthorize } from './auth.ts'
+import { createAuthorize, type Authorize } from './auth.ts'
 import { hubCommands } from './commands.ts'
 import { allows, KeyRing, presentedKey, type KeyInfo } from './keys.ts'
 import { linkCovers, LinkRing } from './links.ts'
@@ -21,6 +21,22 @@ import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
 import { openStores } from './store/open.ts'
+import type { FileBlobStore } from './store/blob-store.ts'
+import type { IndexStore } from './store/index.ts'
+import type { IndexedRepositoryStore } from './store/repository-store.ts'
+
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    /** The site's store: repositories, blobs and the index they are kept in. */
+    repositoryStore: IndexedRepositoryStore
+    blobStore: FileBlobStore
+    index: IndexStore
+    keys: KeyRing
+    links: LinkRing
+    authorize: Authorize
+    ownership: Ownership
+  }
+}
 
 const PREFIX = '/api/v1'
 const READS = new Set(['GET', 'HEAD'])
@@ -30,6 +46,7 @@ export const hubPlugin: GatewayPlugin = {
   options: { store: storeSpec, hub: hubSpec },
   enabled: (config) => section(config, 'hub', hubSpec).enabled,
   commands: hubCommands,
+  uses: ['forward'],
   async setup({ config, log, clock, services }) {
     const o = section(config, 'hub', hubSpec)
     const isRoot = config.site.role === 'root'
@@ -45,7 +62,7 @@ export const hubPlugin: GatewayPlugin = {
     }
     // At a child, a blob a snapshot references but this node's disk lacks (another node on the shared
     // index committed it, and this node's sync has not brought it yet) is asked of the upstream.
-    const forward = isRoot ? undefined : services.get<(ctx: RequestContext) => Promise<void>>('forward')
+    const forward = isRoot ? undefined : services.get('forward')
     const responder = new BlobResponder(stores.blobStore, { hotBytes: Math.floor(stores.options.hotBytes / 2), hotBlobMax: stores.options.hotBlobMax, missing: forward })
     const ownership = new Ownership({ name: config.site.name, role: config.site.role, owns: config.site.owns }, stores.index)
     const d: HubDeps = { repos: stores.repositoryStore, blobs: stores.blobStore, responder, keys, authorize, options: { ...o, readsNeedKey: o.readsNeedKey ?? isRoot }, clock, ownership }

@@ -5,20 +5,15 @@
 // at a time and within npm.proxy's bounds. Reuses the hub's stores and blob responder and the
 // sync plugin's scheduler (backoff, on-demand runs) and status.
 import { setMaxListeners } from 'node:events'
-import type { HttpCache } from '../../gateway/http-cache/http-cache.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
-import { createRootClient, type RootClient } from '../../gateway/upstream/root-client.ts'
+import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { BlobResponder } from '../hub/routes/blob-response.ts'
-import type { FileBlobStore } from '../hub/store/blob-store.ts'
-import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { DownloadSlots } from '../sync/blob-fetcher.ts'
-import type { Authorize } from '../hub/auth.ts'
 import { selected } from '../sync/patterns.ts'
 import { reason, SyncScheduler } from '../sync/scheduler.ts'
 import { forwardSpec } from '../forward/options.ts'
 import { repoSyncStates, SyncStatus } from '../sync/status.ts'
-import type { SyncLeader } from '../sync/leader.ts'
 import { adminSyncRoute } from './admin-route.ts'
 import { ENCODED_SCOPED, packageOf, repoOf } from './names.ts'
 import { newestCount, npmSpec } from './options.ts'
@@ -28,10 +23,19 @@ import { ProxyBudget } from './proxy-budget.ts'
 import { RegistryUpstream } from './registry-upstream.ts'
 import { npmRoutes } from './routes.ts'
 
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    npmScheduler: SyncScheduler
+    npmStatus: SyncStatus
+  }
+}
+
 export const npmPlugin: GatewayPlugin = {
   name: 'npm',
   options: { npm: npmSpec },
   encodedSlashAllowed: ENCODED_SCOPED,
+  needs: ['repositoryStore', 'blobStore'],
+  uses: ['rootClient', 'httpCache', 'syncLeader', 'forward', 'authorize'],
   enabled: (config) => config.site.role === 'child' && Boolean(section(config, 'npm', npmSpec)?.enabled),
   validate(config, fail) {
     const o = section(config, 'npm', npmSpec)
@@ -41,9 +45,9 @@ export const npmPlugin: GatewayPlugin = {
   },
   async setup({ config, log, clock, rootHealth, services }) {
     const o = section(config, 'npm', npmSpec)!
-    const repos = services.need<IndexedRepositoryStore>('repositoryStore')
-    const blobs = services.need<FileBlobStore>('blobStore')
-    const rootClient = services.get<RootClient>('rootClient')
+    const repos = services.need('repositoryStore')
+    const blobs = services.need('blobStore')
+    const rootClient = services.get('rootClient')
     const stop = new AbortController()
     // Every request to the root listens on it until it ends: dozens at once are normal, not a leak.
     setMaxListeners(0, stop.signal)
@@ -51,7 +55,7 @@ export const npmPlugin: GatewayPlugin = {
     const upstream = rootClient ? new RegistryUpstream(rootClient, rootHealth, upstreamOptions) : undefined
     // Clients' packuments get connections of their own: a flood of them cannot take those sync uses.
     const proxyClient = config.root && rootClient ? createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: o.requestTimeout, connections: o.proxy.concurrency }) : undefined
-    const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock), services.get<HttpCache>('httpCache')) : undefined
+    const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock), services.get('httpCache')) : undefined
     const status = new SyncStatus(clock)
     const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
 
@@ -94,14 +98,14 @@ export const npmPlugin: GatewayPlugin = {
     }
     if (upstream && o.packages.length) {
       // Like the sync plugin's, this sync runs in the one process holding the site's sync lease.
-      const leader = services.get<SyncLeader>('syncLeader')
+      const leader = services.get('syncLeader')
       if (leader) await leader.on({ lead: () => scheduler.start(), follow: () => scheduler.close() })
       else await scheduler.start()
     }
 
     const responder = new BlobResponder(blobs, { hotBytes: 16 * 1024 * 1024, hotBlobMax: 256 * 1024 })
-    const forward = services.get<(ctx: RequestContext) => Promise<void>>('forward')
-    const authorize = services.get<Authorize>('authorize')
+    const forward = services.get('forward')
+    const authorize = services.get('authorize')
     const routes = npmRoutes({ repos, sync, responder, proxied, forward, allowWrites: o.allowWrites, forwardWrites: Boolean(section(config, 'forward', forwardSpec)?.allowWrites), clientHeadersTimeout: o.clientHeadersTimeout, site: config.site.name, log })
     if (authorize) routes.unshift(adminSyncRoute({ scheduler, status, entries, authorize }))
     log.info({ packages: o.packages, versions: o.versions }, 'npm registry protocol ready')

@@ -2,23 +2,30 @@
 // run time) synchronized from the upstream into this site's store, which the hub plugin serves from.
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
-import type { RootClient } from '../../gateway/upstream/root-client.ts'
-import type { BlobStore, RepositoryStore } from '../hub/model.ts'
 import { BlobFetcher } from './blob-fetcher.ts'
 import { syncCommands } from './commands.ts'
 import { SyncEngine } from './engine.ts'
 import { repositoriesSpec, syncSpec } from './options.ts'
-import { RepoSet, type KeyValueIndex } from './repo-set.ts'
-import type { Authorize } from '../hub/auth.ts'
+import { RepoSet } from './repo-set.ts'
 import { syncRoutes } from './routes.ts'
-import { LiveSubscription } from './live.ts'
+import { LiveSubscription } from '../hub/stream-subscription.ts'
 import { folderId, SyncLeader } from './leader.ts'
-import type { IndexStore } from '../hub/store/index.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
 import { syncMetrics } from './metrics.ts'
 import { Upstream } from './upstream.ts'
+
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    syncLeader: SyncLeader
+    syncScheduler: SyncScheduler
+    syncEngine: SyncEngine
+    syncStatus: SyncStatus
+    blobFetcher: BlobFetcher
+    syncAdmin: SyncAdmin
+  }
+}
 
 /** The `syncAdmin` service: what an operator's page needs beyond the status (plugins/admin). */
 export interface SyncAdmin {
@@ -32,13 +39,14 @@ export const syncPlugin: GatewayPlugin = {
   options: { repositories: repositoriesSpec, sync: syncSpec },
   enabled: (config) => config.site.role === 'child',
   commands: syncCommands,
+  needs: ['repositoryStore', 'blobStore', 'index', 'authorize', 'rootClient'],
   async setup({ config, log, clock, rootHealth, services }) {
     const o = section(config, 'sync', syncSpec)
-    const repos = services.need<RepositoryStore>('repositoryStore')
-    const blobs = services.need<BlobStore & { dir: string }>('blobStore')
-    const index = services.need<KeyValueIndex & Pick<IndexStore, 'kind' | 'lease' | 'releaseLease' | 'leaseHolder'>>('index')
-    const authorize = services.need<Authorize>('authorize')
-    const rootClient = services.need<RootClient>('rootClient')
+    const repos = services.need('repositoryStore')
+    const blobs = services.need('blobStore')
+    const index = services.need('index')
+    const authorize = services.need('authorize')
+    const rootClient = services.need('rootClient')
 
     // Replaced each time this process starts leading: losing the lease aborts the downloads in flight.
     let run = new AbortController()

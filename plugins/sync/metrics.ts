@@ -2,7 +2,7 @@
 import type { Metrics } from '../../gateway/metrics/registry.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { BlobFetcher } from './blob-fetcher.ts'
-import type { LiveSubscription } from './live.ts'
+import type { LiveSubscription } from '../hub/stream-subscription.ts'
 import type { RepoSet } from './repo-set.ts'
 import { isPattern } from './patterns.ts'
 import { repoSyncStates, type SyncStatus } from './status.ts'

@@ -3,8 +3,14 @@
 import { readRequiredFile } from '../../gateway/config/options.ts'
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { tunnelsSpec } from './options.ts'
-import { createTunnelRoute } from './route.ts'
+import { createTunnelRoute, type TunnelRoute } from './route.ts'
 import { tunnelMetrics } from './metrics.ts'
+
+declare module '../../gateway/plugin-api.ts' {
+  interface ServiceMap {
+    tunnels: TunnelRoute[]
+  }
+}
 
 export const tunnelPlugin: GatewayPlugin = {
   name: 'tunnel',

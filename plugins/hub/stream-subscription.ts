@@ -1,8 +1,8 @@
-// A child's subscription to its upstream's change stream (docs/protocol.md): each commit announced for a
-// selected repository is synchronized at once, through the same verified, atomic path as a round. Every
-// (re)connect catches up from the revisions held, through the change feed, so a change made while the
-// stream was down arrives once. Interval rounds go on whatever the stream does: while it is down they
-// are how changes arrive, while it is up they are the safety net.
+// A subscription to an upstream's change stream (docs/protocol.md), a child's or a downloading link's:
+// each commit announced for a selected repository is synchronized at once, through the same verified,
+// atomic path as a round. Every (re)connect catches up from the revisions held, through the change
+// feed, so a change made while the stream was down arrives once. Interval rounds go on whatever the
+// stream does: while it is down they are how changes arrive, while it is up they are the safety net.
 import { readFileSync } from 'node:fs'
 import { rootCertificates } from 'node:tls'
 import type { Logger } from 'pino'
@@ -10,9 +10,9 @@ import WebSocket from 'ws'
 import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
-import type { RepoName } from '../hub/model.ts'
-import type { StreamMessage } from '../hub/routes/change-stream.ts'
-import { STREAM_PATH } from '../hub/routes/change-stream.ts'
+import type { RepoName } from './model.ts'
+import type { StreamMessage } from './routes/change-stream.ts'
+import { STREAM_PATH } from './routes/change-stream.ts'
 
 export interface LiveOptions {
   reconnect: { initial: number; max: number }
