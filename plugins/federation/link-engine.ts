@@ -156,6 +156,7 @@ export class LinkEngine {
       if (page === 'too-old') return this.#downloadSnapshot(hello, act)
       const changes = page.changes.filter((c) => this.#covers(c.repo))
       s.changes.in += page.changes.length
+      this.d.traffic.echoes(this.link.name, site.name, page.changes)
       await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
       since = page.next
       await state.setVector(hello.site, { store: page.store, rev: since, patterns })

@@ -166,6 +166,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
     d.traffic.received(l.name, body.changes.length)
+    d.traffic.echoes(l.name, d.site.name, body.changes)
     sendJson(ctx, 200, { applied }, { 'cache-control': 'no-store' })
   }
 

@@ -1,6 +1,7 @@
 // Each link's state as this site sees it (docs/federation.md, "Status"): counted in memory, saved to
 // the index after every exchange so `fedgate links status` reads it with the site running or stopped.
 import type { Clock } from '../../gateway/util/clock.ts'
+import type { Change } from '../hub/model.ts'
 import type { FederationState } from './state.ts'
 
 export interface LinkStatus {
@@ -17,6 +18,12 @@ export interface LinkStatus {
   changes: { in: number; out: number }
   blobs: { in: number; out: number }
   bytes: { in: number; out: number }
+  /**
+   * Changes in pages and uploads that arrived here but should never have been sent: made here (`own`),
+   * or arrived at the peer from here (`returned`). Both stay 0 between sites that keep the rules
+   * (docs/federation.md, "Origin"); a whole-state snapshot is not counted.
+   */
+  echoes: { own: number; returned: number }
   failing?: { reason: string; since: string; nextTry?: string }
 }
 
@@ -31,7 +38,7 @@ export class LinkTraffic {
   get(name: string, direction: LinkStatus['direction'] = 'incoming'): LinkStatus {
     let s = this.#links.get(name)
     if (!s) {
-      s = { name, direction, pending: { down: 0, up: 0 }, changes: { in: 0, out: 0 }, blobs: { in: 0, out: 0 }, bytes: { in: 0, out: 0 } }
+      s = { name, direction, pending: { down: 0, up: 0 }, changes: { in: 0, out: 0 }, blobs: { in: 0, out: 0 }, bytes: { in: 0, out: 0 }, echoes: { own: 0, returned: 0 } }
       this.#links.set(name, s)
     }
     return s
@@ -58,6 +65,15 @@ export class LinkTraffic {
     s.changes.in += changes
     s.lastExchange = this.#now()
     void this.save(name)
+  }
+
+  /** Counts the changes that came back to `site`, this site (LinkStatus.echoes). */
+  echoes(name: string, site: string, changes: readonly Change[]): void {
+    const e = this.get(name).echoes
+    for (const c of changes) {
+      if (c.origin === site) e.own++
+      else if (c.via === site) e.returned++
+    }
   }
 
   bytesIn(name: string, n: number): void {
