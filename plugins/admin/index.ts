@@ -1,8 +1,9 @@
 // The `admin` plugin: the operator's web page at /admin (docs/admin.md). It reads what the other plugins
-// offer as services (keys, sync status, npm status) and /health's detail; it keeps no state of its own
-// besides sign-in sessions.
+// offer as services (keys, sync status, npm status) and /health's detail; its only state, sign-in
+// sessions, lives in the site's index.
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import type { KeyRing } from '../hub/keys.ts'
+import type { IndexStore } from '../hub/store/index.ts'
 import { hubSpec } from '../hub/options.ts'
 import type { SyncAdmin } from '../sync/index.ts'
 import type { SyncScheduler } from '../sync/scheduler.ts'
@@ -28,7 +29,8 @@ export const adminPlugin: GatewayPlugin = {
     const routes = adminRoutes({
       site: config.site.name,
       files: new PageFiles(),
-      sessions: new Sessions({ ttl: o.session, max: o.maxSessions }, clock),
+      // In the site's index, so every worker and node of the site knows every sign-in.
+      sessions: new Sessions(services.need<IndexStore>('index'), { ttl: o.session, max: o.maxSessions }, clock),
       keys: services.need<KeyRing>('keys'),
       state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,

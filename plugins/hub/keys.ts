@@ -115,6 +115,22 @@ export class KeyRing {
     return infoOf(record)
   }
 
+  /**
+   * The key as the ring stores it (id and sha256 of the secret), for holders that must re-check a key
+   * later without keeping it (admin sessions): verify it first.
+   */
+  static fingerprint(key: string): { id: string; hash: string } | undefined {
+    const parsed = parseKey(key)
+    return parsed && { id: parsed.id, hash: hashOf(parsed.secret) }
+  }
+
+  /** As verify, for a fingerprint: undefined once the key is disabled, recreated or deleted. */
+  async verifyFingerprint(f: { id: string; hash: string }): Promise<KeyInfo | undefined> {
+    const record = /^[0-9a-f]{16}$/.test(f.id) ? await this.#index.get<KeyRecord>(keyKey(f.id)) : undefined
+    if (!record || !constantTimeEqual(record.hash, f.hash) || record.disabled) return undefined
+    return infoOf(record)
+  }
+
   async #record(id: string): Promise<KeyRecord> {
     const r = /^[0-9a-f]{16}$/.test(id) ? await this.#index.get<KeyRecord>(keyKey(id)) : undefined
     if (!r) throw new GatewayError('GW_ERR_NOT_FOUND', `no key with id ${JSON.stringify(id.slice(0, 20))}`)
