@@ -2,6 +2,7 @@
 // offer as services (keys, sync status, npm status) and /health's detail; its only state, sign-in
 // sessions, lives in the site's index.
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
+import { FailureThrottle } from '../../gateway/util/failure-throttle.ts'
 import type { KeyRing } from '../hub/keys.ts'
 import type { IndexStore } from '../hub/store/index.ts'
 import { hubSpec } from '../hub/options.ts'
@@ -32,6 +33,7 @@ export const adminPlugin: GatewayPlugin = {
       // In the site's index, so every worker and node of the site knows every sign-in.
       sessions: new Sessions(services.need<IndexStore>('index'), { ttl: o.session, max: o.maxSessions }, clock),
       keys: services.need<KeyRing>('keys'),
+      signInThrottle: new FailureThrottle(o.signInFailures, clock),
       state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,

@@ -2,6 +2,7 @@
 // sign-in form's POST, and a small JSON API the page calls with its session cookie and CSRF token.
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
+import type { FailureThrottle } from '../../gateway/util/failure-throttle.ts'
 import { KeyRing, scopes, type Scope } from '../hub/keys.ts'
 import { readJson, sendJson as sendJsonWith } from '../hub/routes/http.ts'
 import { isRepoName } from '../hub/names.ts'
@@ -17,6 +18,8 @@ export interface AdminDeps {
   files: PageFiles
   sessions: Sessions
   keys: KeyRing
+  /** Refused sign-ins per client address: past the limit, 429 until the window ends. */
+  signInThrottle: FailureThrottle
   state: () => Record<string, unknown>
   sync?: { admin: SyncAdmin; scheduler: SyncScheduler; status: SyncStatus }
   npm?: { scheduler: SyncScheduler; status: SyncStatus }
@@ -126,9 +129,13 @@ export function adminRoutes(d: AdminDeps): Route[] {
   /** The sign-in form: an enabled admin key of this site opens a session; anything else, the form again. */
   async function signIn(ctx: RequestContext): Promise<void> {
     checkSameOrigin(ctx)
+    // Checked before the key: while an address waits, even the right key tells it nothing.
+    const wait = d.signInThrottle.retryAfter(ctx.remoteAddress)
+    if (wait > 0) throw new GatewayError('GW_ERR_TOO_MANY_REQUESTS', 'too many refused sign-ins from this address; wait and try again', { 'retry-after': String(wait) })
     const key = (await readForm(ctx.req)).get('key')?.trim() ?? ''
     const info = key ? await d.keys.verify(key) : undefined
     if (info?.scope !== 'admin') {
+      d.signInThrottle.failed(ctx.remoteAddress)
       const message = info ? 'That key is not an admin key.' : 'That key was refused.'
       return send(ctx, 401, HTML, d.files.signInPage({ site: d.site, message }))
     }
