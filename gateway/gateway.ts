@@ -257,6 +257,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     for (const s of servers) s.close()
     sendWatch?.stop()
     await closeAll()
+    metrics?.close()
     throw err
   }
   rootHealth?.start()
@@ -283,6 +284,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       for (const s of servers) s.close().closeAllConnections()
       // Plugins close first: upgraded sockets (tunnels) still count as server connections until they end.
       await closeAll()
+      metrics?.close()
       // closeAllConnections does not reach upgraded or refused sockets: whatever is left of them after
       // the grace is cut, so no client can hold the stop.
       await Promise.race([closed, graceOver])

@@ -49,7 +49,8 @@ export function barChart(title: string, subtitle: string, bars: readonly Bar[]):
     }
     if (b.target !== undefined) out.push(`<path d="M${x(b.target).toFixed(1)} ${y - 2}v${BAR_H + 4}" stroke="#111111" stroke-width="2.5"/>`)
     const verdict = met === undefined ? '' : met ? ' met' : ' missed'
-    out.push(`<text x="${(Math.max(x(b.value), x(b.high ?? 0)) + 6).toFixed(1)}" y="${y + 13}" fill="#111111">${b.value.toFixed(2)}×${verdict}</text>`)
+    // Right of the bar, its whisker and its target tick (a missed target's tick lies past the bar).
+    out.push(`<text x="${(Math.max(x(b.value), x(b.high ?? 0), x(b.target ?? 0) + 2) + 6).toFixed(1)}" y="${y + 13}" fill="#111111">${b.value.toFixed(2)}×${verdict}</text>`)
   })
   const axisY = TOP + bars.length * (BAR_H + GAP)
   out.push(`<path d="M${x(1).toFixed(1)} ${TOP - 4}V${axisY}" stroke="#555555" stroke-dasharray="4 3"/>`)

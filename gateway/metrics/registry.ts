@@ -2,6 +2,7 @@
 // (pull-style collectors over the counters the gateway and its plugins already keep for /health), so
 // serving requests does no metrics work beyond the request tally (request-tally.ts).
 import client from 'prom-client'
+import { collectDefaultMetrics } from './default-metrics.ts'
 import { durationBuckets, statusClasses, tallyStages, type RequestTally } from './request-tally.ts'
 
 export type Labels = Record<string, string>
@@ -18,10 +19,16 @@ export interface Metrics {
 
 export class MetricsRegistry implements Metrics {
   readonly registry = new client.Registry()
+  readonly #stopDefaults: () => void
 
   constructor() {
     // Process and Node figures (CPU, memory, event-loop lag, handles, GC), read when scraped.
-    client.collectDefaultMetrics({ register: this.registry, prefix: 'fedgate_' })
+    this.#stopDefaults = collectDefaultMetrics(this.registry, 'fedgate_')
+  }
+
+  /** Stops the event-loop monitor and GC observer the default metrics started (the gateway closes). */
+  close(): void {
+    this.#stopDefaults()
   }
 
   counter(name: string, help: string, labelNames: readonly string[], read: () => Reading): void {

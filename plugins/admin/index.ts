@@ -1,7 +1,8 @@
 // The `admin` plugin: the operator's web page at /admin (docs/admin.md). It reads what the other plugins
-// offer as services (keys, sync status, npm status) and /health's detail; it keeps no state of its own
-// besides sign-in sessions.
+// offer as services (keys, sync status, npm status) and /health's detail; its only state, sign-in
+// sessions, lives in the site's index.
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
+import { FailureThrottle } from '../../gateway/util/failure-throttle.ts'
 import { hubSpec } from '../hub/options.ts'
 import { adminSpec } from './options.ts'
 import { PageFiles } from './pages.ts'
@@ -14,7 +15,7 @@ export const adminPlugin: GatewayPlugin = {
   options: { admin: adminSpec },
   // Sign-in is with the hub's keys: without them there is no one to let in.
   enabled: (config) => section(config, 'admin', adminSpec).enabled && section(config, 'hub', hubSpec).enabled,
-  needs: ['keys'],
+  needs: ['keys', 'index'],
   uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'npmStatus', 'npmScheduler'],
   setup({ config, clock, rootHealth, services, siteHealth }) {
     const o = section(config, 'admin', adminSpec)
@@ -26,8 +27,10 @@ export const adminPlugin: GatewayPlugin = {
     const routes = adminRoutes({
       site: config.site.name,
       files: new PageFiles(),
-      sessions: new Sessions({ ttl: o.session, max: o.maxSessions }, clock),
+      // In the site's index, so every worker and node of the site knows every sign-in.
+      sessions: new Sessions(services.need('index'), { ttl: o.session, max: o.maxSessions }, clock),
       keys: services.need('keys'),
+      signInThrottle: new FailureThrottle(o.signInFailures, clock),
       state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,

@@ -2,8 +2,8 @@
 // sign-in form's POST, and a small JSON API the page calls with its session cookie and CSRF token.
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
-import type { KeyRing, Scope } from '../hub/keys.ts'
-import { scopes } from '../hub/keys.ts'
+import type { FailureThrottle } from '../../gateway/util/failure-throttle.ts'
+import { KeyRing, scopes, type Scope } from '../hub/keys.ts'
 import { readJson, sendJson as sendJsonWith } from '../hub/routes/http.ts'
 import { isRepoName } from '../hub/names.ts'
 import type { SyncScheduler } from '../sync/scheduler.ts'
@@ -18,6 +18,8 @@ export interface AdminDeps {
   files: PageFiles
   sessions: Sessions
   keys: KeyRing
+  /** Refused sign-ins per client address: past the limit, 429 until the window ends. */
+  signInThrottle: FailureThrottle
   state: () => Record<string, unknown>
   sync?: { admin: SyncAdmin; scheduler: SyncScheduler; status: SyncStatus }
   npm?: { scheduler: SyncScheduler; status: SyncStatus }
@@ -31,11 +33,11 @@ const sendJson = (ctx: RequestContext, status: number, body: unknown) => sendJso
 export function adminRoutes(d: AdminDeps): Route[] {
   /** The request's live session whose key is still an enabled admin key, or undefined. */
   const sessionOf = async (ctx: RequestContext): Promise<Session | undefined> => {
-    const s = d.sessions.get(cookieOf(ctx.req, COOKIE))
+    const s = await d.sessions.get(cookieOf(ctx.req, COOKIE))
     if (!s) return undefined
-    const key = await d.keys.verify(s.key)
+    const key = await d.keys.verifyFingerprint(s.key)
     if (key?.scope === 'admin') return s
-    d.sessions.close(s.id)
+    await d.sessions.close(s.id)
     return undefined
   }
 
@@ -62,7 +64,7 @@ export function adminRoutes(d: AdminDeps): Route[] {
       sendJson(ctx, 201, { key: created.key, ...created.info })
     },
     'POST /admin/api/sign-out': async (ctx, s) => {
-      d.sessions.close(s.id)
+      await d.sessions.close(s.id)
       ctx.res.setHeader('set-cookie', sessionCookie('', 0))
       sendJson(ctx, 200, { signedOut: true })
     },
@@ -127,13 +129,17 @@ export function adminRoutes(d: AdminDeps): Route[] {
   /** The sign-in form: an enabled admin key of this site opens a session; anything else, the form again. */
   async function signIn(ctx: RequestContext): Promise<void> {
     checkSameOrigin(ctx)
+    // Checked before the key: while an address waits, even the right key tells it nothing.
+    const wait = d.signInThrottle.retryAfter(ctx.remoteAddress)
+    if (wait > 0) throw new GatewayError('GW_ERR_TOO_MANY_REQUESTS', 'too many refused sign-ins from this address; wait and try again', { 'retry-after': String(wait) })
     const key = (await readForm(ctx.req)).get('key')?.trim() ?? ''
     const info = key ? await d.keys.verify(key) : undefined
     if (info?.scope !== 'admin') {
+      d.signInThrottle.failed(ctx.remoteAddress)
       const message = info ? 'That key is not an admin key.' : 'That key was refused.'
       return send(ctx, 401, HTML, d.files.signInPage({ site: d.site, message }))
     }
-    const s = d.sessions.open(key)
+    const s = await d.sessions.open(KeyRing.fingerprint(key)!)
     // 303: the browser loads the overview with GET, and a reload does not post the key again.
     ctx.res.writeHead(303, { ...pageHeaders, location: '/admin', 'set-cookie': sessionCookie(s.id, d.sessions.maxAge(s)), 'content-length': 0 })
     ctx.res.end()

@@ -1,49 +1,64 @@
-// Sign-in sessions of the admin page, in this process's memory: a random id in an HttpOnly cookie, a
-// CSRF token the page sends back in a header, an absolute expiry. The admin key stays here (never in the
-// page) and is checked again on every request, so disabling or recreating it ends its sessions at once.
-import { randomBytes } from 'node:crypto'
+// Sign-in sessions of the admin page, kept in the site's index: every process of the site (workers on
+// one machine share the embedded index, nodes share Redis) knows a sign-in made on any of them, and a
+// sign-out on one ends it on all. The cookie holds a random id; the index holds only its sha256, the
+// admin key's id and hash (as the key ring keeps them, never the key) and an absolute expiry. The CSRF
+// token is derived from the id, so it needs no storing. The key is checked again on every request, so
+// disabling or recreating it ends its sessions at once.
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { constantTimeEqual } from '../../gateway/config/secret.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
+import type { IndexStore } from '../hub/store/index.ts'
 
 export interface Session {
+  /** The cookie's value: never stored. */
   readonly id: string
   readonly csrf: string
   readonly expires: number
-  /** The admin key that signed in: re-verified on every request, never sent anywhere. */
-  readonly key: string
+  /** The admin key that signed in, as the key ring stores it (id and hash of the secret). */
+  readonly key: { id: string; hash: string }
 }
 
-export class Sessions {
-  readonly #byId = new Map<string, Session>()
+interface SessionRecord {
+  key: { id: string; hash: string }
+  opened: number
+  expires: number
+}
 
+const PREFIX = 'admin-session/'
+const ID = /^[A-Za-z0-9_-]{43}$/
+const recordKey = (id: string) => PREFIX + createHash('sha256').update(id).digest('hex')
+const csrfOf = (id: string) => createHmac('sha256', id).update('fedgate admin csrf').digest('base64url')
+
+export class Sessions {
   constructor(
+    private readonly index: Pick<IndexStore, 'get' | 'set' | 'delete' | 'scan'>,
     private readonly o: { ttl: number; max: number },
     private readonly clock: Clock,
   ) {}
 
-  open(key: string): Session {
-    this.#sweep()
-    // Bounded: past the limit the oldest sign-in goes (Map keeps insertion order).
-    while (this.#byId.size >= this.o.max) this.#byId.delete(this.#byId.keys().next().value!)
-    const s: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), expires: this.clock.now() + this.o.ttl, key }
-    this.#byId.set(s.id, s)
-    return s
+  async open(key: { id: string; hash: string }): Promise<Session> {
+    await this.#makeRoom()
+    const id = randomBytes(32).toString('base64url')
+    const now = this.clock.now()
+    const record: SessionRecord = { key, opened: now, expires: now + this.o.ttl }
+    await this.index.set(recordKey(id), record)
+    return { id, csrf: csrfOf(id), expires: record.expires, key }
   }
 
-  /** The live session a cookie value names, or undefined (unknown or expired). */
-  get(id: string | undefined): Session | undefined {
-    if (!id) return undefined
-    const s = this.#byId.get(id)
-    if (!s) return undefined
-    if (this.clock.now() >= s.expires) {
-      this.#byId.delete(id)
+  /** The live session a cookie value names, or undefined (unknown, signed out or expired). */
+  async get(id: string | undefined): Promise<Session | undefined> {
+    if (!id || !ID.test(id)) return undefined
+    const r = await this.index.get<SessionRecord>(recordKey(id))
+    if (!r) return undefined
+    if (this.clock.now() >= r.expires) {
+      await this.index.delete([recordKey(id)])
       return undefined
     }
-    return s
+    return { id, csrf: csrfOf(id), expires: r.expires, key: r.key }
   }
 
-  close(id: string): void {
-    this.#byId.delete(id)
+  async close(id: string): Promise<void> {
+    if (ID.test(id)) await this.index.delete([recordKey(id)])
   }
 
   /** Seconds the cookie may live: the session's time left. */
@@ -55,8 +70,20 @@ export class Sessions {
     return presented !== undefined && constantTimeEqual(s.csrf, presented)
   }
 
-  #sweep(): void {
+  /**
+   * Bounded: expired sessions go, then the oldest sign-ins until one more fits. Processes opening at the
+   * same instant may each keep one more: the bound holds to within the number of processes.
+   */
+  async #makeRoom(): Promise<void> {
     const now = this.clock.now()
-    for (const [id, s] of this.#byId) if (now >= s.expires) this.#byId.delete(id)
+    const live: [string, number][] = []
+    const gone: string[] = []
+    for await (const [k, r] of this.index.scan<SessionRecord>(PREFIX)) {
+      if (now >= r.expires) gone.push(k)
+      else live.push([k, r.opened])
+    }
+    live.sort((a, b) => a[1] - b[1])
+    while (live.length >= this.o.max) gone.push(live.shift()![0])
+    await this.index.delete(gone)
   }
 }

@@ -133,6 +133,22 @@ export class TokenRing<Info extends TokenInfo> {
     if (!record || !ok || record.disabled) return undefined
     return infoOf(record)
   }
+
+  /**
+   * The token as the ring stores it (id and sha256 of the secret), for holders that must re-check a
+   * token later without keeping it (admin sessions): verify it first.
+   */
+  static fingerprint(token: string): { id: string; hash: string } | undefined {
+    const parsed = parseToken(token)
+    return parsed && { id: parsed.id, hash: hashOf(parsed.secret) }
+  }
+
+  /** As verify, for a fingerprint: undefined once the token is disabled, reissued or deleted. */
+  async verifyFingerprint(f: { id: string; hash: string }): Promise<Info | undefined> {
+    const record = ID.test(f.id) ? await this.#index.get<StoredToken<Info>>(this.#key(f.id)) : undefined
+    if (!record || !constantTimeEqual(record.hash, f.hash) || record.disabled) return undefined
+    return infoOf(record)
+  }
 }
 
 /** The token as shown once; logs and error bodies scrub it by its shape (ISSUED_KEY), nothing is remembered. */

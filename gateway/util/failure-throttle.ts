@@ -1,6 +1,7 @@
-// Slows down addresses that keep failing the token check: after `limit` failures in a window they are
-// refused with 429 until it ends. Memory is bounded: past `maxAddresses`, the oldest entry is forgotten.
-import type { Clock } from '../../gateway/util/clock.ts'
+// Slows down addresses that keep failing a credential check (a tunnel's token, the admin page's sign-in):
+// after `limit` failures in a window they are refused with 429 until it ends. Per process. Memory is
+// bounded: past `maxAddresses`, the oldest entry is forgotten.
+import type { Clock } from './clock.ts'
 
 interface Entry {
   failures: number
