@@ -20,8 +20,9 @@ export interface NginxPeer {
 export interface NginxOptions {
   dir: string
   originUrl: string
-  cert: string
-  key: string
+  /** The HTTPS listener's certificate and key; without them nginx listens on HTTP only (httpsUrl empty). */
+  cert?: string
+  key?: string
   /** proxy_cache on (default), or every request passed to the origin. */
   cache?: boolean
   /** Idle keep-alive connections to the origin (default 16). */
@@ -32,6 +33,8 @@ export interface NginxOptions {
   location?: string
   /** worker_processes (default 1). */
   workers?: number
+  /** A WebSocket relay: the upgrade passed on, no cache, no upstream keep-alive (each tunnel is its own connection). */
+  websocket?: boolean
 }
 
 /** nginx in front of `originUrl`, or undefined (with a line saying how to install it) when it is absent. */
@@ -39,7 +42,7 @@ export async function startNginxPeer(o: NginxOptions): Promise<NginxPeer | undef
   const bin = findPeer({ command: 'nginx', apt: 'nginx' })
   if (!bin) return undefined
   // Its own prefix per peer, so several can run in one bench.
-  const prefix = join(o.dir, o.name ?? (o.cache === false ? 'nginx-proxy' : o.workers && o.workers > 1 ? `nginx-${o.workers}` : 'nginx'))
+  const prefix = join(o.dir, o.name ?? (o.websocket ? 'nginx-ws' : o.cache === false ? 'nginx-proxy' : o.workers && o.workers > 1 ? `nginx-${o.workers}` : 'nginx'))
   for (const d of ['cache', 'tmp', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
   const [httpPort, httpsPort] = [await freePort(), await freePort()]
   const conf = join(prefix, 'nginx.conf')
@@ -49,21 +52,24 @@ export async function startNginxPeer(o: NginxOptions): Promise<NginxPeer | undef
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
   try {
     await waitListening(proc, httpPort, () => stderr)
-    await waitListening(proc, httpsPort, () => stderr)
+    if (o.cert) await waitListening(proc, httpsPort, () => stderr)
   } catch (err) {
     proc.kill('SIGKILL')
     throw err
   }
   return {
     httpUrl: `http://127.0.0.1:${httpPort}`,
-    httpsUrl: `https://127.0.0.1:${httpsPort}`,
+    httpsUrl: o.cert ? `https://127.0.0.1:${httpsPort}` : '',
     cpuUs: () => treeCpuUs(proc.pid!),
     close: () => stop(proc),
   }
 }
 
 function nginxConf(o: NginxOptions & { httpPort: number; httpsPort: number; user?: string }): string {
-  const cache = o.cache !== false
+  const cache = o.cache !== false && !o.websocket
+  const proxied = o.websocket
+    ? '      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n      proxy_read_timeout 1h;\n'
+    : '      proxy_set_header Connection "";\n'
   // One worker (unless `workers` says more): the Node servers it is compared with have one event loop each. No tcp_nopush: on this
   // loopback it held the tail of every 100 KiB answer for a 40 ms delayed ACK (about 1,000 req/s
   // instead of 14,000), which would flatter whatever nginx is compared with.
@@ -83,14 +89,10 @@ http {
 ${cache ? '  proxy_cache_path cache levels=1:2 keys_zone=hit:10m max_size=256m inactive=1h use_temp_path=off;\n' : ''}  upstream origin { server ${new URL(o.originUrl).host}; keepalive ${o.keepalive ?? 16}; }
   server {
     listen 127.0.0.1:${o.httpPort};
-    listen 127.0.0.1:${o.httpsPort} ssl;
-    ssl_certificate ${o.cert};
-    ssl_certificate_key ${o.key};
-    location / {
+${o.cert ? `    listen 127.0.0.1:${o.httpsPort} ssl;\n    ssl_certificate ${o.cert};\n    ssl_certificate_key ${o.key};\n` : ''}    location / {
       proxy_pass http://origin;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
-${cache ? `      proxy_cache hit;\n      proxy_cache_valid 200 1h;\n      add_header X-Cache-Status $upstream_cache_status;\n${o.location ?? ''}` : ''}    }
+${proxied}${cache ? `      proxy_cache hit;\n      proxy_cache_valid 200 1h;\n      add_header X-Cache-Status $upstream_cache_status;\n${o.location ?? ''}` : ''}    }
   }
 }
 `

@@ -1,8 +1,10 @@
 // The processes the tunnel bench measures, each in its own process so its CPU and RSS are its own:
-// `echo` (a ws echo server, the upstream) and `gateway` (a fedgate site with one tunnel to it).
-// Run as `node --import tsx bench/lib/tunnel-peers.ts <echo|gateway> [upstream-url]` (the token in
+// `echo` (a ws echo server, the upstream), `gateway` (a fedgate site with one tunnel to it) and `pipe`
+// (a raw TCP relay, node:net sockets piped both ways: the least any Node relay does per byte).
+// Run as `node --import tsx bench/lib/tunnel-peers.ts <echo|gateway|pipe> [upstream-url]` (the token in
 // FEDGATE_BENCH_TOKEN); reports over IPC. Not imported: its top level starts the peer.
 import { writeFileSync } from 'node:fs'
+import net from 'node:net'
 import { join } from 'node:path'
 import { WebSocketServer } from 'ws'
 import { benchDir, startBenchSite } from './site.ts'
@@ -43,6 +45,19 @@ tunnels:
   reply({ ready: { url: site.httpUrl!.replace('http:', 'ws:') + '/federation' } })
 }
 
+async function pipe(upstream: string): Promise<void> {
+  const { hostname, port } = new URL(upstream)
+  const server = net.createServer((client) => {
+    const up = net.connect(Number(port), hostname)
+    client.pipe(up).pipe(client)
+    const end = () => (client.destroy(), up.destroy())
+    client.on('error', end).on('close', end)
+    up.on('error', end).on('close', end)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  reply({ ready: { url: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}` } })
+}
+
 process.on('message', (m: { rss?: true }) => {
   if (m.rss) {
     globalThis.gc?.()
@@ -51,7 +66,7 @@ process.on('message', (m: { rss?: true }) => {
 })
 process.on('disconnect', () => process.exit(0))
 const [role, arg] = process.argv.slice(2)
-;(role === 'echo' ? echo() : gateway(arg!)).catch((err) => {
+;(role === 'echo' ? echo() : role === 'pipe' ? pipe(arg!) : gateway(arg!)).catch((err) => {
   console.error(err)
   process.exit(1)
 })
