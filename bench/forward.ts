@@ -40,6 +40,12 @@ export async function run(o: BenchOptions): Promise<void> {
     const { user, system } = statCpu(`/proc/${own.child.pid}/stat`)
     return (user + system) * 1e6
   }
+  // The least a Node proxy does (node:http + undici dispatch, nothing else), in its own process too.
+  const floor = await forkPeer<{ url: string }>(fileURLToPath(new URL('./lib/floor-proxy-peer.ts', import.meta.url)), [origin.url, String(UPSTREAM_CONNECTIONS)])
+  const floorCpuUs = () => {
+    const { user, system } = statCpu(`/proc/${floor.child.pid}/stat`)
+    return (user + system) * 1e6
+  }
   const nginx = await startNginxPeer({ dir, originUrl: origin.url, cert: join(dir, 'certs', 'bench.crt'), key: join(dir, 'certs', 'bench.key'), cache: false, keepalive: UPSTREAM_CONNECTIONS })
   try {
     const targets = [
@@ -48,6 +54,7 @@ export async function run(o: BenchOptions): Promise<void> {
       { name: 'fedgate forward, HTTPS', url: site.httpsUrl + PATH, servername: 'localhost' },
       { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
       { name: 'fedgate forward, HTTP, own process', url: own.ready.url + PATH, cpuUs: ownCpuUs },
+      { name: 'Node floor: node:http + undici dispatch, own process', url: floor.ready.url + PATH, cpuUs: floorCpuUs },
       ...(nginx ? [{ name: 'nginx proxy_pass + upstream keep-alive', url: nginx.httpUrl + PATH, cpuUs: nginx.cpuUs }] : []),
     ]
     for (const t of targets) await expectOk(t.url)
@@ -56,7 +63,7 @@ export async function run(o: BenchOptions): Promise<void> {
       targets.map((t) => ({ name: t.name, cpuUs: t.cpuUs, load: { url: t.url, servername: t.servername, connections: o.connections, duration: o.duration } })),
       o,
     )
-    const [direct, http, https, proxy, ownRow, nginxRow] = rows as [Row, Row, Row, Row, Row, Row | undefined]
+    const [direct, http, https, proxy, ownRow, floorRow, nginxRow] = rows as [Row, Row, Row, Row, Row, Row, Row | undefined]
     console.log('\n' + resultTable(rows) + '\n')
     reportRatios('forward', 'forward: fedgate against a bare http-proxy-3 and the origin direct', `${o.rounds} interleaved rounds of ${o.duration} s, ${o.connections} connections, loopback origin answering 1 KiB; ${new Date().toISOString().slice(0, 10)}`, [
         { name: 'req/s: fedgate HTTP / bare http-proxy-3', of: http, over: proxy, target: 1.5 },
@@ -67,7 +74,10 @@ export async function run(o: BenchOptions): Promise<void> {
         { name: 'req/s: fedgate HTTPS / direct', of: https, over: direct },
         { name: 'req/s: bare http-proxy-3 / direct', of: proxy, over: direct },
         { name: 'req/s: fedgate HTTP own process / direct', of: ownRow, over: direct, target: 0.5 },
+        { name: 'req/s: fedgate HTTP own process / Node floor', of: ownRow, over: floorRow },
+        { name: 'req/s: Node floor / direct', of: floorRow, over: direct },
         ...nginxRatios(ownRow, direct, nginxRow),
+        ...(nginxRow ? [{ name: 'req/s: Node floor / nginx proxy_pass', of: floorRow, over: nginxRow }] : []),
     ])
     if (!nginx) console.log('nginx rows skipped: apt-get install -y nginx')
     const bad = rows.filter((r) => r.errors || r.non2xx)
@@ -76,6 +86,7 @@ export async function run(o: BenchOptions): Promise<void> {
     await bare.close()
     await nginx?.close()
     own.stop()
+    floor.stop()
     await site.close()
     await origin.close()
     remove()
