@@ -11,7 +11,7 @@ import type { Clock } from '../../gateway/util/clock.ts'
 import { Limiter } from '../../gateway/util/limiter.ts'
 import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
 import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
-import { firstOverlap, ownsMatches } from '../hub/ownership.ts'
+import { firstOverlap, ownsAny, ownsMatches } from '../hub/ownership.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
@@ -178,6 +178,12 @@ export class LinkEngine {
   async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
     const { repos, blobs, state } = this.d
     for (const [repo, list] of byRepo(changes)) {
+      // Only the owner publishes in what it owns: another site's change to it is never applied here.
+      if (ownsAny(this.d.site.owns, repo)) {
+        const n = this.d.traffic.notOwner(this.link.name, this.d.site.name, list)
+        if (n) this.d.log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${this.d.site.name}, made elsewhere: not applied`)
+        continue
+      }
       const needed = await this.#winningImages(repo, list)
       const release = await blobs.pins.pin(needed.map((i) => i.id))
       try {

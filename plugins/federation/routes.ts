@@ -8,7 +8,7 @@ import { presentedKey } from '../hub/keys.ts'
 import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
 import type { Change, RepoName } from '../hub/model.ts'
 import { IMAGE_ID, isRepoName } from '../hub/names.ts'
-import { firstOverlap } from '../hub/ownership.ts'
+import { firstOverlap, ownsAny } from '../hub/ownership.ts'
 import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
@@ -158,7 +158,15 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       byRepo.set(c.repo, [...(byRepo.get(c.repo) ?? []), c])
     }
     let applied = 0
+    let notOwner = 0
     for (const [repo, changes] of byRepo) {
+      // Only the owner publishes in what it owns: another site's change to it is never applied here.
+      if (ownsAny(d.site.owns, repo)) {
+        const n = d.traffic.notOwner(l.name, d.site.name, changes)
+        if (n) d.log.warn({ link: l.name, peer: body.site, repo, changes: n }, `changes to ${repo}, owned by ${d.site.name}, made elsewhere: not applied`)
+        notOwner += n
+        continue
+      }
       const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
       applied += r.applied
       await d.state.recordConflicts(r.conflicts)
@@ -167,7 +175,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
     d.traffic.received(l.name, body.changes.length)
     d.traffic.echoes(l.name, d.site.name, body.changes)
-    sendJson(ctx, 200, { applied }, { 'cache-control': 'no-store' })
+    sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })
   }
 
   return [
