@@ -34,6 +34,16 @@ const SITE = /^[a-z0-9][a-z0-9-]{0,62}$/
 export function incomingRoutes(d: IncomingDeps): Route[] {
   /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
   const uploadPins = new Map<string, (() => void)[]>()
+  /** Per link, the blobs it uploaded that no batch of it has committed yet: it knows them (it sent them). */
+  const uploaded = new Map<string, Set<string>>()
+
+  /**
+   * What a link may learn is held: only blobs its own repositories reference, or that it uploaded
+   * itself. Any other blob is reported missing, like one the site lacks (no presence oracle): the
+   * sender uploads it, and the bytes are verified and kept once.
+   */
+  const holdsFor = async (l: LinkInfo, id: string): Promise<boolean> =>
+    (d.repos.referencedBy(id, (repo) => linkCovers(l, repo)) || !!uploaded.get(l.name)?.has(id)) && (await d.blobs.has(id))
 
   const link = async (ctx: RequestContext): Promise<LinkInfo> => {
     const presented = presentedKey(ctx.req.headers)
@@ -116,14 +126,14 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
         const { ids } = await readJson(ctx.req, 8 * 1024 * 1024)
         if (!Array.isArray(ids) || ids.length > 100_000 || !ids.every((i) => typeof i === 'string' && IMAGE_ID.test(i))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"ids": ["<64 hex>", ...]}')
         const missing: Record<string, number> = {}
-        for (const id of ids as string[]) if (!(await d.blobs.has(id))) missing[id] = await d.blobs.partialSize(id)
+        for (const id of ids as string[]) if (!(await holdsFor(l, id))) missing[id] = await d.blobs.partialSize(id)
         return sendJson(ctx, 200, { missing }, { 'cache-control': 'no-store' })
       }
       onlyMethods(ctx, 'HEAD', 'PUT')
       const id = rest.startsWith('sha256:') ? rest.slice(7) : ''
       if (!IMAGE_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob is sha256:<64 lower-case hex digits>')
       if (ctx.method === 'HEAD') {
-        const has = await d.blobs.has(id)
+        const has = await holdsFor(l, id)
         ctx.res.writeHead(has ? 200 : 404, { [PARTIAL_HEADER]: has ? '0' : String(await d.blobs.partialSize(id)), 'cache-control': 'no-store' })
         return void ctx.res.end()
       }
@@ -136,7 +146,9 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const pins = uploadPins.get(l.name) ?? []
       uploadPins.set(l.name, pins)
       pins.push(await d.blobs.pins.pin([id]))
-      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, verifyHeld: true, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      const mine = uploaded.get(l.name) ?? new Set<string>()
+      uploaded.set(l.name, mine.add(id))
       ctx.res.writeHead(201, { 'cache-control': 'no-store' })
       ctx.res.end()
     },
@@ -173,6 +185,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     }
     await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
+    uploaded.delete(l.name)
     d.traffic.received(l.name, body.changes.length)
     d.traffic.echoes(l.name, d.site.name, body.changes)
     sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })

@@ -62,6 +62,11 @@ export interface WriteOptions {
   onChunk?: (n: number) => void
   /** Called once every byte is received and written, before the fsync: the network is free again. */
   onReceived?: () => void
+  /**
+   * Read and verify the bytes even when the blob is stored already (then kept once, the new copy
+   * dropped): a link upload, whose answer must not tell the sender whether the site holds the blob.
+   */
+  verifyHeld?: boolean
 }
 
 export interface BlobStore {
