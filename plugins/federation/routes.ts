@@ -112,7 +112,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       for (const name of await d.repos.list()) {
         if (!linkCovers(l, name)) continue
         const s = await d.repos.get(name)
-        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }) }])) })
+        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}) }])) })
       }
       sendJson(ctx, 200, { store: d.repos.storeId, revision, repos } satisfies LinkSnapshot, { 'cache-control': 'no-store' })
     },
@@ -167,6 +167,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')
       checkLink(l, c.op === 'untag' ? 'deleteUploaded' : 'upload', c.repo)
       if (typeof c.origin !== 'string' || !Number.isSafeInteger(c.originRev) || typeof c.at !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'an uploaded change names its origin, originRev and at')
+      if (c.prev != null && (typeof c.prev.origin !== 'string' || !Number.isSafeInteger(c.prev.originRev))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s prev is null or {origin, originRev}')
       byRepo.set(c.repo, [...(byRepo.get(c.repo) ?? []), c])
     }
     let applied = 0
