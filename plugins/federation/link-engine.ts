@@ -143,6 +143,18 @@ export class LinkEngine {
     return this.link.repositories.some((p) => ownsMatches(p, repo)) && (!theirs || theirs.some((p) => ownsMatches(p, repo)))
   }
 
+  /** Only the owner publishes in what it owns: another site's changes to it are never applied here (counted, logged). */
+  #notOwnedHere(changes: Change[], via: string): Change[] {
+    const { site, traffic, log } = this.d
+    const owned = changes.filter((c) => ownsAny(site.owns, c.repo))
+    if (owned.length === 0) return changes
+    for (const [repo, list] of byRepo(owned)) {
+      const n = traffic.notOwner(this.link.name, site.name, list)
+      if (n) log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${site.name}, made elsewhere: not applied`)
+    }
+    return changes.filter((c) => !ownsAny(site.owns, c.repo))
+  }
+
   async #download(hello: HelloAnswer, act: LinkActions): Promise<void> {
     const { peer, state, site } = this.d
     const s = this.d.traffic.get(this.link.name, 'outgoing')
@@ -176,14 +188,9 @@ export class LinkEngine {
 
   /** Brings the blobs the winning changes need, then applies each repository's changes in one commit. */
   async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
+    changes = this.#notOwnedHere(changes, via)
     const { repos, blobs, state } = this.d
     for (const [repo, list] of byRepo(changes)) {
-      // Only the owner publishes in what it owns: another site's change to it is never applied here.
-      if (ownsAny(this.d.site.owns, repo)) {
-        const n = this.d.traffic.notOwner(this.link.name, this.d.site.name, list)
-        if (n) this.d.log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${this.d.site.name}, made elsewhere: not applied`)
-        continue
-      }
       const needed = await this.#winningImages(repo, list)
       const release = await blobs.pins.pin(needed.map((i) => i.id))
       try {
