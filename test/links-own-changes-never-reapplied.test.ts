@@ -27,7 +27,7 @@ t.test('a change of this site\'s own origin sent by a peer is not applied', asyn
     body: JSON.stringify({ site: 'tokyo', store: 'tokyo-store', upTo: 8, changes: forged }),
   })
   t.equal(res.status, 200, res.body)
-  t.same(JSON.parse(res.body), { applied: 0 }, 'nothing applied')
+  t.same(JSON.parse(res.body), { applied: 0, notOwner: 0 }, 'nothing applied (changes of its own are echoes, not another site\'s)')
   t.equal((await fetchText(london, '/api/v1/repos/london/app', { headers: bearer(await adminKeyOf(london)) })).body, before, 'london/app exactly as it was')
   t.equal((await fetchText(london, '/api/v1/repos/london/app/images/1.0/content')).body, 'one')
   t.equal((await linkStatus(london, 'incoming', 'tokyo')).echoes.own, 2, 'both counted as come back to their origin')

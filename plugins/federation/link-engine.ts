@@ -11,7 +11,7 @@ import type { Clock } from '../../gateway/util/clock.ts'
 import { Limiter } from '../../gateway/util/limiter.ts'
 import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
 import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
-import { firstOverlap, ownsMatches } from '../hub/ownership.ts'
+import { firstOverlap, ownsAny, ownsMatches } from '../hub/ownership.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
@@ -143,6 +143,18 @@ export class LinkEngine {
     return this.link.repositories.some((p) => ownsMatches(p, repo)) && (!theirs || theirs.some((p) => ownsMatches(p, repo)))
   }
 
+  /** Only the owner publishes in what it owns: another site's changes to it are never applied here (counted, logged). */
+  #notOwnedHere(changes: Change[], via: string): Change[] {
+    const { site, traffic, log } = this.d
+    const owned = changes.filter((c) => ownsAny(site.owns, c.repo))
+    if (owned.length === 0) return changes
+    for (const [repo, list] of byRepo(owned)) {
+      const n = traffic.notOwner(this.link.name, site.name, list)
+      if (n) log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${site.name}, made elsewhere: not applied`)
+    }
+    return changes.filter((c) => !ownsAny(site.owns, c.repo))
+  }
+
   async #download(hello: HelloAnswer, act: LinkActions): Promise<void> {
     const { peer, state, site } = this.d
     const s = this.d.traffic.get(this.link.name, 'outgoing')
@@ -176,6 +188,7 @@ export class LinkEngine {
 
   /** Brings the blobs the winning changes need, then applies each repository's changes in one commit. */
   async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
+    changes = this.#notOwnedHere(changes, via)
     const { repos, blobs, state } = this.d
     for (const [repo, list] of byRepo(changes)) {
       const needed = await this.#winningImages(repo, list)

@@ -8,7 +8,7 @@ import { presentedKey } from '../hub/keys.ts'
 import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
 import type { Change, RepoName } from '../hub/model.ts'
 import { IMAGE_ID, isRepoName } from '../hub/names.ts'
-import { firstOverlap } from '../hub/ownership.ts'
+import { firstOverlap, ownsAny } from '../hub/ownership.ts'
 import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
@@ -34,6 +34,16 @@ const SITE = /^[a-z0-9][a-z0-9-]{0,62}$/
 export function incomingRoutes(d: IncomingDeps): Route[] {
   /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
   const uploadPins = new Map<string, (() => void)[]>()
+  /** Per link, the blobs it uploaded that no batch of it has committed yet: it knows them (it sent them). */
+  const uploaded = new Map<string, Set<string>>()
+
+  /**
+   * What a link may learn is held: only blobs its own repositories reference, or that it uploaded
+   * itself. Any other blob is reported missing, like one the site lacks (no presence oracle): the
+   * sender uploads it, and the bytes are verified and kept once.
+   */
+  const holdsFor = async (l: LinkInfo, id: string): Promise<boolean> =>
+    (d.repos.referencedBy(id, (repo) => linkCovers(l, repo)) || !!uploaded.get(l.name)?.has(id)) && (await d.blobs.has(id))
 
   const link = async (ctx: RequestContext): Promise<LinkInfo> => {
     const presented = presentedKey(ctx.req.headers)
@@ -102,7 +112,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       for (const name of await d.repos.list()) {
         if (!linkCovers(l, name)) continue
         const s = await d.repos.get(name)
-        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }) }])) })
+        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}) }])) })
       }
       sendJson(ctx, 200, { store: d.repos.storeId, revision, repos } satisfies LinkSnapshot, { 'cache-control': 'no-store' })
     },
@@ -116,14 +126,14 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
         const { ids } = await readJson(ctx.req, 8 * 1024 * 1024)
         if (!Array.isArray(ids) || ids.length > 100_000 || !ids.every((i) => typeof i === 'string' && IMAGE_ID.test(i))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"ids": ["<64 hex>", ...]}')
         const missing: Record<string, number> = {}
-        for (const id of ids as string[]) if (!(await d.blobs.has(id))) missing[id] = await d.blobs.partialSize(id)
+        for (const id of ids as string[]) if (!(await holdsFor(l, id))) missing[id] = await d.blobs.partialSize(id)
         return sendJson(ctx, 200, { missing }, { 'cache-control': 'no-store' })
       }
       onlyMethods(ctx, 'HEAD', 'PUT')
       const id = rest.startsWith('sha256:') ? rest.slice(7) : ''
       if (!IMAGE_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a blob is sha256:<64 lower-case hex digits>')
       if (ctx.method === 'HEAD') {
-        const has = await d.blobs.has(id)
+        const has = await holdsFor(l, id)
         ctx.res.writeHead(has ? 200 : 404, { [PARTIAL_HEADER]: has ? '0' : String(await d.blobs.partialSize(id)), 'cache-control': 'no-store' })
         return void ctx.res.end()
       }
@@ -136,7 +146,9 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const pins = uploadPins.get(l.name) ?? []
       uploadPins.set(l.name, pins)
       pins.push(await d.blobs.pins.pin([id]))
-      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, verifyHeld: true, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      const mine = uploaded.get(l.name) ?? new Set<string>()
+      uploaded.set(l.name, mine.add(id))
       ctx.res.writeHead(201, { 'cache-control': 'no-store' })
       ctx.res.end()
     },
@@ -155,19 +167,29 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')
       checkLink(l, c.op === 'untag' ? 'deleteUploaded' : 'upload', c.repo)
       if (typeof c.origin !== 'string' || !Number.isSafeInteger(c.originRev) || typeof c.at !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'an uploaded change names its origin, originRev and at')
+      if (c.prev != null && (typeof c.prev.origin !== 'string' || !Number.isSafeInteger(c.prev.originRev))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s prev is null or {origin, originRev}')
       byRepo.set(c.repo, [...(byRepo.get(c.repo) ?? []), c])
     }
     let applied = 0
+    let notOwner = 0
     for (const [repo, changes] of byRepo) {
+      // Only the owner publishes in what it owns: another site's change to it is never applied here.
+      if (ownsAny(d.site.owns, repo)) {
+        const n = d.traffic.notOwner(l.name, d.site.name, changes)
+        if (n) d.log.warn({ link: l.name, peer: body.site, repo, changes: n }, `changes to ${repo}, owned by ${d.site.name}, made elsewhere: not applied`)
+        notOwner += n
+        continue
+      }
       const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
       applied += r.applied
       await d.state.recordConflicts(r.conflicts)
     }
     await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
+    uploaded.delete(l.name)
     d.traffic.received(l.name, body.changes.length)
     d.traffic.echoes(l.name, d.site.name, body.changes)
-    sendJson(ctx, 200, { applied }, { 'cache-control': 'no-store' })
+    sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })
   }
 
   return [

@@ -24,6 +24,12 @@ export interface LinkStatus {
    * (docs/federation.md, "Origin"); a whole-state snapshot is not counted.
    */
   echoes: { own: number; returned: number }
+  /**
+   * Changes received for repositories this site owns (`site.owns`) that another site made: never
+   * applied, since only the owner publishes there (docs/federation.md, "Ownership"). 0 between sites
+   * whose publishes kept to what they own.
+   */
+  notOwner: number
   failing?: { reason: string; since: string; nextTry?: string }
 }
 
@@ -38,7 +44,7 @@ export class LinkTraffic {
   get(name: string, direction: LinkStatus['direction'] = 'incoming'): LinkStatus {
     let s = this.#links.get(name)
     if (!s) {
-      s = { name, direction, pending: { down: 0, up: 0 }, changes: { in: 0, out: 0 }, blobs: { in: 0, out: 0 }, bytes: { in: 0, out: 0 }, echoes: { own: 0, returned: 0 } }
+      s = { name, direction, pending: { down: 0, up: 0 }, changes: { in: 0, out: 0 }, blobs: { in: 0, out: 0 }, bytes: { in: 0, out: 0 }, echoes: { own: 0, returned: 0 }, notOwner: 0 }
       this.#links.set(name, s)
     }
     return s
@@ -74,6 +80,13 @@ export class LinkTraffic {
       if (c.origin === site) e.own++
       else if (c.via === site) e.returned++
     }
+  }
+
+  /** Counts, and returns, the changes to a repository this site (`site`) owns that another site made. */
+  notOwner(name: string, site: string, changes: readonly Change[]): number {
+    const n = changes.filter((c) => c.origin !== site).length
+    this.get(name).notOwner += n
+    return n
   }
 
   bytesIn(name: string, n: number): void {

@@ -2,7 +2,7 @@
 // engine both write through RepositoryStore; the hub routes read through it at every kind of site,
 // which is why a child can be the upstream of another child with no extra code.
 import type { BlobPins } from './store/blob-pins.ts'
-import type { TagVersion } from './store/versions.ts'
+import type { TagVersion, VersionRef } from './store/versions.ts'
 import type { Readable } from 'node:stream'
 
 /** `namespace/name`, lower-case letters, digits, `.`, `_`, `-`; each part 1–64 characters. */
@@ -45,6 +45,8 @@ export interface Change {
   originRev?: number
   /** The linked site it arrived from, if it arrived over a link: never sent back there. */
   via?: string
+  /** The version of the tag it was written over at its origin, null for none (store/versions.ts); absent in older entries. */
+  prev?: VersionRef | null
 }
 
 export interface ChangePage {
@@ -62,6 +64,11 @@ export interface WriteOptions {
   onChunk?: (n: number) => void
   /** Called once every byte is received and written, before the fsync: the network is free again. */
   onReceived?: () => void
+  /**
+   * Read and verify the bytes even when the blob is stored already (then kept once, the new copy
+   * dropped): a link upload, whose answer must not tell the sender whether the site holds the blob.
+   */
+  verifyHeld?: boolean
 }
 
 export interface BlobStore {

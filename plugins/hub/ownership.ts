@@ -20,6 +20,11 @@ function segmentsMatch(p: string[], n: string[]): boolean {
   return (p[0] === '*' || p[0] === n[0]) && segmentsMatch(p.slice(1), n.slice(1))
 }
 
+/** Does one of a site's `owns` patterns cover `name`? */
+export function ownsAny(owns: readonly string[], name: RepoName): boolean {
+  return owns.some((p) => ownsMatches(p, name))
+}
+
 /** Is there a name both patterns cover? */
 export function patternsOverlap(a: string, b: string): boolean {
   const go = (x: string[], y: string[]): boolean => {
@@ -59,7 +64,7 @@ export class Ownership {
 
   /** Synchronous: does this site's own list cover `name`? */
   ownsLocally(name: RepoName): boolean {
-    return this.site.owns.some((p) => ownsMatches(p, name))
+    return ownsAny(this.site.owns, name)
   }
 
   /** Sites this one knows of and the patterns each declared. */

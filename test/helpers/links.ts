@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfigFile } from '../../gateway/config/load.ts'
-import { systemClock } from '../../gateway/util/clock.ts'
+import { systemClock, type Clock } from '../../gateway/util/clock.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { KeyRing as KeyRingClass, type KeyRing } from '../../plugins/hub/keys.ts'
 import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../plugins/hub/links.ts'
@@ -55,8 +55,8 @@ export interface LinkedSite extends TestSite {
   engine(name: string): LinkEngine
 }
 
-export async function startLinked(t: TestLike, name: string, o: Parameters<typeof linkedYaml>[1]): Promise<LinkedSite> {
-  const site = await startSite(t, linkedYaml(name, o), { dir: o.dir, name })
+export async function startLinked(t: TestLike, name: string, o: Parameters<typeof linkedYaml>[1] & { clock?: Clock }): Promise<LinkedSite> {
+  const site = await startSite(t, linkedYaml(name, o), { dir: o.dir, name, clock: o.clock })
   const publish = (await site.gw.service<KeyRing>('keys')!.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
   const engines = site.gw.service<Map<string, LinkEngine>>('linkEngines')!
   return { ...site, name, publish, links: site.gw.service<LinkRing>('links')!, engine: (n) => engines.get(n)! }

@@ -103,7 +103,8 @@ export class FileBlobStore implements BlobStore {
   }
 
   async #write(id: string, source: Readable, o: WriteOptions): Promise<void> {
-    if (await this.has(id)) {
+    const held = await this.has(id)
+    if (held && !o.verifyHeld) {
       source.resume() // already verified and stored: drain and ignore
       return
     }
@@ -133,7 +134,9 @@ export class FileBlobStore implements BlobStore {
       await rm(partial, { force: true })
       throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${id}, got sha256:${got}`)
     }
-    await this.#place(partial, id)
+    // Held already (verifyHeld): the bytes were checked like any others, and the blob is kept once.
+    if (held) await rm(partial, { force: true })
+    else await this.#place(partial, id)
   }
 
   /**

@@ -10,7 +10,7 @@ import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, R
 import type { IndexStore } from './index.ts'
 import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
-import { heldVersion, newer, sameValue, versionOfChange, type Conflict, type TagVersion } from './versions.ts'
+import { conflicting, heldVersion, newer, publishTime, refOf, versionOfChange, type Conflict, type TagVersion } from './versions.ts'
 
 /** A repository's new committed revision, as the change stream announces it. */
 export interface CommittedChange {
@@ -174,8 +174,13 @@ export class IndexedRepositoryStore implements RepositoryStore {
       // Made from what is committed now: a retry after another writer's commit builds on that commit.
       const next = typeof update === 'function' ? update(prev) : update
       const images = await this.#imagesOf(next)
-      const at = new Date(this.#o.clock.now()).toISOString()
-      const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, at, this.site)
+      const now = this.#o.clock.now()
+      // Each change records what it overwrites (prev) and is published after it: store/versions.ts.
+      const stamp = (tag: string) => {
+        const held = heldVersion(prev, tag, this.site)
+        return { at: publishTime(now, held), prev: refOf(held) }
+      }
+      const changes = diff(name, prev?.tags ?? {}, next.tags, images, (rev ?? 0) + 1, stamp, this.site)
       if (changes.length === 0 && prev && prev.upstreamRevision === next.upstreamRevision) {
         // Nothing to write, but what was read is the committed state: held here from now on (another
         // node's commit that moved only its upstream revision leaves no log entry a refresh would see).
@@ -239,7 +244,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
         const v = versionOfChange(c, o.via)
         const held = versions[c.tag] ?? heldVersion(prev, c.tag, this.site)
         const wins = newer(v, held)
-        if (held && held.origin !== v.origin && !sameValue(v, held)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
+        if (held && conflicting(v, held, wins)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
         if (!wins) continue
         if (c.op === 'tag') {
           if (!c.image) throw new GatewayError('GW_ERR_BAD_REQUEST', `change ${c.rev}: a tag change names its image`)
@@ -467,13 +472,13 @@ export class IndexedRepositoryStore implements RepositoryStore {
 }
 
 /** The changes that turn `prev` into `next`, numbered from `firstRev`, untags first. */
-function diff(repo: RepoName, prev: Record<string, string>, next: Record<string, string>, images: Record<string, ImageRecord>, firstRev: number, at: string, origin: string): Change[] {
+function diff(repo: RepoName, prev: Record<string, string>, next: Record<string, string>, images: Record<string, ImageRecord>, firstRev: number, stamp: (tag: string) => Pick<Change, 'at' | 'prev'>, origin: string): Change[] {
   const out: Change[] = []
   let rev = firstRev
-  for (const tag of Object.keys(prev).sort()) if (!(tag in next)) out.push({ rev, repo, op: 'untag', tag, at, origin, originRev: rev++ })
+  for (const tag of Object.keys(prev).sort()) if (!(tag in next)) out.push({ rev, repo, op: 'untag', tag, ...stamp(tag), origin, originRev: rev++ })
   for (const tag of Object.keys(next).sort()) {
     if (prev[tag] === next[tag]) continue
-    out.push({ rev, repo, op: 'tag', tag, image: images[next[tag]!], at, origin, originRev: rev++ })
+    out.push({ rev, repo, op: 'tag', tag, image: images[next[tag]!], ...stamp(tag), origin, originRev: rev++ })
   }
   return out
 }

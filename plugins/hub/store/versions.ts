@@ -5,6 +5,12 @@
 // by an older set, and an older or equal change writes nothing (converged sites go quiet).
 import type { Change, RepoState } from '../model.ts'
 
+/** Names one version: a site's revision of a change is unique. */
+export interface VersionRef {
+  origin: string
+  originRev: number
+}
+
 export interface TagVersion {
   /** The site where the change was made. */
   origin: string
@@ -16,6 +22,11 @@ export interface TagVersion {
   deleted?: true
   /** The image the tag pointed to (absent on a tombstone). */
   image?: string
+  /**
+   * The version this one was written over at its origin; null: the tag was new there. Absent on
+   * versions from before it was recorded (unknown). Tells a causal overwrite from a concurrent write.
+   */
+  prev?: VersionRef | null
 }
 
 /** Is `a` newer than `b`? Same origin: its revision; else the later publish, ties by the greater site name. */
@@ -31,7 +42,23 @@ export function versionOfChange(c: Change, site: string): TagVersion {
   const v: TagVersion = { origin: c.origin ?? site, originRev: c.originRev ?? c.rev, at: c.at }
   if (c.op === 'untag') v.deleted = true
   else v.image = c.image?.id
+  if (c.prev !== undefined) v.prev = c.prev && { origin: c.prev.origin, originRev: c.prev.originRev }
   return v
+}
+
+/** The reference a change written over `held` records as its `prev` (null: nothing was held). */
+export function refOf(held: TagVersion | undefined): VersionRef | null {
+  return held ? { origin: held.origin, originRev: held.originRev } : null
+}
+
+/**
+ * The publish time of a change written over `held` at this site: now, or just after `held` when this
+ * site's clock is behind the one `held` was published by. So an overwrite is always newer than what it
+ * overwrote (a causal overwrite wins everywhere, by the same total order), whatever the clocks say.
+ */
+export function publishTime(now: number, held: TagVersion | undefined): string {
+  const after = held ? Date.parse(held.at) + 1 : NaN
+  return new Date(Number.isFinite(after) && after > now ? after : now).toISOString()
 }
 
 /** The version held for `tag`; a tag set before origins were recorded counts as the holder's own. */
@@ -46,6 +73,23 @@ export function heldVersion(state: RepoState | undefined, tag: string, site: str
 /** Two versions that disagree on the value: the loser is reported as a conflict. */
 export function sameValue(a: TagVersion, b: TagVersion): boolean {
   return !!a.deleted === !!b.deleted && a.image === b.image
+}
+
+/** Was `a` written over `b` at its origin (its recorded `prev` is `b`)? */
+function supersedes(a: TagVersion, b: TagVersion): boolean {
+  return !!a.prev && a.prev.origin === b.origin && a.prev.originRev === b.originRev
+}
+
+/**
+ * Do an incoming version and the held one conflict (is the loser to be recorded)? Not when one origin
+ * made both, or they agree on the value, or the winner was written over the loser (a causal overwrite,
+ * whichever of the two arrives where: both sides see the same pair). Otherwise the writes were
+ * concurrent, and every side that sees both records the same one; where `prev` is unknown (a version
+ * from before it was recorded), as before: any two origins disagreeing.
+ */
+export function conflicting(incoming: TagVersion, held: TagVersion, incomingWins: boolean): boolean {
+  if (incoming.origin === held.origin || sameValue(incoming, held)) return false
+  return !(incomingWins ? supersedes(incoming, held) : supersedes(held, incoming))
 }
 
 export interface Conflict {
