@@ -16,6 +16,8 @@ import { heldVersion, newer, sameValue, versionOfChange, type Conflict, type Tag
 export interface CommittedChange {
   repo: RepoName
   revision: number
+  /** The site a link received this commit's changes from (absent: published here, or by another writer). */
+  via?: string
 }
 
 const REV = 'rev'
@@ -251,7 +253,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
       entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
       if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
-      this.#apply(name, state)
+      this.#apply(name, state, false, o.via)
       if (this.#known === rev) this.#known = r
       if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
       return { applied: entries.length - 3, conflicts }
@@ -404,12 +406,12 @@ export class IndexedRepositoryStore implements RepositoryStore {
   }
 
   /** Makes `state` the one held for `name`, unless a newer one is held already (or `force`). */
-  #apply(name: RepoName, state: RepoState | undefined, force = false): void {
+  #apply(name: RepoName, state: RepoState | undefined, force = false, via?: string): void {
     const held = this.#applied.get(name) ?? 0
     if (!force && (state?.revision ?? 0) < held) return
     if (state) this.#applied.set(name, state.revision)
     else this.#applied.delete(name)
-    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision })
+    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision, ...(via === undefined ? {} : { via }) })
     for (const id of this.#served.get(name) ?? []) {
       const n = (this.#refs.get(id) ?? 1) - 1
       if (n > 0) this.#refs.set(id, n)
