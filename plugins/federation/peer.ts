@@ -26,7 +26,8 @@ export class Peer {
   readonly #client: RootClient
 
   constructor(private readonly o: PeerOptions) {
-    this.#client = createRootClient({ url: o.url, ca: o.ca, key: o.token, keyHeader: 'authorization', connectTimeout: 10_000, headersTimeout: o.requestTimeout, connections: 2 * BLOB_SLOTS + 2 })  // both ways at once, and the JSON requests beside them
+    // Connections for both ways' blob transfers at once, and the JSON requests beside them.
+    this.#client = createRootClient({ url: o.url, ca: o.ca, key: o.token, keyHeader: 'authorization', connectTimeout: 10_000, headersTimeout: o.requestTimeout, connections: 2 * BLOB_SLOTS + 2 })
   }
 
   /** The pool and the token's header, for the change-stream subscription. */
