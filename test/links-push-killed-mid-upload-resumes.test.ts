@@ -1,6 +1,9 @@
-// A site pushing over a link (a real `fedgate start` process) is SIGKILLed in the middle of a big blob.
-// The receiver keeps serving its last good state (the half-sent repository is not there), and once the
-// pusher is back the upload continues from the bytes the receiver kept: nothing that arrived is sent again.
+// A site pushing over a link (a real `fedgate start` process) is SIGKILLed in the middle of a big blob,
+// and the wire is cut with it (a TCP proxy between the sites drops what the kernel still buffered, which
+// would otherwise finish the upload on the dead process's behalf). The receiver keeps serving its last
+// good state (the half-sent repository is not there), and once the pusher is back the upload continues
+// from the bytes the receiver kept: the bytes crossing the wire after the restart are the remainder,
+// not the whole blob again.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,7 +38,12 @@ t.test('a push cut by a SIGKILL resumes without resending what arrived', async (
   await put.body.dump()
   const partial = () => tokyo.gw.service<import('../plugins/hub/store/blob-store.ts').FileBlobStore>('blobStore')!.partialSize(sha256(big))
   await waitFor('a MiB of the blob at tokyo', async () => (await partial()) > 1024 * 1024, 30_000)
+  await proxy.kill()
   await london.kill()
+  // Tokyo has written every byte it received (the cut upload is over there too): the restarted pusher
+  // is told a size that no longer moves.
+  const received = async () => (await linkStatus(tokyo, 'incoming', 'london')).bytes.in - 5
+  await waitFor('tokyo wrote what it received', async () => (await partial()) === (await received()), 30_000)
   const kept = await partial()
   t.ok(kept > 0 && kept < size, `tokyo kept ${kept} bytes of the cut upload`)
   const tags = JSON.parse((await fetchText(tokyo, '/api/v1/repos/london/app')).body).tags
@@ -43,10 +51,18 @@ t.test('a push cut by a SIGKILL resumes without resending what arrived', async (
   t.equal((await fetchText(tokyo, '/api/v1/repos/london/app/images/1.0/content')).body, 'small', 'and 1.0 as before')
 
   proxy.upRate = 0
+  await proxy.revive()
+  const inBefore = (await linkStatus(tokyo, 'incoming', 'london')).bytes.in
+  const upBefore = proxy.bytesUp
   london = await startProcess(t, file)
   await waitFor('tokyo holds london/app:2.0', async () => (await fetchText(tokyo, '/api/v1/repos/london/app/images/2.0/content')).status === 200, 30_000)
+  const wire = proxy.bytesUp - upBefore
+  const rest = (await linkStatus(tokyo, 'incoming', 'london')).bytes.in - inBefore
+  // The restarted pusher's bytes on the wire: the blob's remainder, plus TLS, headers and a few exchanges' JSON.
+  t.ok(rest > 0 && wire >= rest, `the rest of the blob (${rest} bytes) crossed the wire after the restart`)
+  t.ok(wire <= size - kept + 256 * 1024, `${wire} bytes went up after the restart for the ${size - kept} tokyo lacked: what arrived was not sent again`)
   const got = await request(`${tokyo.url}/api/v1/repos/london/app/images/2.0/content`, { dispatcher: tokyo.agent })
   t.equal(sha256(Buffer.from(await got.body.arrayBuffer())), sha256(big), 'the blob verifies')
-  const received = (await linkStatus(tokyo, 'incoming', 'london')).bytes.in
-  t.ok(received <= size + 5 + 64 * 1024, `tokyo received ${received} blob bytes for ${size + 5}: what arrived before the kill was not sent again`)
+  const total = (await linkStatus(tokyo, 'incoming', 'london')).bytes.in
+  t.ok(total <= size + 5 + 64 * 1024, `tokyo received ${total} blob bytes for ${size + 5}: what arrived before the kill was not sent again`)
 })

@@ -52,6 +52,7 @@ export const federationPlugin: GatewayPlugin = {
     const engines = new Map<string, LinkEngine>()
     const downloads = new InFlight<void>()
     const lives: LiveSubscription[] = []
+    const unsubscribes: (() => void)[] = []
     for (const l of section(config, 'links', linksSpec)) {
       const peer = new Peer({ url: l.url, token: l.token, ca: l.ca, requestTimeout: 30_000, signal: stop.signal })
       const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
@@ -61,6 +62,7 @@ export const federationPlugin: GatewayPlugin = {
       )
       engines.set(l.name, engine)
       engine.start()
+      unsubscribes.push(repos.onCommit((c) => engine.onLocalCommit(c)))
       // A link that downloads listens to the peer's change stream: each commit there starts an exchange.
       if (actionsOf(l.mode, custom).download && hub.stream.enabled) {
         const live = new LiveSubscription(
@@ -108,6 +110,7 @@ export const federationPlugin: GatewayPlugin = {
       // The admin page lists these: a state, and what an operator reads first.
       health: () => ({ links: traffic.list().map((s) => ({ name: s.name, state: s.failing ? 'failing' : s.lastExchange ? 'ok' : 'waiting', direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}) })) }),
       async close() {
+        for (const off of unsubscribes) off()
         for (const live of lives) live.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))
         await Promise.all([...engines.values()].map((e) => e.close()))

@@ -4,7 +4,7 @@
 // exchange is idempotent: a cut anywhere is resumed by the next round, and changes already held cost
 // nothing. Blobs are verified by digest, fetched or sent only when the other side lacks them, and an
 // interrupted one continues from the bytes already kept.
-import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
@@ -13,9 +13,9 @@ import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
 import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
 import { firstOverlap, ownsAny, ownsMatches } from '../hub/ownership.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
-import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import type { CommittedChange, IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
-import type { Peer } from './peer.ts'
+import { BLOB_SLOTS, type Peer } from './peer.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
@@ -45,8 +45,9 @@ export interface LinkEngineDeps {
 }
 
 export class LinkEngine {
-  /** Blob transfers in flight at once, each way. */
-  readonly #blobSlots = new Limiter(8)
+  /** Blob transfers in flight at once, each way (a round downloads and uploads at the same time). */
+  readonly #downSlots = new Limiter(BLOB_SLOTS)
+  readonly #upSlots = new Limiter(BLOB_SLOTS)
   #timer: unknown
   #failures = 0
   #stopped = false
@@ -69,12 +70,29 @@ export class LinkEngine {
 
   /** An exchange soon: announcements that arrive while one is waiting share it. Never rejects (status says why). */
   requestExchange(): Promise<void> {
-    this.#queued ??= (async () => {
-      while (this.#running) await this.#running.catch(() => {})
+    // Cleared in a later tick than it is set (a then callback), so a request while idle cannot leave a
+    // settled promise here that every later request would be handed instead of an exchange.
+    this.#queued ??= this.#idle().then(() => {
       this.#queued = undefined
-      if (!this.#stopped) await this.exchange().catch(() => {})
-    })()
+      return this.#stopped ? undefined : this.exchange().catch(() => {})
+    })
     return this.#queued
+  }
+
+  async #idle(): Promise<void> {
+    while (this.#running) await this.#running.catch(() => {})
+  }
+
+  /**
+   * A commit here: a link that uploads it starts an exchange at once rather than at its interval (as
+   * the peer's change stream does for downloads). Not for what came from the peer itself, nor while
+   * the link is failing (its retry is due anyway).
+   */
+  onLocalCommit(c: CommittedChange): void {
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    if (this.#stopped || s.failing || (s.peer !== undefined && c.via === s.peer)) return
+    if (!actionsOf(this.link.mode, this.link.custom).upload || !this.#covers(c.repo)) return
+    void this.requestExchange()
   }
 
   /** One exchange now (tests, `links sync`); waits for one already running. */
@@ -132,8 +150,9 @@ export class LinkEngine {
     }
     const s = traffic.get(this.link.name, 'outgoing')
     s.peer = hello.site
-    if (act.download) await this.#download(hello, act)
-    if (act.upload) await this.#upload(hello, act)
+    // Both ways at once: they touch disjoint log entries (what is downloaded is logged via the peer, and
+    // never uploaded back to it), and each side's disk and the link are used while the other waits.
+    await allSettledOrThrow([act.download ? this.#download(hello, act) : undefined, act.upload ? this.#upload(hello, act) : undefined])
     s.lastExchange = new Date(this.d.clock.now()).toISOString()
     delete s.failing
     await traffic.save(this.link.name)
@@ -186,21 +205,27 @@ export class LinkEngine {
     await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
   }
 
-  /** Brings the blobs the winning changes need, then applies each repository's changes in one commit. */
+  /**
+   * Brings the blobs the winning changes need, then applies each repository's changes in one commit.
+   * The repositories of a batch share the blob slots: one whose blobs are in commits while the others'
+   * still arrive, so the slots stay full across repository boundaries.
+   */
   async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
     changes = this.#notOwnedHere(changes, via)
     const { repos, blobs, state } = this.d
-    for (const [repo, list] of byRepo(changes)) {
-      const needed = await this.#winningImages(repo, list)
-      const release = await blobs.pins.pin(needed.map((i) => i.id))
-      try {
-        await allSettledOrThrow(needed.map((image) => this.#blobSlots.run(async () => (await blobs.has(image.id)) || this.#fetch(image))))
-        const r = await repos.applyRemote(repo, list, { via, deletes })
-        await state.recordConflicts(r.conflicts)
-      } finally {
-        release()
-      }
-    }
+    await allSettledOrThrow(
+      [...byRepo(changes)].map(async ([repo, list]) => {
+        const needed = await this.#winningImages(repo, list)
+        const release = await blobs.pins.pin(needed.map((i) => i.id))
+        try {
+          await allSettledOrThrow(needed.map((image) => this.#downSlots.run(() => this.#fetch(image))))
+          const r = await repos.applyRemote(repo, list, { via, deletes })
+          await state.recordConflicts(r.conflicts)
+        } finally {
+          release()
+        }
+      }),
+    )
   }
 
   /** The images of each tag's last change that is newer than what is held: what the commit will reference. */
@@ -278,14 +303,22 @@ export class LinkEngine {
     const lacking = await peer.missing([...images.keys()])
     await allSettledOrThrow(
       Object.entries(lacking).map(([id, partial]) =>
-        this.#blobSlots.run(async () => {
+        this.#upSlots.run(async () => {
           const image = images.get(id)
           if (!image) return
           const from = Math.min(partial, image.size)
           const release = await blobs.pins.pin([id])
           try {
-            if (!(await blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
-            await peer.putBlob(id, from, image.size, createReadStream(blobs.path(id), { start: from }))
+            // Opened, not looked up first: the open is the look (one disk round trip per blob, not two).
+            const file = await open(blobs.path(id)).catch(() => {
+              throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
+            })
+            const body = file.createReadStream({ start: from })
+            try {
+              await peer.putBlob(id, from, image.size, body)
+            } finally {
+              body.destroy() // closes the file, whether the peer read it all or not
+            }
             s.bytes.out += image.size - from
             s.blobs.out++
           } finally {
@@ -298,13 +331,17 @@ export class LinkEngine {
 }
 
 /** Waits for every task; throws the first failure once all have settled (none left running). */
-async function allSettledOrThrow(tasks: Promise<unknown>[]): Promise<void> {
+async function allSettledOrThrow(tasks: (Promise<unknown> | undefined)[]): Promise<void> {
   const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
 }
 
 function byRepo(changes: Change[]): Map<RepoName, Change[]> {
   const out = new Map<RepoName, Change[]>()
-  for (const c of changes) out.set(c.repo, [...(out.get(c.repo) ?? []), c])
+  for (const c of changes) {
+    const list = out.get(c.repo)
+    if (list) list.push(c)
+    else out.set(c.repo, [c])
+  }
   return out
 }

@@ -16,11 +16,18 @@ export interface PeerOptions {
   signal: AbortSignal
 }
 
+/**
+ * Blob transfers in flight each way on one link. Small blobs cost disk round trips (open, write, fsync,
+ * rename) more than bytes, so many in flight keep the disks and the link busy.
+ */
+export const BLOB_SLOTS = 16
+
 export class Peer {
   readonly #client: RootClient
 
   constructor(private readonly o: PeerOptions) {
-    this.#client = createRootClient({ url: o.url, ca: o.ca, key: o.token, keyHeader: 'authorization', connectTimeout: 10_000, headersTimeout: o.requestTimeout, connections: 8 })
+    // Connections for both ways' blob transfers at once, and the JSON requests beside them.
+    this.#client = createRootClient({ url: o.url, ca: o.ca, key: o.token, keyHeader: 'authorization', connectTimeout: 10_000, headersTimeout: o.requestTimeout, connections: 2 * BLOB_SLOTS + 2 })
   }
 
   /** The pool and the token's header, for the change-stream subscription. */

@@ -149,7 +149,8 @@ export class LiveSubscription {
     if (ws !== this.#ws) return
     this.d.clock.clearTimeout(this.#watchdog)
     this.#ws = undefined
-    if (this.#state === 'live') {
+    // Closed by our own stop: nothing to report (the site's log may already be closed).
+    if (this.#state === 'live' && !this.#stopped) {
       this.#since = this.d.clock.now()
       this.#reason ??= `closed by the upstream (${code})`
       this.d.log.warn({ upstream: this.d.client.origin, reason: this.#reason }, 'change stream down; polling until it is back')

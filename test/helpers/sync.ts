@@ -17,6 +17,8 @@ export interface TcpProxy {
   url: string
   /** Bytes sent from the target to clients (blob bytes moving downstream, plus headers). */
   bytesDown: number
+  /** Bytes forwarded from clients to the target (uploads, plus headers and TLS). */
+  bytesUp: number
   /** Stops listening and cuts every connection at once, as a dead host would. */
   kill(): Promise<void>
   /** Listens again on the same port. */
@@ -37,6 +39,7 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
     port: 0,
     url: '',
     bytesDown: 0,
+    bytesUp: 0,
     rate: o.rate ?? 0,
     upRate: 0,
     kill: async () => {
@@ -77,6 +80,7 @@ export async function startTcpProxy(t: TestLike, target: { host: string; port: n
     upstream.on('error', end).on('close', end)
     // As client.pipe(upstream), with an optional upload rate.
     client.on('data', (chunk: Buffer) => {
+      proxy.bytesUp += chunk.length
       const ok = upstream.write(chunk)
       if (proxy.upRate > 0) {
         client.pause()

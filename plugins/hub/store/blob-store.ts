@@ -26,6 +26,9 @@ export class FileBlobStore implements BlobStore {
   /** One writer per blob id in this process: a second write of the same id waits for the first. */
   readonly #writing = new Map<string, Promise<void>>()
 
+  /** Shard folders known to exist. */
+  readonly #shards = new Set<string>()
+
   /** This node's name in partial file names (the host's name). */
   readonly #node: string
 
@@ -234,8 +237,16 @@ export class FileBlobStore implements BlobStore {
 
   async #place(from: string, id: string): Promise<void> {
     const shard = join(this.dir, 'sha256', id.slice(0, 2))
-    await mkdir(shard, { recursive: true })
-    await rename(from, join(shard, id))
+    // Made once per process (a disk round trip saved per blob); made again if removed meanwhile.
+    if (!this.#shards.has(shard)) {
+      await mkdir(shard, { recursive: true })
+      this.#shards.add(shard)
+    }
+    await rename(from, join(shard, id)).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+      await mkdir(shard, { recursive: true })
+      await rename(from, join(shard, id))
+    })
     await fsyncDir(shard) // the rename itself must survive a power cut
   }
 }

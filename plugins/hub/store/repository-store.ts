@@ -10,12 +10,15 @@ import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, R
 import type { IndexStore } from './index.ts'
 import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
+import { Limiter } from '../../../gateway/util/limiter.ts'
 import { conflicting, heldVersion, newer, publishTime, refOf, versionOfChange, type Conflict, type TagVersion } from './versions.ts'
 
 /** A repository's new committed revision, as the change stream announces it. */
 export interface CommittedChange {
   repo: RepoName
   revision: number
+  /** The site a link received this commit's changes from (absent: published here, or by another writer). */
+  via?: string
 }
 
 const REV = 'rev'
@@ -262,7 +265,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
       entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
       if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
-      this.#apply(name, state)
+      this.#apply(name, state, false, o.via)
       if (this.#known === rev) this.#known = r
       if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
       return { applied: entries.length - 3, conflicts }
@@ -324,9 +327,12 @@ export class IndexedRepositoryStore implements RepositoryStore {
       if (!image || image.id !== id) throw new GatewayError('GW_ERR_BAD_REQUEST', `tag ${tag} points to an image that is not listed`)
       images[id] = { id, size: image.size, createdAt: image.createdAt }
     }
-    for (const id of Object.keys(images)) {
-      if (!(await this.#blobs.has(id))) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is not in the blob store`)
-    }
+    // Every image, every commit, but a few looks at a time: one after another, a repository of a few
+    // hundred tags spent most of a replicated commit waiting on the disk.
+    const looks = new Limiter(16)
+    const held = await Promise.all(Object.keys(images).map((id) => looks.run(async () => [id, await this.#blobs.has(id)] as const)))
+    const lacking = held.find(([, has]) => !has)
+    if (lacking) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${lacking[0]} is not in the blob store`)
     return images
   }
 
@@ -415,12 +421,12 @@ export class IndexedRepositoryStore implements RepositoryStore {
   }
 
   /** Makes `state` the one held for `name`, unless a newer one is held already (or `force`). */
-  #apply(name: RepoName, state: RepoState | undefined, force = false): void {
+  #apply(name: RepoName, state: RepoState | undefined, force = false, via?: string): void {
     const held = this.#applied.get(name) ?? 0
     if (!force && (state?.revision ?? 0) < held) return
     if (state) this.#applied.set(name, state.revision)
     else this.#applied.delete(name)
-    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision })
+    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision, ...(via === undefined ? {} : { via }) })
     for (const id of this.#served.get(name) ?? []) {
       const repos = this.#refs.get(id)
       repos?.delete(name)
