@@ -143,7 +143,7 @@
     setText($('cache-misses'), c.miss)
     setText($('cache-revalidated'), c.revalidated)
     setText($('cache-stale'), c.stale)
-    setText($('cache-shared'), `${c.coalesced} shared a fill, ${c.alone} went alone`)
+    setText($('cache-shared'), `${c.coalesced} reads; ${c.alone} went to the root alone`)
     setText($('cache-not-stored'), c.notStored)
   }
   function summary(counts, section) {
