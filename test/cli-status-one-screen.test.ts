@@ -1,5 +1,6 @@
 // `fedgate status --config site.yaml` prints one screen about the running site, from its /health detail
-// with an admin key: the root and its circuit, repositories by state (failing ones named), npm, tunnels.
+// with an admin key: the root and its circuit, repositories by state (failing ones named), the sync
+// leader, npm, the forward cache, tunnels.
 // A key that is not this site's admin key gets no summary, and the key is never printed.
 import t from 'tap'
 import { execFile } from 'node:child_process'
@@ -16,7 +17,7 @@ t.test('fedgate status: one screen about a running child', async (t) => {
   const dir = tempDir(t)
   const root = await startRoot(t, dir)
   await publish(root, 'acme/app:1.0', blobBytes(5000, 1))
-  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/app, acme/missing]\n')
+  const child = await startChild(t, dir, 'branch', root.url, root.readKey, 'repositories: [acme/app, acme/missing]\nforward: { cache: { enabled: true } }\n')
   await inSync(child, 'acme/app')
   const admin = await issueKey(child, 'admin')
   writeSecret(dir, 'admin.key', admin)
@@ -28,6 +29,8 @@ t.test('fedgate status: one screen about a running child', async (t) => {
   t.match(stdout, new RegExp(`^root +${root.url.replace(/[.]/g, '\\.')}\\S*  up since`, 'm'), 'the root and its state')
   t.match(stdout, /^circuit +closed/m)
   t.match(stdout, /^repos +1 in-sync, 0 syncing, \d queued, \d failing +\(2 entries; change stream (live|polling)/m, 'repositories by state')
+  t.match(stdout, /^leader +this process leads the sync \(lease until \d{4}-/m, 'the sync leader')
+  t.match(stdout, /^cache +0 entries, 0 B of 1\.0 GiB on disk; 0 hits, 0 misses/m, 'the forward cache')
   t.match(stdout, /^tunnels +none/m)
   t.ok(stdout.split('\n').length <= 24, 'one screen')
   t.notOk(stdout.includes(admin), 'the key is not printed')

@@ -1,6 +1,7 @@
 // `fedgate status --config site.yaml`: one screen about a running site, from its /health detail (an
 // admin key) and, at a child, its repositories' states: the root and its circuit, repositories by
-// state (the failing ones named), npm packages, tunnels, and links where the site has them.
+// state (the failing ones named), the sync leader, npm packages, the forward cache, tunnels, and links
+// where the site has them.
 import type { CliCommand } from '../plugin-api.ts'
 import { adminClient } from './admin-client.ts'
 import { bytes } from './progress.ts'
@@ -38,8 +39,11 @@ export function statusText(h: Health, url: string, failing: Health[], now: numbe
     row('repos', `${STATES.map((s) => `${h.sync[s] ?? 0} ${s}`).join(', ')}  (${h.sync.entries} entries; change stream ${h.sync.stream?.state ?? 'off'}; ${bytes(h.sync.bytesReceived ?? 0)} received)`)
     for (const f of failing.slice(0, MAX_FAILING)) out.push(`${''.padEnd(14)}failing: ${f.name}: ${f.error ?? '?'} (next try ${f.nextTry ?? '?'})`)
     if (failing.length > MAX_FAILING) out.push(`${''.padEnd(14)}… and ${failing.length - MAX_FAILING} more failing (fedgate repos list)`)
+    if (h.sync.lease) row('leader', leaderText(h.sync.leader, h.sync.lease))
   }
   if (h.npm) row('npm', `${h.npm.packages} packages: ${STATES.map((s) => `${h.npm[s] ?? 0} ${s}`).join(', ')}`)
+  const cache = h.forward?.cache
+  if (cache) row('cache', `${cache.entries} entries, ${bytes(cache.bytes)} of ${bytes(cache.maxBytes)} on disk; ${cache.hit} hits, ${cache.miss} misses, ${cache.revalidated} revalidated, ${cache.stale} stale served`)
   const tunnels = (h.tunnel?.tunnels as Health[] | undefined) ?? []
   if (tunnels.length === 0) row('tunnels', 'none')
   for (const [i, t] of tunnels.entries()) {
@@ -53,6 +57,13 @@ export function statusText(h: Health, url: string, failing: Health[], now: numbe
     for (const [i, l] of links.entries()) row(i === 0 ? 'links' : '', `${l.name ?? l.peer ?? '?'}: ${l.state ?? '?'}${l.mode ? ` (${l.mode})` : ''}`)
   }
   return out.join('\n')
+}
+
+/** Which process of the site syncs: the one that answered (`--url` reaches one worker or node), or another. */
+function leaderText(leading: boolean, lease: Health): string {
+  const until = lease.until ? ` (lease until ${lease.until})` : ''
+  if (leading) return `this process leads the sync${until}`
+  return lease.holder ? `${lease.holder} leads the sync${until}; this process (${lease.self}) follows` : `unknown: the lease cannot be read; this process (${lease.self}) follows`
 }
 
 function ago(now: number, iso: string | undefined): string {

@@ -50,7 +50,7 @@ export class EntryStore {
   private constructor(
     dir: string,
     readonly maxBytes: number,
-    memoryBytes: number,
+    readonly memoryBytes: number,
   ) {
     this.#dir = dir
     this.#tmp = join(dir, 'tmp')
@@ -171,8 +171,9 @@ export class EntryStore {
     return [...this.#entries.keys()].filter(match)
   }
 
-  stats(): { entries: number; bytes: number; memoryBytes: number } {
-    return { entries: this.#entries.size, bytes: this.#entries.calculatedSize, memoryBytes: this.#memory?.calculatedSize ?? 0 }
+  /** Entries, the bytes counted against each bound (bodies plus a fixed weight per entry on disk), and the bounds. */
+  stats(): { entries: number; bytes: number; memoryBytes: number; maxBytes: number; maxMemoryBytes: number } {
+    return { entries: this.#entries.size, bytes: this.#entries.calculatedSize, memoryBytes: this.#memory?.calculatedSize ?? 0, maxBytes: this.maxBytes, maxMemoryBytes: this.memoryBytes }
   }
 
   async #writeMeta(e: Entry): Promise<void> {

@@ -43,6 +43,9 @@ export interface HttpCacheOptions {
 
 const COUNTED = ['hit', 'miss', 'revalidated', 'stale', 'coalesced', 'alone', 'notStored'] as const
 
+/** /health's forward.cache, the admin page's and /metrics' figures: the store's size and bounds, fills now, and running counts. */
+export type HttpCacheStats = ReturnType<EntryStore['stats']> & { filling: number; waiting: number } & Record<(typeof COUNTED)[number], number>
+
 export class HttpCache {
   readonly #fills = new Map<string, Promise<Fill>>()
   /** Request headers each URL's answers vary by, as the root last said. */
@@ -103,7 +106,7 @@ export class HttpCache {
     return true
   }
 
-  stats(): Record<string, number> {
+  stats(): HttpCacheStats {
     return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, ...this.#counts }
   }
 

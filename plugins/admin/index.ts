@@ -16,12 +16,13 @@ export const adminPlugin: GatewayPlugin = {
   // Sign-in is with the hub's keys: without them there is no one to let in.
   enabled: (config) => section(config, 'admin', adminSpec).enabled && section(config, 'hub', hubSpec).enabled,
   needs: ['keys', 'index'],
-  uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'npmStatus', 'npmScheduler'],
+  uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'syncLeader', 'npmStatus', 'npmScheduler'],
   setup({ config, clock, rootHealth, services, siteHealth }) {
     const o = section(config, 'admin', adminSpec)
     const syncStatus = services.get('syncStatus')
     const syncScheduler = services.get('syncScheduler')
     const syncAdmin = services.get('syncAdmin')
+    const syncLeader = services.get('syncLeader')
     const npmStatus = services.get('npmStatus')
     const npmScheduler = services.get('npmScheduler')
     const routes = adminRoutes({
@@ -31,7 +32,7 @@ export const adminPlugin: GatewayPlugin = {
       sessions: new Sessions(services.need('index'), { ttl: o.session, max: o.maxSessions }, clock),
       keys: services.need('keys'),
       signInThrottle: new FailureThrottle(o.signInFailures, clock),
-      state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, npmStatus }),
+      state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, syncLeader, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,
     })

@@ -1,7 +1,9 @@
 // What the admin page shows, in one JSON answer read every second: /health's detail (the site, root,
-// requests counter, each plugin's part) and the federation status of every repository and npm package.
+// requests counter, each plugin's part: the forward cache's figures among them), the sync leader and the
+// federation status of every repository and npm package.
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import type { SyncAdmin } from '../sync/index.ts'
+import type { SyncLeader } from '../sync/leader.ts'
 import type { RepoStatus, SyncStatus } from '../sync/status.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 
@@ -11,6 +13,7 @@ export interface StateSources {
   rootHealth?: RootHealth
   syncStatus?: SyncStatus
   syncAdmin?: SyncAdmin
+  syncLeader?: SyncLeader
   npmStatus?: SyncStatus
 }
 
@@ -52,6 +55,8 @@ export function adminState(d: StateSources): Record<string, unknown> {
     root: health.root,
     circuit: d.rootHealth ? d.rootHealth.breaker.state : null,
     forward: health.forward ?? null,
+    // Whether this process leads the site's sync, and who holds the lease until when (no secret in it).
+    leader: d.syncLeader?.view() ?? null,
     federation: d.syncAdmin
       ? {
           upstream: d.syncAdmin.upstream(),

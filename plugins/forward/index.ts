@@ -10,6 +10,7 @@ import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { Limiter, type Release } from '../../gateway/util/limiter.ts'
 import { workerSlot } from '../../gateway/util/worker-slot.ts'
 import { HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import { cacheMetrics } from './cache-metrics.ts'
 import { cachedReads, usesCache } from './cached-reads.ts'
 import { forwardSpec } from './options.ts'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
@@ -156,6 +157,7 @@ export const forwardPlugin: GatewayPlugin = {
       metrics(m) {
         m.gauge('fedgate_forward_connections_busy', 'Requests with the root now (at most forward.connections)', [], () => connections.active)
         m.gauge('fedgate_forward_connections_waiting', 'Requests waiting for a connection to the root', [], () => connections.waiting)
+        if (cache) cacheMetrics(m, cache)
       },
       close: () => client.close(),
     }

@@ -9,7 +9,7 @@ import { repositoriesSpec, syncSpec } from './options.ts'
 import { RepoSet } from './repo-set.ts'
 import { syncRoutes } from './routes.ts'
 import { LiveSubscription } from '../hub/stream-subscription.ts'
-import { folderId, SyncLeader } from './leader.ts'
+import { folderId, SyncLeader, type LeaderView } from './leader.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
 import { SyncStatus } from './status.ts'
@@ -32,6 +32,12 @@ export interface SyncAdmin {
   add(name: string): Promise<boolean>
   entries(): readonly string[]
   upstream(): Record<string, unknown>
+}
+
+/** The lease as /health shows it beside `leader` (whether this process leads). */
+function leaseView(leader: SyncLeader): Omit<LeaderView, 'leading'> {
+  const { leading: _, ...lease } = leader.view()
+  return lease
 }
 
 export const syncPlugin: GatewayPlugin = {
@@ -115,8 +121,8 @@ export const syncPlugin: GatewayPlugin = {
     return {
       routes: syncRoutes({ scheduler, status, set, authorize, leading: () => leader.leading, add: addRepository, upstream: upstreamView }),
       provides: { syncLeader: leader, syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
-      health: () => ({ leader: leader.leading, entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
-      metrics: (m) => syncMetrics(m, { status, set, fetcher, live: () => live, clock }),
+      health: () => ({ leader: leader.leading, lease: leaseView(leader), entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
+      metrics: (m) => syncMetrics(m, { status, set, fetcher, live: () => live, leader, clock }),
       async close() {
         // Stops this process's syncs (when it leads) and hands the lease on at once.
         await leader.close()

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { IndexStore } from '../hub/store/index.ts'
+import type { IndexStore, LeaseState } from '../hub/store/index.ts'
 
 export interface LeaderEvents {
   /** This process now leads: start syncing. */
@@ -18,22 +18,41 @@ export interface LeaderEvents {
   follow(): Promise<void>
 }
 
+/** Who leads a site's sync, as this process last saw it (for /health, the admin page, `fedgate status`). */
+export interface LeaderView {
+  /** This process holds the lease. */
+  leading: boolean
+  /** This process's name in the lease: host:pid:random (no secret). */
+  self: string
+  /** The lease's holder (this process or another); null when no one held it or the index could not be read. */
+  holder: string | null
+  /** Until when the holder's lease runs unless renewed (ISO time); null when the lease does not say. */
+  until: string | null
+}
+
 export class SyncLeader {
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
   #leading = false
+  /** The lease as the last try saw it. */
+  #seen: { holder?: string; until?: number } = {}
   #timer: NodeJS.Timeout | undefined
   #stopped = false
   #turn: Promise<void> = Promise.resolve()
   readonly #listeners: LeaderEvents[] = []
 
   constructor(
-    private readonly index: Pick<IndexStore, 'lease' | 'releaseLease' | 'leaseHolder'>,
+    private readonly index: Pick<IndexStore, 'lease' | 'releaseLease'>,
     private readonly name: string,
     private readonly o: { ttl: number; log: Logger },
   ) {}
 
   get leading(): boolean {
     return this.#leading
+  }
+
+  view(): LeaderView {
+    const { holder, until } = this.#seen
+    return { leading: this.#leading, self: this.holder, holder: holder ?? null, until: until === undefined ? null : new Date(until).toISOString() }
   }
 
   /** `events` hears every change of leadership from now on (and `lead` at once if this process leads: resolved once run). */
@@ -56,12 +75,16 @@ export class SyncLeader {
     if (this.#stopped) return
     let held: boolean
     try {
-      held = await this.index.lease(this.name, this.holder, this.o.ttl)
+      const asked = Date.now()
+      let lease = await this.index.lease(this.name, this.holder, this.o.ttl)
       // A holder on this host whose process is gone (killed, then restarted here) need not be waited for.
-      if (!held && (await this.#holderDied())) held = await this.index.lease(this.name, this.holder, this.o.ttl)
+      if (!lease.held && (await this.#holderDied(lease))) lease = await this.index.lease(this.name, this.holder, this.o.ttl)
+      held = lease.held
+      this.#seen = held ? { holder: this.holder, until: asked + this.o.ttl } : { holder: lease.holder, until: lease.until }
     } catch (err) {
       // The index is unreachable: the lease cannot be renewed, so another may take it once it ends.
       held = false
+      this.#seen = {}
       if (this.#leading) this.o.log.warn({ reason: (err as Error).message }, 'cannot renew the sync lease')
     }
     if (this.#stopped || held === this.#leading) return
@@ -72,8 +95,8 @@ export class SyncLeader {
     })
   }
 
-  async #holderDied(): Promise<boolean> {
-    const other = await this.index.leaseHolder(this.name)
+  async #holderDied(lease: LeaseState): Promise<boolean> {
+    const other = lease.holder
     const [host, pid] = other?.split(':') ?? []
     if (!other || host !== hostname() || alive(Number(pid))) return false
     await this.index.releaseLease(this.name, other)
@@ -93,6 +116,7 @@ export class SyncLeader {
     await this.#turn
     if (!this.#leading) return
     this.#leading = false
+    this.#seen = {}
     for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
     await this.index.releaseLease(this.name, this.holder).catch(() => {})
   }

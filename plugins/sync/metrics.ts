@@ -2,13 +2,15 @@
 import type { Metrics } from '../../gateway/metrics/registry.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { BlobFetcher } from './blob-fetcher.ts'
+import type { SyncLeader } from './leader.ts'
 import type { LiveSubscription } from '../hub/stream-subscription.ts'
 import type { RepoSet } from './repo-set.ts'
 import { isPattern } from './patterns.ts'
 import { repoSyncStates, type SyncStatus } from './status.ts'
 
-export function syncMetrics(m: Metrics, d: { status: SyncStatus; set: RepoSet; fetcher: BlobFetcher; live: () => LiveSubscription | undefined; clock: Clock }): void {
-  const { status, set, fetcher, live, clock } = d
+export function syncMetrics(m: Metrics, d: { status: SyncStatus; set: RepoSet; fetcher: BlobFetcher; live: () => LiveSubscription | undefined; leader: SyncLeader; clock: Clock }): void {
+  const { status, set, fetcher, live, leader, clock } = d
+  m.gauge('fedgate_sync_leader', "1 while this process holds the site's sync lease (it syncs, collects and follows the change stream), else 0", [], () => (leader.leading ? 1 : 0))
   m.gauge('fedgate_sync_repositories', 'Synchronized repositories, by state', ['state'], () => {
     const counts = status.counts()
     return repoSyncStates.map((s) => [{ state: s }, counts[s]] as const)

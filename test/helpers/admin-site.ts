@@ -1,5 +1,5 @@
 // A child site with something on every admin page: a synchronized repository, a tunnel route with
-// refused (and throttled) callers, keys. For the page-wide tests (accessibility, requests' origins).
+// refused (and throttled) callers, keys, the forward cache's figures and the sync leader on the overview. For the page-wide tests (accessibility, requests' origins).
 import { writeSecret, tempDir, type TestLike, type TestSite } from './sites.ts'
 import { startRoot, startChild, publish, issueKey, blobBytes, inSync, type RootSite } from './sync.ts'
 import { startEchoUpstream, connect } from './ws-peers.ts'
@@ -11,6 +11,7 @@ export async function startAdminSite(t: TestLike): Promise<{ root: RootSite; chi
   const upstream = await startEchoUpstream(t)
   writeSecret(dir, 'federation-tokens.txt', 'good-token-dddd')
   const extra = `repositories: [acme/app]
+forward: { cache: { enabled: true } }
 tunnels:
   - path: /federation
     upstream: ${upstream.url}

@@ -26,6 +26,8 @@ export interface CacheFigures {
   entries: number
   bytes: number
   memoryBytes: number
+  maxBytes: number
+  maxMemoryBytes: number
   filling: number
   waiting: number
   hit: number

@@ -43,7 +43,7 @@
     return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`
   }
   const time = (iso) => (iso ? new Date(iso).toLocaleString() : '–')
-  const TONE = { up: 'ok', 'in-sync': 'ok', live: 'ok', closed: 'ok', enabled: 'ok', down: 'bad', failing: 'bad', open: 'bad', disabled: 'bad', recovering: 'warn', 'half-open': 'warn', syncing: 'warn', queued: 'warn', polling: 'warn' }
+  const TONE = { leads: 'ok', up: 'ok', 'in-sync': 'ok', live: 'ok', closed: 'ok', enabled: 'ok', down: 'bad', failing: 'bad', open: 'bad', disabled: 'bad', recovering: 'warn', 'half-open': 'warn', syncing: 'warn', queued: 'warn', polling: 'warn' }
   const LABEL = { 'in-sync': 'in sync' }
   function badge(el, state) {
     el.className = `badge ${TONE[state] || ''}`
@@ -109,6 +109,8 @@
       dl.replaceChildren(...lines.flatMap(([k]) => [Object.assign(document.createElement('dt'), { textContent: k }), document.createElement('dd')]))
     }
     lines.forEach(([, v], i) => setText(dl.children[i * 2 + 1], v))
+    leader(s.leader)
+    cache(s.forward && s.forward.cache)
     const errors = []
     if (s.root && s.root.lastError && s.root.state !== 'up') errors.push(`Root: ${s.root.lastError}`)
     for (const r of s.federation ? s.federation.repos : []) if (r.error) errors.push(`${r.name}: ${r.error}`)
@@ -117,6 +119,32 @@
     const ul = $('errors')
     const want = errors.length ? errors : ['None.']
     if ([...ul.children].map((li) => li.textContent).join('\n') !== want.join('\n')) ul.replaceChildren(...want.map((e) => Object.assign(document.createElement('li'), { textContent: e })))
+  }
+  function leader(l) {
+    if (!l) {
+      badge($('leader-state'), 'no sync here')
+      for (const id of ['leader-holder', 'leader-until', 'leader-self']) setText($(id), '–')
+      return
+    }
+    badge($('leader-state'), l.leading ? 'leads' : 'follows')
+    setText($('leader-holder'), l.holder == null ? 'unknown (the index cannot be read)' : l.holder === l.self ? `this process (${l.holder})` : l.holder)
+    setText($('leader-until'), l.until ? time(l.until) : l.holder == null ? '–' : 'no end set')
+    setText($('leader-self'), l.self)
+  }
+  function cache(c) {
+    $('cache-off').hidden = Boolean(c)
+    $('cache').hidden = !c
+    if (!c) return
+    const of = (n, max) => `${bytes(n)} of ${bytes(max)}${max > 0 ? ` (${Math.round((n / max) * 100)}%)` : ''}`
+    setText($('cache-entries'), c.entries)
+    setText($('cache-disk'), of(c.bytes, c.maxBytes))
+    setText($('cache-memory'), of(c.memoryBytes, c.maxMemoryBytes))
+    setText($('cache-hits'), c.hit)
+    setText($('cache-misses'), c.miss)
+    setText($('cache-revalidated'), c.revalidated)
+    setText($('cache-stale'), c.stale)
+    setText($('cache-shared'), `${c.coalesced} reads; ${c.alone} went to the root alone`)
+    setText($('cache-not-stored'), c.notStored)
   }
   function summary(counts, section) {
     if (!section) return 'not synchronized here'

@@ -15,20 +15,29 @@ if (cur or '') ~= ARGV[1] then return 0 end
 for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
 return 1`
 
-/** Takes or renews a lease for a holder (true), or false while another holder's lease runs; `ttl 0` releases it. */
-type Lease = (key: string, holder: string, ttlMs: number) => Promise<boolean>
-/** Who holds a lease now, if anyone. */
-type LeaseHolder = (key: string) => Promise<string | undefined>
+/**
+ * A lease after a try to take or renew it: held by the caller, or by `holder` (another) until `until`
+ * (ms since the epoch; undefined when that lease has no end, or no one holds it).
+ */
+export interface LeaseState {
+  held: boolean
+  holder?: string
+  until?: number
+}
+
+/** Takes or renews a lease for a holder, or says who holds it while another holder's lease runs; `ttl 0` releases it. */
+type Lease = (key: string, holder: string, ttlMs: number) => Promise<LeaseState>
 
 // SET NX PX, or PEXPIRE when the caller already holds it, in one step; a release deletes only its own.
+// Refused, it answers who holds the lease and for how many ms more (-1: no end), from the same step.
 const REDIS_LEASE = `local cur = redis.call('GET', KEYS[1])
 if tonumber(ARGV[2]) == 0 then
   if cur == ARGV[1] then redis.call('DEL', KEYS[1]) end
-  return 0
+  return {0}
 end
-if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0`
+if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return {1} end
+if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return {1} end
+return {0, cur, redis.call('PTTL', KEYS[1])}`
 
 export class IndexStore {
   readonly kind: 'embedded' | 'redis'
@@ -37,14 +46,12 @@ export class IndexStore {
   readonly #scan: (prefix: string) => AsyncIterable<[string, string]>
   readonly #close: () => Promise<void>
   readonly #lease: Lease
-  readonly #holder: LeaseHolder
   /** Prepended to every key: several sites may share one Redis database. */
   readonly #prefix: string
 
-  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, holder: LeaseHolder, prefix = '') {
+  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, prefix = '') {
     this.kind = kind
     this.#lease = lease
-    this.#holder = holder
     this.#prefix = prefix
     this.#keyv = keyv
     this.#cas = cas
@@ -70,9 +77,8 @@ export class IndexStore {
         async (key, holder, ttl) => {
           if (ttl > 0) return lmdb.lease(key, holder, ttl)
           lmdb.release(key, holder)
-          return false
+          return { held: false }
         },
-        async (key) => lmdb.holder(key),
       )
     }
     // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
@@ -109,8 +115,12 @@ export class IndexStore {
         if (client.isReady) await client.close().catch(() => client.destroy())
         else client.destroy()
       },
-      async (key, holder, ttl) => Number(await client.eval(REDIS_LEASE, { keys: [key], arguments: [holder, String(ttl)] })) === 1,
-      async (key) => (await client.get(key)) ?? undefined,
+      async (key, holder, ttl) => {
+        const [held, other, ms] = (await client.eval(REDIS_LEASE, { keys: [key], arguments: [holder, String(ttl)] })) as [number, string?, number?]
+        if (Number(held) === 1) return { held: true }
+        // The time left is Redis's; added to this machine's clock it says until when, near enough to show.
+        return { held: false, holder: other, until: ms !== undefined && Number(ms) >= 0 ? Date.now() + Number(ms) : undefined }
+      },
       o.prefix,
     )
   }
@@ -143,17 +153,12 @@ export class IndexStore {
   }
 
   /**
-   * A lease (the site's sync leader): true when `holder` now holds `name` for `ttlMs` (taken, or renewed
-   * as its holder), false while another holder's lease runs. It ends by itself `ttlMs` after the last
+   * A lease (the site's sync leader): `held` when `holder` now holds `name` for `ttlMs` (taken, or
+   * renewed as its holder); else who holds it, and until when. It ends by itself `ttlMs` after the last
    * renewal, so a holder that dies hands it on within that time.
    */
-  lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+  lease(name: string, holder: string, ttlMs: number): Promise<LeaseState> {
     return this.#lease(this.#prefix + name, holder, ttlMs)
-  }
-
-  /** The holder of `name`'s lease while it runs. */
-  leaseHolder(name: string): Promise<string | undefined> {
-    return this.#holder(this.#prefix + name)
   }
 
   /** Ends `holder`'s lease at once (a graceful stop); nothing when another holds it. */

@@ -68,26 +68,19 @@ export class LmdbKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   /**
-   * Takes `key` for `holder` for `ttlMs`, or renews it when `holder` has it; false while another
-   * holder's time runs. One write transaction: lmdb's write lock makes it atomic across processes;
-   * the processes share the machine's clock.
+   * Takes `key` for `holder` for `ttlMs`, or renews it when `holder` has it; while another holder's
+   * time runs, says who and until when. One write transaction: lmdb's write lock makes it atomic across
+   * processes; the processes share the machine's clock.
    */
-  lease(key: string, holder: string, ttlMs: number): boolean {
+  lease(key: string, holder: string, ttlMs: number): { held: boolean; holder?: string; until?: number } {
     return this.db.transactionSync(() => {
       const now = Date.now()
       const cur = this.db.get(key)
       const held = cur === undefined ? undefined : (JSON.parse(cur) as { holder: string; until: number })
-      if (held && held.holder !== holder && held.until > now) return false
+      if (held && held.holder !== holder && held.until > now) return { held: false, holder: held.holder, until: held.until }
       this.db.putSync(key, JSON.stringify({ holder, until: now + ttlMs }))
-      return true
+      return { held: true }
     })
-  }
-
-  /** The holder of `key`'s lease while it runs. */
-  holder(key: string): string | undefined {
-    const cur = this.db.get(key)
-    const held = cur === undefined ? undefined : (JSON.parse(cur) as { holder: string; until: number })
-    return held && held.until > Date.now() ? held.holder : undefined
   }
 
   /** Ends `holder`'s lease on `key` early (a graceful stop), so another takes over at once. */
