@@ -306,21 +306,33 @@ export class LinkEngine {
         this.#upSlots.run(async () => {
           const image = images.get(id)
           if (!image) return
-          const from = Math.min(partial, image.size)
+          let from = Math.min(partial, image.size)
           const release = await blobs.pins.pin([id])
           try {
-            // Opened, not looked up first: the open is the look (one disk round trip per blob, not two).
-            const file = await open(blobs.path(id)).catch(() => {
-              throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
-            })
-            const body = file.createReadStream({ start: from })
-            try {
-              await peer.putBlob(id, from, image.size, body)
-            } finally {
-              body.destroy() // closes the file, whether the peer read it all or not
+            for (let attempt = 1; ; attempt++) {
+              // Opened, not looked up first: the open is the look (one disk round trip per blob, not two).
+              const file = await open(blobs.path(id)).catch(() => {
+                throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
+              })
+              const body = file.createReadStream({ start: from })
+              let result: 'stored' | 'moved'
+              try {
+                result = await peer.putBlob(id, from, image.size, body)
+              } finally {
+                body.destroy() // closes the file, whether the peer read it all or not
+              }
+              if (result === 'stored') {
+                s.bytes.out += image.size - from
+                s.blobs.out++
+                return
+              }
+              // Another link (a triangle's other side) moved the peer's part of this blob, uploading it too
+              // or just done: unless the peer now holds it, send it whole. The peer takes an upload from
+              // byte 0 at any time, after any other write of the blob, and checks it like any other.
+              if (attempt > 1) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id.slice(0, 12)}: the peer refused an upload from byte 0`)
+              if ((await peer.blobAt(id)).has) return
+              from = 0
             }
-            s.bytes.out += image.size - from
-            s.blobs.out++
           } finally {
             release()
           }

@@ -69,10 +69,16 @@ export class Peer {
     return { has: res.statusCode === 200, partial: Number(res.headers[PARTIAL_HEADER] ?? 0) || 0 }
   }
 
-  async putBlob(id: string, offset: number, size: number, body: Readable): Promise<void> {
+  /**
+   * Uploads the blob from byte `offset`: 'stored', or 'moved' when the peer's part of it is no longer
+   * `offset` bytes (409: another link's upload of the same blob moved or finished it meanwhile).
+   */
+  async putBlob(id: string, offset: number, size: number, body: Readable): Promise<'stored' | 'moved'> {
     const res = await this.#request({ path: `${LINK_PREFIX}/blobs/sha256:${id}`, method: 'PUT', headers: { [OFFSET_HEADER]: String(offset), [SIZE_HEADER]: String(size), 'content-type': 'application/octet-stream' }, body })
     const text = await res.body.text()
+    if (res.statusCode === 409) return 'moved'
     if (res.statusCode !== 201) throw statusError(`blob upload ${id.slice(0, 12)}`, res.statusCode, text)
+    return 'stored'
   }
 
   /** A blob download from the peer's hub API, from byte `from` on. */

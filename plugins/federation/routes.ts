@@ -155,7 +155,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const pins = uploadPins.get(l.name) ?? []
       uploadPins.set(l.name, pins)
       pins.push(await d.blobs.pins.pin([id]))
-      await d.blobs.write(id, ctx.req, { resume: offset > 0, expectedSize: size, verifyHeld: true, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
+      await d.blobs.write(id, ctx.req, { resume: offset > 0, resumeAt: offset, expectedSize: size, verifyHeld: true, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
       const mine = uploaded.get(l.name) ?? new Set<string>()
       uploaded.set(l.name, mine.add(id))
       ctx.res.writeHead(201, { 'cache-control': 'no-store' })

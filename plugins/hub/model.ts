@@ -69,6 +69,12 @@ export interface WriteOptions {
    * dropped): a link upload, whose answer must not tell the sender whether the site holds the blob.
    */
   verifyHeld?: boolean
+  /**
+   * The source continues the kept bytes from exactly this offset (a link upload's resume): checked when
+   * this write's turn comes, after any other write of the blob, which may have moved or finished them.
+   * A mismatch is GW_ERR_CONFLICT and reads nothing.
+   */
+  resumeAt?: number
 }
 
 export interface BlobStore {

@@ -24,7 +24,7 @@ export interface OutLink {
   interval?: string
 }
 
-export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string }): string {
+export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string; /** A line per request in the log (off by default: exchanges are many). */ requestLog?: boolean }): string {
   const links = (o.links ?? [])
     .map((l) => {
       writeSecret(o.dir, `${name}-${l.name}.token`, l.token)
@@ -42,7 +42,7 @@ ${l.extra ?? ''}`
 listen:
   https: { host: 127.0.0.1, port: 0 }
 tls: { dir: certs }
-log: { level: info, requests: false }
+log: { level: info${o.requestLog ? '' : ', requests: false'} }
 hub: { readsNeedKey: false }
 ${links ? `links:\n${links}` : ''}${o.extra ?? ''}`
 }
@@ -74,7 +74,7 @@ export async function linkStatus(site: TestSite, direction: LinkStatus['directio
 /** Writes `<dir>/<name>.yaml` for a linked site run as a process; returns its path. */
 export function writeLinkedYaml(name: string, o: Parameters<typeof linkedYaml>[1]): string {
   const file = join(o.dir, `${name}.yaml`)
-  writeFileSync(file, linkedYaml(name, o).replace('log: { level: info, requests: false }', 'log: { level: info }'))
+  writeFileSync(file, linkedYaml(name, { requestLog: true, ...o }))
   return file
 }
 

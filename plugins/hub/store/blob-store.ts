@@ -115,6 +115,9 @@ export class FileBlobStore implements BlobStore {
     const hash = createHash('sha256')
     let kept = 0
     if (o.resume) kept = await hashFile(partial, hash)
+    if (o.resumeAt !== undefined && o.resumeAt > 0 && kept !== o.resumeAt) {
+      throw new GatewayError('GW_ERR_CONFLICT', `${kept} bytes of sha256:${id} are kept; continue from there`)
+    }
     // Interrupted sources keep their bytes here for a Range resume; a wrong digest removes them.
     const file = await open(partial, o.resume && kept > 0 ? 'a' : 'w')
     let size: number
