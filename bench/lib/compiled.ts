@@ -11,9 +11,9 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url))
 /** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
 export const COMPILED_MAIN = fileURLToPath(new URL('../../dist/gateway/cli/main.js', import.meta.url))
 
-/** `npm run build`, with the repository's TypeScript. */
+/** `npm run build` (scripts/build.mjs: the bundle). */
 export function buildCompiled(): string {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'inherit' })
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' })
   return COMPILED_MAIN
 }
 
