@@ -10,9 +10,25 @@
 //   page files under plugins/admin/assets, demo's ./main.js) resolve the same way from every chunk.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
+const undiciCore = fileURLToPath(new URL('./undici-core.cjs', import.meta.url))
+
+/** `undici` imported by fedgate's sources resolves to scripts/undici-core.cjs, if this undici has those files. */
+const undiciCorePlugin = {
+  name: 'undici-core',
+  setup(b) {
+    try {
+      const req = createRequire(undiciCore)
+      for (const f of ['dispatcher/dispatcher', 'api', 'dispatcher/pool', 'dispatcher/agent', 'core/util', 'core/errors']) req.resolve(`undici/lib/${f}`)
+    } catch {
+      return
+    }
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === undiciCore ? undefined : { path: undiciCore }))
+  },
+}
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true })
 await build({
   absWorkingDir: repo,
@@ -25,6 +41,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['lmdb', 'node-forge', '@keyv/redis'],
+  plugins: [undiciCorePlugin],
   // The bundled CommonJS dependencies require() Node's own modules: ESM output has no `require`.
   banner: { js: "import { createRequire as __fedgateRequire } from 'node:module'; const require = __fedgateRequire(import.meta.url);" },
   // ws's optional native helpers (bufferutil, utf-8-validate) are require()d in a try: absent is fine.
