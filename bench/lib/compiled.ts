@@ -10,11 +10,13 @@ import { statCpu } from './proc-stat.ts'
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 /** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
 export const COMPILED_MAIN = fileURLToPath(new URL('../../dist/gateway/cli/main.js', import.meta.url))
+/** `fedgate` itself (package.json's bin): sets its V8 flags, then imports COMPILED_MAIN. */
+export const FEDGATE_BIN = fileURLToPath(new URL('../../gateway/cli/bin.mjs', import.meta.url))
 
-/** `npm run build`, with the repository's TypeScript. */
+/** `npm run build` (gateway/build/build.mjs: the bundle); returns `fedgate`'s path (FEDGATE_BIN). */
 export function buildCompiled(): string {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'inherit' })
-  return COMPILED_MAIN
+  execFileSync(process.execPath, ['gateway/build/build.mjs'], { cwd: REPO, stdio: 'inherit' })
+  return FEDGATE_BIN
 }
 
 /** `fedgate <args>` from dist/, waited for; its stdout. */

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Agent, request } from 'undici'
+import { Agent } from 'undici'
 import type { SiteConfig } from '../config/load.ts'
 
 const OPTIONS = {
@@ -36,9 +36,11 @@ export function adminClient(config: SiteConfig, argv: string[]): AdminClient {
     // A connection of its own each time: with workers, each new connection reaches the next worker.
     const agent = new Agent({ connect })
     try {
-      const res = await request(url + path, {
+      const target = new URL(url + path)
+      const res = await agent.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
         method,
-        dispatcher: agent,
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       })

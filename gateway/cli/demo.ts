@@ -9,8 +9,9 @@ import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 
-// The program this process runs, of the same kind: compiled (dist/), or the sources under the same loader flags.
-const MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url))
+// The program this process runs, of the same kind: compiled (`fedgate`, bin.mjs, which sets its V8 flags
+// and loads dist/gateway/cli/main.js, this bundle), or the sources under the same loader flags.
+const MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : '../../../gateway/cli/bin.mjs', import.meta.url))
 const self = (args: string[]) => [...process.execArgv, MAIN, ...args]
 
 export const DEMO_PORTS = { root: 9443, child: 8443, childHttp: 8080 }

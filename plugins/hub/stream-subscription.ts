@@ -3,13 +3,12 @@
 // atomic path as a round. Every (re)connect catches up from the revisions held, through the change
 // feed, so a change made while the stream was down arrives once. Interval rounds go on whatever the
 // stream does: while it is down they are how changes arrive, while it is up they are the safety net.
-import { readFileSync } from 'node:fs'
-import { rootCertificates } from 'node:tls'
+import type { SecureContext } from 'node:tls'
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
-import type { RootClient } from '../../gateway/upstream/root-client.ts'
+import { trustWithCa, type RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RepoName } from './model.ts'
 import type { StreamMessage } from './routes/change-stream.ts'
 import { STREAM_PATH } from './routes/change-stream.ts'
@@ -54,7 +53,8 @@ export class LiveSubscription {
   #stopped = false
   #started = false
   readonly #url: string
-  readonly #ca: string[] | undefined
+  /** The public roots plus d.ca, shared with the clients of that root (built once: parsing them costs). */
+  readonly #secureContext: SecureContext | undefined
 
   constructor(
     private readonly d: LiveDeps,
@@ -63,7 +63,7 @@ export class LiveSubscription {
     this.#since = d.clock.now()
     const scheme = d.client.origin.startsWith('https:') ? 'wss:' : 'ws:'
     this.#url = `${scheme}${d.client.origin.slice(d.client.origin.indexOf('//'))}${d.client.basePath}${STREAM_PATH}`
-    this.#ca = d.ca ? [...rootCertificates, readFileSync(d.ca, 'utf8')] : undefined
+    this.#secureContext = trustWithCa(d.ca)
   }
 
   /** Subscribes, once: a site with nothing to synchronize has no reason to hold a stream open. */
@@ -77,7 +77,8 @@ export class LiveSubscription {
     if (this.#stopped) return
     const ws = new WebSocket(this.#url, {
       headers: this.d.client.keyHeaders(),
-      ca: this.#ca,
+      // ws hands its options to tls.connect, which takes a built context; its types leave it out.
+      ...({ secureContext: this.#secureContext } as object),
       perMessageDeflate: false,
       maxPayload: 64 * 1024,
       handshakeTimeout: 10_000,
