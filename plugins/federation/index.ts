@@ -2,6 +2,7 @@
 // link protocol for the links made here (`fedgate links create`); the outgoing side runs one engine per
 // `links:` entry. Both move changes and blobs between repository stores by the link's mode, through the
 // store's rule for versions, so nothing loops and every site converges.
+import { setMaxListeners } from 'node:events'
 import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import { actionsOf, linkCovers, type LinkRing } from '../hub/links.ts'
@@ -49,6 +50,8 @@ export const federationPlugin: GatewayPlugin = {
     const site = { name: config.site.name, owns: config.site.owns }
     await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
+    // Every request of every link listens to it (16 transfers each way per link): no leak warning.
+    setMaxListeners(0, stop.signal)
     const engines = new Map<string, LinkEngine>()
     const downloads = new InFlight<void>()
     const lives: LiveSubscription[] = []
