@@ -33,30 +33,12 @@ export class MetricsRegistry implements Metrics {
 
   counter(name: string, help: string, labelNames: readonly string[], read: () => Reading): void {
     checkName(name, true)
-    new client.Counter({
-      name,
-      help,
-      labelNames: [...labelNames],
-      registers: [this.registry],
-      collect() {
-        this.reset()
-        for (const [labels, v] of readings(read())) this.inc(labels, v)
-      },
-    })
+    new client.Counter(pulled(this.registry, name, help, labelNames, read, (c: client.Counter, labels, v) => c.inc(labels, v)))
   }
 
   gauge(name: string, help: string, labelNames: readonly string[], read: () => Reading): void {
     checkName(name, false)
-    new client.Gauge({
-      name,
-      help,
-      labelNames: [...labelNames],
-      registers: [this.registry],
-      collect() {
-        this.reset()
-        for (const [labels, v] of readings(read())) this.set(labels, v)
-      },
-    })
+    new client.Gauge(pulled(this.registry, name, help, labelNames, read, (g: client.Gauge, labels, v) => g.set(labels, v)))
   }
 
   /** Requests by stage and status class, their durations, and error answers by code. */
@@ -125,6 +107,20 @@ class TalliedHistogram extends client.Histogram<'stage'> {
 function* readings(r: Reading): Iterable<readonly [Labels, number]> {
   if (typeof r === 'number') yield [{}, r]
   else yield* r
+}
+
+/** A metric's configuration whose values are read at each scrape: reset, then `apply` each reading. */
+function pulled<M extends { reset(): void }>(registry: client.Registry, name: string, help: string, labelNames: readonly string[], read: () => Reading, apply: (metric: M, labels: Labels, value: number) => void) {
+  return {
+    name,
+    help,
+    labelNames: [...labelNames],
+    registers: [registry],
+    collect(this: M) {
+      this.reset()
+      for (const [labels, v] of readings(read())) apply(this, labels, v)
+    },
+  }
 }
 
 /** Prometheus naming, checked once at start: a misnamed metric is a programming error. */
