@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
+import { readBody } from '../hub/routes/http.ts'
 
 export const COOKIE = 'fedgate_admin'
 
@@ -37,14 +38,7 @@ export function sessionCookie(value: string, maxAge: number): string {
 
 /** A urlencoded form body, bounded (a sign-in form is one field). */
 export async function readForm(req: IncomingMessage, max = 4096): Promise<URLSearchParams> {
-  let size = 0
-  const chunks: Buffer[] = []
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > max) throw new GatewayError('GW_ERR_TOO_LARGE')
-    chunks.push(chunk)
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+  return new URLSearchParams((await readBody(req, max)).toString('utf8'))
 }
 
 /**

@@ -33,7 +33,8 @@ export function notModified(ctx: RequestContext, headers: Record<string, string 
   ctx.res.end()
 }
 
-export async function readJson(req: IncomingMessage, max = 16 * 1024): Promise<Record<string, unknown>> {
+/** A request's whole body, at most `max` bytes (413 past it). */
+export async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   let size = 0
   const chunks: Buffer[] = []
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -41,9 +42,14 @@ export async function readJson(req: IncomingMessage, max = 16 * 1024): Promise<R
     if (size > max) throw new GatewayError('GW_ERR_TOO_LARGE')
     chunks.push(chunk)
   }
-  if (size === 0) return {}
+  return Buffer.concat(chunks)
+}
+
+export async function readJson(req: IncomingMessage, max = 16 * 1024): Promise<Record<string, unknown>> {
+  const body = await readBody(req, max)
+  if (body.length === 0) return {}
   try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    const v = JSON.parse(body.toString('utf8')) as unknown
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>
   } catch {
     // falls through to the error below
