@@ -2,10 +2,10 @@
 // measures stale output), started as its own process, timed from spawn to its first answer.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { statCpu } from './proc-stat.ts'
+import { onJsonLines } from '../../test/helpers/json-lines.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 /** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
@@ -51,13 +51,7 @@ export async function startTimed(args: string[], o: { cwd: string; ca: string; p
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const lines: Record<string, unknown>[] = []
   const waiters: { match: (l: Record<string, unknown>) => boolean; done: () => void }[] = []
-  createInterface({ input: proc.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>
-    try {
-      line = JSON.parse(text) as Record<string, unknown>
-    } catch {
-      line = { msg: text }
-    }
+  onJsonLines(proc.stdout!, (line) => {
     lines.push(line)
     for (const w of [...waiters]) {
       if (!w.match(line)) continue

@@ -1,7 +1,6 @@
 // Real `fedgate start` processes, for tests where a site must die as a process does (SIGKILL) or where
 // several processes share a store: started from a YAML file, their JSON log lines kept, killed at teardown.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../../gateway/config/load.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
@@ -9,6 +8,7 @@ import { builtinPlugins } from '../../plugins/index.ts'
 import { KeyRing } from '../../plugins/hub/keys.ts'
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { TestLike } from './sites.ts'
+import { onJsonLines } from './json-lines.ts'
 
 // The sources, as every test runs them (`fedgate` itself runs the compiled dist/, which may be stale here).
 const MAIN = fileURLToPath(new URL('../../gateway/cli/main.ts', import.meta.url))
@@ -41,13 +41,7 @@ export function startProcess(t: TestLike, file: string, o: { args?: string[]; pr
   const lines: Record<string, unknown>[] = []
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fedgate did not listen within 30 s: ${JSON.stringify(lines.slice(-5))}`)), 30_000)
-    createInterface({ input: proc.stdout! }).on('line', (text) => {
-      let line: Record<string, unknown>
-      try {
-        line = JSON.parse(text) as Record<string, unknown>
-      } catch {
-        line = { msg: text }
-      }
+    onJsonLines(proc.stdout!, (line) => {
       lines.push(line)
       if (line.msg === 'fedgate listening') {
         clearTimeout(timer)
