@@ -49,6 +49,13 @@
     el.className = `badge ${TONE[state] || ''}`
     setText(el, LABEL[state] || state)
   }
+  /** The row's header cell (its name, for screen readers), first in the row. */
+  function rowHeader(tr, text) {
+    const th = document.createElement('th')
+    th.scope = 'row'
+    th.textContent = text
+    tr.appendChild(th)
+  }
   function cell(tr, i, cls) {
     while (tr.cells.length <= i) tr.insertCell()
     const td = tr.cells[i]
@@ -159,10 +166,7 @@
       items,
       (r) => r.name,
       (tr, r) => {
-        const th = document.createElement('th')
-        th.scope = 'row'
-        th.textContent = r.name
-        tr.appendChild(th)
+        rowHeader(tr, r.name)
         cell(tr, 1).appendChild(document.createElement('span'))
         const bar = document.createElement('progress')
         bar.setAttribute('aria-label', `${r.name} progress`)
@@ -260,10 +264,7 @@
       keys,
       (k) => k.id,
       (tr, k) => {
-        const th = document.createElement('th')
-        th.scope = 'row'
-        th.textContent = k.name
-        tr.appendChild(th)
+        rowHeader(tr, k.name)
         cell(tr, 4).appendChild(document.createElement('span'))
         const actions = cell(tr, 7)
         for (const action of ['disable', 'enable', 'recreate']) {
@@ -321,10 +322,7 @@
       s.tunnels,
       (t) => t.path,
       (tr, t) => {
-        const th = document.createElement('th')
-        th.scope = 'row'
-        th.textContent = t.path
-        tr.appendChild(th)
+        rowHeader(tr, t.path)
       },
       (tr, t) => {
         const refused = Object.values(t.refused || {}).reduce((a, b) => a + b, 0)
@@ -350,10 +348,7 @@
       list,
       (l) => String(l.name ?? l.id),
       (tr, l) => {
-        const th = document.createElement('th')
-        th.scope = 'row'
-        th.textContent = String(l.name ?? l.id)
-        tr.appendChild(th)
+        rowHeader(tr, String(l.name ?? l.id))
         cell(tr, 1).appendChild(document.createElement('span'))
       },
       (tr, l) => {
