@@ -290,6 +290,20 @@ export class LinkEngine {
     s.pending.up = 0
   }
 
+  /** Uploads the stored blob from byte `from`: 'moved' when the peer's part of it is no longer `from` bytes. */
+  async #putBlob(id: string, from: number, size: number): Promise<'stored' | 'moved'> {
+    // Opened, not looked up first: the open is the look (one disk round trip per blob, not two).
+    const file = await open(this.d.blobs.path(id)).catch(() => {
+      throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
+    })
+    const body = file.createReadStream({ start: from })
+    try {
+      return await this.d.peer.putBlob(id, from, size, body)
+    } finally {
+      body.destroy() // closes the file, whether the peer read it all or not
+    }
+  }
+
   /** Each tag's last image in the batch, sent when the peer lacks it, from the bytes it kept of an interrupted upload. */
   async #sendBlobs(changes: Change[]): Promise<void> {
     const { blobs, peer } = this.d
@@ -309,30 +323,16 @@ export class LinkEngine {
           let from = Math.min(partial, image.size)
           const release = await blobs.pins.pin([id])
           try {
-            for (let attempt = 1; ; attempt++) {
-              // Opened, not looked up first: the open is the look (one disk round trip per blob, not two).
-              const file = await open(blobs.path(id)).catch(() => {
-                throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
-              })
-              const body = file.createReadStream({ start: from })
-              let result: 'stored' | 'moved'
-              try {
-                result = await peer.putBlob(id, from, image.size, body)
-              } finally {
-                body.destroy() // closes the file, whether the peer read it all or not
-              }
-              if (result === 'stored') {
-                s.bytes.out += image.size - from
-                s.blobs.out++
-                return
-              }
-              // Another link (a triangle's other side) moved the peer's part of this blob, uploading it too
-              // or just done: unless the peer now holds it, send it whole. The peer takes an upload from
-              // byte 0 at any time, after any other write of the blob, and checks it like any other.
-              if (attempt > 1) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id.slice(0, 12)}: the peer refused an upload from byte 0`)
+            if ((await this.#putBlob(id, from, image.size)) === 'moved') {
+              // Another link (a triangle's other side) moved the peer's part of this blob, uploading it
+              // too or just done: unless the peer now holds it, send it whole. The peer takes an upload
+              // from byte 0 at any time, after any other write of the blob, and checks it like any other.
               if ((await peer.blobAt(id)).has) return
               from = 0
+              if ((await this.#putBlob(id, 0, image.size)) === 'moved') throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id.slice(0, 12)}: the peer refused an upload from byte 0`)
             }
+            s.bytes.out += image.size - from
+            s.blobs.out++
           } finally {
             release()
           }
