@@ -9,7 +9,7 @@
 // swung 3× between runs (the load generator and the proxy took turns on one event loop), so it is
 // only an option (--inline). The servers' CPU µs per request is printed too: on a shared machine it
 // moves less than req/s, and minus the direct row it is each proxy's own cost (docs/benchmarks.md).
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
@@ -21,6 +21,7 @@ import { startBareProxy } from './lib/proxy-peer.ts'
 import { startNginxPeer } from './lib/nginx-peer.ts'
 import { forkPeer } from './lib/peer-process.ts'
 import { statCpu } from './lib/proc-stat.ts'
+import { buildCompiled, startTimed } from './lib/compiled.ts'
 import { resultTable, reportRatios, type Ratio, type Row } from './lib/table.ts'
 import { cachedForwardRows } from './lib/forward-cache-rows.ts'
 
@@ -34,10 +35,13 @@ export async function run(o: BenchOptions): Promise<void> {
   writeFileSync(join(dir, 'root.key'), 'fgk_bench_' + 'k'.repeat(32) + '\n', { mode: 0o600 })
   const site = await startBenchSite(forwardingChildYaml('bench', origin.url, `forward: { connections: ${UPSTREAM_CONNECTIONS} }\n`), { dir })
   const bare = await startBareProxy(origin.url, UPSTREAM_CONNECTIONS)
-  // fedgate in a process of its own, like nginx: the in-process rows share one event loop with the origin.
-  const own = await forkPeer<{ url: string }>(fileURLToPath(new URL('./lib/forward-peer.ts', import.meta.url)), [dir, origin.url, String(UPSTREAM_CONNECTIONS)])
+  // fedgate in a process of its own, like nginx (the in-process rows share one event loop with the
+  // origin), and as users run it: `fedgate start`, the compiled dist/, its log to a file.
+  writeFileSync(join(dir, 'peer.yaml'), forwardingChildYaml('peer', origin.url, `forward: { connections: ${UPSTREAM_CONNECTIONS} }\n`))
+  const own = await startTimed([buildCompiled(), 'start', '--config', 'peer.yaml'], { cwd: dir, ca: readFileSync(join(dir, 'certs', 'ca.crt'), 'utf8'), logFile: join(dir, 'peer.log') })
+  const ownUrl = `http://127.0.0.1:${own.http}`
   const ownCpuUs = () => {
-    const { user, system } = statCpu(`/proc/${own.child.pid}/stat`)
+    const { user, system } = statCpu(`/proc/${own.proc.pid}/stat`)
     return (user + system) * 1e6
   }
   // The least a Node proxy does (node:http + undici dispatch, nothing else), in its own process too.
@@ -53,7 +57,7 @@ export async function run(o: BenchOptions): Promise<void> {
       { name: 'fedgate forward, HTTP', url: site.httpUrl! + PATH },
       { name: 'fedgate forward, HTTPS', url: site.httpsUrl + PATH, servername: 'localhost' },
       { name: 'bare http-proxy-3 + keep-alive agent', url: bare.url + PATH },
-      { name: 'fedgate forward, HTTP, own process', url: own.ready.url + PATH, cpuUs: ownCpuUs },
+      { name: 'fedgate forward, HTTP, own process', url: ownUrl + PATH, cpuUs: ownCpuUs },
       { name: 'Node floor: node:http + undici dispatch, own process', url: floor.ready.url + PATH, cpuUs: floorCpuUs },
       ...(nginx ? [{ name: 'nginx proxy_pass + upstream keep-alive', url: nginx.httpUrl + PATH, cpuUs: nginx.cpuUs }] : []),
     ]
@@ -85,7 +89,7 @@ export async function run(o: BenchOptions): Promise<void> {
   } finally {
     await bare.close()
     await nginx?.close()
-    own.stop()
+    await own.stop()
     floor.stop()
     await site.close()
     await origin.close()

@@ -2,7 +2,7 @@
 import cluster from 'node:cluster'
 import https from 'node:https'
 import http from 'node:http'
-import net, { type AddressInfo } from 'node:net'
+import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
@@ -192,6 +192,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   /** Sockets the HTTP server no longer tracks (upgraded, or refused before routing); cut at stop after the grace. */
   const detached = new Set<Duplex>()
   const detach = (socket: Duplex) => {
+    // Past an upgrade a tunnel bounds its own sends (backpressure, idle timeout, ping/pong).
+    sendWatch?.forget(socket as Socket)
     detached.add(socket)
     socket.once('close', () => detached.delete(socket))
     socket.on('error', () => socket.destroy())

@@ -95,12 +95,15 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
  */
 function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequest, started: number, repeated = false): void {
   o.onStart()
-  o.sendWatch?.add(res)
+  // The request's socket: a pipelined answer has none of its own until the one before it is done.
+  const socket = res.req.socket
+  o.sendWatch?.add(socket)
   res.on('close', () => {
     o.onEnd()
     const ms = performance.now() - started
     // A repeated answer's `logged` is shared by every repeat: the cut's code goes on a copy.
-    const cut = o.sendWatch?.delete(res) === true
+    // A pipelined answer queued behind the one that stalled was never started: the client left it.
+    const cut = o.sendWatch?.cut(socket) === true && res.headersSent
     const status = cut || res.writableFinished || (logged.error !== undefined && res.headersSent) ? res.statusCode : 499
     const line = cut ? { ...logged, error: 'GW_ERR_SEND_TIMEOUT' } : logged
     o.requestLog?.write(line, status, ms)

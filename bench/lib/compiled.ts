@@ -1,7 +1,7 @@
 // The gateway as users run it: the compiled JavaScript in dist/ (built here first, so a bench never
 // measures stale output), started as its own process, timed from spawn to its first answer.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { statCpu } from './proc-stat.ts'
@@ -45,20 +45,25 @@ export interface ServerProcess {
  * Spawns `node <args>` in cwd; once it prints `fedgate listening` with its port, asks GET `path` (default
  * /health) over HTTPS (trusting `ca`) and times spawn → answer. Bounded: 30 s to listen.
  */
-export async function startTimed(args: string[], o: { cwd: string; ca: string; path?: string }): Promise<ServerProcess> {
+export async function startTimed(args: string[], o: { cwd: string; ca: string; path?: string; logFile?: string }): Promise<ServerProcess> {
   const t0 = performance.now()
-  const proc = spawn(process.execPath, args, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'inherit'] })
+  // To a file, a site's log under load costs this process nothing: it is read only until the site listens.
+  const out = o.logFile === undefined ? 'pipe' : openSync(o.logFile, 'w')
+  const proc = spawn(process.execPath, args, { cwd: o.cwd, stdio: ['ignore', out, 'inherit'] })
+  if (typeof out === 'number') closeSync(out)
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const lines: Record<string, unknown>[] = []
   const waiters: { match: (l: Record<string, unknown>) => boolean; done: () => void }[] = []
-  onJsonLines(proc.stdout!, (line) => {
+  const each = (line: Record<string, unknown>) => {
     lines.push(line)
     for (const w of [...waiters]) {
       if (!w.match(line)) continue
       waiters.splice(waiters.indexOf(w), 1)
       w.done()
     }
-  })
+  }
+  if (o.logFile === undefined) onJsonLines(proc.stdout!, each)
+  else followUntilListening(o.logFile, each, exited)
   const waitForLine = (match: (l: Record<string, unknown>) => boolean) =>
     new Promise<void>((resolve, reject) => {
       if (lines.some(match)) return resolve()
@@ -87,4 +92,38 @@ export async function startTimed(args: string[], o: { cwd: string; ca: string; p
     await stop()
     throw err
   }
+}
+
+/** Reads the JSON lines a process writes to `file` until its `fedgate listening` line (or its exit; at most 60 s). */
+function followUntilListening(file: string, each: (line: Record<string, unknown>) => void, exited: Promise<void>): void {
+  const fd = openSync(file, 'r')
+  const buf = Buffer.alloc(64 * 1024)
+  let rest = ''
+  let over = false
+  const stop = () => {
+    if (over) return
+    over = true
+    clearInterval(timer)
+    clearTimeout(limit)
+    closeSync(fd)
+  }
+  const timer = setInterval(() => {
+    for (let n; !over && (n = readSync(fd, buf)) > 0; ) {
+      const text = rest + buf.toString('utf8', 0, n)
+      const parts = text.split('\n')
+      rest = parts.pop()!
+      for (const part of parts) {
+        let line: Record<string, unknown>
+        try {
+          line = JSON.parse(part) as Record<string, unknown>
+        } catch {
+          line = { msg: part }
+        }
+        each(line)
+        if (line.msg === 'fedgate listening') stop()
+      }
+    }
+  }, 20)
+  const limit = setTimeout(stop, 60_000)
+  void exited.then(stop)
 }

@@ -3,13 +3,44 @@
 // Tests and benches run the TypeScript sources instead: node --import tsx gateway/cli/main.ts
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
+import { PerformanceObserver, constants } from 'node:perf_hooks'
+
+/** V8's default (src/flags/flag-definitions.h, semi_space_growth_factor). */
+const V8_GROWTH_FACTOR = 2
+/** Minor collections within a second that say the site is under load (≈ 50 MiB/s allocated at 1 MiB semi-spaces). */
+const BUSY_SCAVENGES = 50
 
 // While the program loads nearly everything it allocates survives, so V8 grows its young generation to
 // 16 MiB semi-spaces and keeps them: ≈ 10 MiB of an idle site's RSS. A growth factor of 1 keeps them at
-// their first size, as `node --max-semi-space-size=1` would (that flag is read only when the heap is
-// made; this one is read at each scavenge). The hit bench shows no cost (docs/benchmarks.md, startup).
-// A node flag of the user's own about the young generation wins.
-if (!process.execArgv.some((a) => /^--(max|min)-semi-space-size|^--semi-space-growth-factor/.test(a))) setFlagsFromString('--semi-space-growth-factor=1')
+// their first size (1 MiB; `node --max-semi-space-size=1` would for ever: that flag is read only when the
+// heap is made, this one at each scavenge). Kept at 1 under load, it cost a fifth of the forward path's
+// throughput (a scavenge per MiB allocated; docs/benchmarks.md, startup). So once the site serves
+// ('fedgate:started', from `fedgate start`), the first second with BUSY_SCAVENGES minor collections gives
+// V8 its own factor back: an idle site stays small, and under load the young generation grows as it
+// always would. A node flag of the user's own about the young generation wins.
+if (!process.execArgv.some((a) => /^--(max|min)-semi-space-size|^--semi-space-growth-factor/.test(a))) {
+  setFlagsFromString('--semi-space-growth-factor=1')
+  process.once('fedgate:started', growWhenBusy)
+}
+
+function growWhenBusy() {
+  let windowStart = 0
+  let count = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) continue
+      if (e.startTime - windowStart >= 1000) {
+        windowStart = e.startTime
+        count = 0
+      }
+      if (++count < BUSY_SCAVENGES) continue
+      setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`)
+      observer.disconnect()
+      return
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+}
 
 const main = new URL('../../dist/gateway/cli/main.js', import.meta.url)
 if (!existsSync(main)) {

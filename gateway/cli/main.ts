@@ -19,6 +19,8 @@ const core: Record<string, CliCommand> = {
       if (workers > 1 && cluster.isPrimary) return runPrimary(c, workers)
       await startGateway(c, { plugins: builtinPlugins })
       reportListening()
+      // Start-up is over: `fedgate` (bin.mjs) lets V8 grow the young generation again from here.
+      process.emit('fedgate:started' as never)
       return 'running'
     },
   },

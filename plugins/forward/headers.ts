@@ -1,5 +1,6 @@
 // Which headers cross the gateway, each way. The site's key is added here and nowhere else.
 import type { IncomingHttpHeaders } from 'node:http'
+import { util } from 'undici'
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus ones undici refuses to send itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings'])
@@ -41,17 +42,42 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
   const out: Record<string, string | string[]> = {}
   for (const name in upstream) {
     const value = upstream[name]
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
-    if (siteKeyRead && name === 'set-cookie') continue
-    out[name] = value
+    if (value !== undefined && toClient(name, named, siteKeyRead)) out[name] = value
   }
   return out
 }
 
+/**
+ * The same policy over the root's raw head (undici's name and value Buffers), as the flat list
+ * `writeHead` takes: no object per answer, twice over, on the forward path. Values stay byte for byte
+ * (latin1 both ways), where decoding them as UTF-8 would turn a non-ASCII one into characters
+ * `writeHead` refuses. `dropLength`: a 204's Content-Length, which it may not carry (RFC 9110 §8.6).
+ */
+export function clientResponseHead(raw: readonly Buffer[], siteKeyRead: boolean, dropLength: boolean): string[] {
+  let named = NO_TOKENS
+  const names: string[] = new Array(raw.length >> 1)
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (names[i >> 1] = util.headerNameToString(raw[i]!))
+    if (name === 'connection') named = connectionTokens(raw[i + 1]!.toString('latin1'), named)
+  }
+  const out: string[] = []
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    if (toClient(name, named, siteKeyRead) && !(dropLength && name === 'content-length')) out.push(name, raw[2 * i + 1]!.toString('latin1'))
+  }
+  return out
+}
+
+function toClient(name: string, named: ReadonlySet<string>, siteKeyRead: boolean): boolean {
+  return !HOP_BY_HOP.has(name) && !named.has(name) && !(siteKeyRead && name === 'set-cookie')
+}
+
 const NO_TOKENS: ReadonlySet<string> = new Set()
 
-function connectionTokens(v: string | string[] | undefined): ReadonlySet<string> {
+/** The header names a Connection field lists (hop-by-hop too), added to `more` (a field may come twice). */
+function connectionTokens(v: string | string[] | undefined, more: ReadonlySet<string> = NO_TOKENS): ReadonlySet<string> {
   // The usual cases (none, or `keep-alive`, itself hop-by-hop) need no allocation per request.
-  if (!v || (typeof v === 'string' && v.toLowerCase() === 'keep-alive')) return NO_TOKENS
-  return new Set((Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+  if (!v || (typeof v === 'string' && v.toLowerCase() === 'keep-alive')) return more
+  const tokens = (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)
+  return new Set([...more, ...tokens])
 }
