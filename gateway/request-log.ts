@@ -25,7 +25,25 @@ const BATCH_MS = 10
 const BATCH_CHARS = 64 * 1024
 
 const json = JSON.stringify
-const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `,"${name}":${json(value)}`)
+/** `,"<name>":<JSON value>` for the route, upstream, cache and error fields, made once per value: each
+ * takes one of a few values (a plugin's route, the site's root, a cache verdict, a catalogue code). */
+function optionalField(name: string): (value: string | undefined) => string {
+  const made = new Map<string, string>()
+  return (value) => {
+    if (value === undefined) return ''
+    let field = made.get(value)
+    if (field === undefined) {
+      field = `,"${name}":${json(value)}`
+      // Bounded all the same: a plugin may put anything there.
+      if (made.size < 256) made.set(value, field)
+    }
+    return field
+  }
+}
+const routeField = optionalField('route')
+const upstreamField = optionalField('upstream')
+const cacheField = optionalField('cache')
+const errorField = optionalField('error')
 
 export class RequestLog {
   /** `,"site":"…"`: the logger's bindings, as pino writes them after the time. */
@@ -49,7 +67,7 @@ export class RequestLog {
     if (!this.log.isLevelEnabled('info')) return
     const line =
       `{"level":"info","time":${Date.now()}${this.#bindings},"method":${json(r.method)},"path":${json(r.path || '(refused)')},"status":${status},"ms":${Math.round(ms * 100) / 100}` +
-      `${optional('route', r.route)}${optional('upstream', r.upstream)}${optional('cache', r.cache)}${optional('error', r.error)},"msg":"request"}\n`
+      `${routeField(r.route)}${upstreamField(r.upstream)}${cacheField(r.cache)}${errorField(r.error)},"msg":"request"}\n`
     const first = this.#pending.push(line) === 1
     this.#pendingChars += line.length
     if (this.#pendingChars >= BATCH_CHARS) this.flush()

@@ -54,18 +54,19 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
  * `writeHead` refuses. `dropLength`: a 204's Content-Length, which it may not carry (RFC 9110 §8.6).
  */
 export function clientResponseHead(raw: readonly Buffer[], siteKeyRead: boolean, dropLength: boolean): string[] {
-  let named = NO_TOKENS
-  const names: string[] = new Array(raw.length >> 1)
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (names[i >> 1] = util.headerNameToString(raw[i]!))
-    if (name === 'connection') named = connectionTokens(raw[i + 1]!.toString('latin1'), named)
-  }
   const out: string[] = []
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!
-    if (toClient(name, named, siteKeyRead) && !(dropLength && name === 'content-length')) out.push(name, raw[2 * i + 1]!.toString('latin1'))
+  let connection: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = util.headerNameToString(raw[i]!)
+    if (name === 'connection') connection = connection === undefined ? raw[i + 1]!.toString('latin1') : `${connection},${raw[i + 1]!.toString('latin1')}`
+    else if (toClient(name, NO_TOKENS, siteKeyRead) && !(dropLength && name === 'content-length')) out.push(name, raw[i + 1]!.toString('latin1'))
   }
-  return out
+  // Rarely does a root's Connection name other fields: only then is the list walked again.
+  const named = connectionTokens(connection)
+  if (named === NO_TOKENS) return out
+  const kept: string[] = []
+  for (let i = 0; i < out.length; i += 2) if (!named.has(out[i]!)) kept.push(out[i]!, out[i + 1]!)
+  return kept
 }
 
 function toClient(name: string, named: ReadonlySet<string>, siteKeyRead: boolean): boolean {
@@ -74,10 +75,8 @@ function toClient(name: string, named: ReadonlySet<string>, siteKeyRead: boolean
 
 const NO_TOKENS: ReadonlySet<string> = new Set()
 
-/** The header names a Connection field lists (hop-by-hop too), added to `more` (a field may come twice). */
-function connectionTokens(v: string | string[] | undefined, more: ReadonlySet<string> = NO_TOKENS): ReadonlySet<string> {
+function connectionTokens(v: string | string[] | undefined): ReadonlySet<string> {
   // The usual cases (none, or `keep-alive`, itself hop-by-hop) need no allocation per request.
-  if (!v || (typeof v === 'string' && v.toLowerCase() === 'keep-alive')) return more
-  const tokens = (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)
-  return new Set([...more, ...tokens])
+  if (!v || (typeof v === 'string' && v.toLowerCase() === 'keep-alive')) return NO_TOKENS
+  return new Set((Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
 }
