@@ -7,8 +7,13 @@ const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const IMAGE_ID = /^[0-9a-f]{64}$/
 
 export function isRepoName(name: string): boolean {
-  const parts = name.split('/')
-  return parts.length === 2 && PART.test(parts[0]!) && PART.test(parts[1]!)
+  const slash = name.indexOf('/')
+  return slash > 0 && isRepoPart(name.slice(0, slash)) && isRepoPart(name.slice(slash + 1))
+}
+
+/** One part of a repository name (its namespace or its name): no slash, by the rule. */
+export function isRepoPart(part: string): boolean {
+  return PART.test(part)
 }
 
 export const REPO_NAME_RULE = 'a repository is namespace/name, each part 1-64 of a-z 0-9 . _ -'

@@ -1,5 +1,5 @@
 // The hub API's paths (docs/protocol.md), parsed once into what they name.
-import { isRepoName, isTag, IMAGE_ID, REPO_NAME_RULE, TAG_RULE } from '../names.ts'
+import { isRepoPart, isTag, IMAGE_ID, REPO_NAME_RULE, TAG_RULE } from '../names.ts'
 
 export type HubPath =
   | { kind: 'repo'; repo: string }
@@ -36,7 +36,7 @@ export function parseHubPath(path: string, prefix: string, isHeldId?: (id: strin
       // Only the shapes of the API below: a bad name in one of them is refused by its rule.
       const shaped = s.length === 3 || (s[3] === 'images' && (s.length === 5 || (s.length === 6 && s[5] === 'content'))) || (s[3] === 'tags' && s.length === 5)
       if (!shaped) return undefined
-      if (!isRepoName(repo)) return { kind: 'invalid', rule: REPO_NAME_RULE }
+      if (!isRepoPart(s[1]!) || !isRepoPart(s[2]!)) return { kind: 'invalid', rule: REPO_NAME_RULE }
       if (s.length === 3) return { kind: 'repo', repo }
       if (s[3] === 'images') {
         if (!isRef(s[4]!)) return { kind: 'invalid', rule: `${TAG_RULE}, or sha256:<64 lower-case hex digits>` }
