@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { statCpu } from './proc-stat.ts'
-import { onJsonLines } from '../../test/helpers/json-lines.ts'
+import { onJsonLines, parseJsonLine } from '../../test/helpers/json-lines.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 /** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
@@ -113,12 +113,7 @@ function followUntilListening(file: string, each: (line: Record<string, unknown>
       const parts = text.split('\n')
       rest = parts.pop()!
       for (const part of parts) {
-        let line: Record<string, unknown>
-        try {
-          line = JSON.parse(part) as Record<string, unknown>
-        } catch {
-          line = { msg: part }
-        }
+        const line = parseJsonLine(part)
         each(line)
         if (line.msg === 'fedgate listening') stop()
       }

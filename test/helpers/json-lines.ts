@@ -3,15 +3,16 @@
 import type { Readable } from 'node:stream'
 import { createInterface } from 'node:readline'
 
-/** Calls `each` with every line `stream` writes, parsed; a line that is not JSON comes as `{ msg: line }`. */
+/** Calls `each` with every line `stream` writes, parsed (parseJsonLine). */
 export function onJsonLines(stream: Readable, each: (line: Record<string, unknown>) => void): void {
-  createInterface({ input: stream }).on('line', (text) => {
-    let line: Record<string, unknown>
-    try {
-      line = JSON.parse(text) as Record<string, unknown>
-    } catch {
-      line = { msg: text }
-    }
-    each(line)
-  })
+  createInterface({ input: stream }).on('line', (text) => each(parseJsonLine(text)))
+}
+
+/** One log line, parsed; a line that is not JSON comes as `{ msg: line }`. */
+export function parseJsonLine(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return { msg: text }
+  }
 }
