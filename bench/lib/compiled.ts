@@ -43,7 +43,9 @@ export interface ServerProcess {
 
 /**
  * Spawns `node <args>` in cwd; once it prints `fedgate listening` with its port, asks GET `path` (default
- * /health) over HTTPS (trusting `ca`) and times spawn → answer. Bounded: 30 s to listen.
+ * /health) over HTTPS (trusting `ca`) and times spawn → answer. Bounded: 30 s to listen. With `logFile`
+ * its stdout goes to that file, read only up to the listening line: `lines` and `waitForLine` then see
+ * nothing later.
  */
 export async function startTimed(args: string[], o: { cwd: string; ca: string; path?: string; logFile?: string }): Promise<ServerProcess> {
   const t0 = performance.now()
