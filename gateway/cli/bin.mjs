@@ -23,6 +23,15 @@ if (!process.execArgv.some((a) => /^--(max|min)-semi-space-size|^--semi-space-gr
   process.once('fedgate:started', growWhenBusy)
 }
 
+// undici parses HTTP with llhttp compiled to WebAssembly. After a few dozen answers (root probes, a
+// sync) V8 recompiles its parser with TurboFan on a background thread; the compiler's ≈ 10 MiB of scratch
+// memory stays in that thread's malloc arena, freed but never given back (glibc returns it only on
+// malloc_trim, which JavaScript cannot call). Kept on the baseline compiler (Liftoff), an idle site stays
+// ≈ 10 MiB smaller for its whole life; forwarding costs ≈ 1 µs more CPU per request (docs/benchmarks.md,
+// startup). The flag cannot be lifted once busy: a module compiled under it never tiers up. A node flag
+// of the user's own about WebAssembly tiering wins (`node --no-liftoff-only …/fedgate start`).
+if (!process.execArgv.some((a) => /^--(no-)?liftoff|^--(no-)?wasm-(dynamic-)?tier/.test(a))) setFlagsFromString('--liftoff-only')
+
 function growWhenBusy() {
   let windowStart = 0
   let count = 0
