@@ -1,5 +1,5 @@
-// A request line's `ms` is the request's duration rounded to hundredths of a millisecond, the same text
-// whether it comes from the table of short durations the log keeps or is formatted afresh (100 ms and up).
+// A request line's `ms` is the request's duration rounded to hundredths of a millisecond, from the shortest
+// durations to hours.
 import { Writable } from 'node:stream'
 import t from 'tap'
 import { createLogger } from '../gateway/log.ts'
@@ -24,6 +24,9 @@ t.test('ms is the duration in hundredths of a millisecond, short or long', async
     [99.994, 99.99],
     [99.996, 100],
     [1234.5678, 1234.57],
+    // Hours: a tunnel is logged when it closes.
+    [7_200_000.125, 7_200_000.13],
+    [25_000_000.5, 25_000_000.5],
   ]
   // Twice each: the second time the short ones come from the table.
   for (const round of [1, 2]) {
