@@ -149,7 +149,7 @@ class Context implements RequestContext {
     this.#publicUrls = publicUrls
   }
   reusable(answer: ReusableAnswer): void {
-    if (this.#hot !== undefined && isPlainGet(this.req)) this.#hot.offer(this.req.url!, { answer, logged: { method: 'GET', path: this.path, route: this.route, cache: this.cache } })
+    if (this.#hot !== undefined && isPlainGet(this.req)) this.#hot.offer(this.req.url!, { answer, logged: Object.freeze({ method: 'GET', path: this.path, route: this.route, cache: this.cache }) })
   }
   get secure(): boolean {
     return Boolean((this.req.socket as { encrypted?: boolean }).encrypted)

@@ -66,6 +66,15 @@ const upstreamField = optionalField('upstream')
 const cacheField = optionalField('cache')
 const errorField = optionalField('error')
 
+/** A line's text before its status: `,"method":…,"path":…,"status":`. */
+function headOf(r: LoggedRequest): string {
+  return `,"method":${methodJson(r.method)},"path":${jsonString(r.path || '(refused)')},"status":`
+}
+/** A line's text after its duration: the optional fields and the message, to the newline. */
+function tailOf(r: LoggedRequest): string {
+  return `${routeField(r.route)}${upstreamField(r.upstream)}${cacheField(r.cache)}${errorField(r.error)},"msg":"request"}\n`
+}
+
 export class RequestLog {
   /** `,"site":"…"`: the logger's bindings, as pino writes them after the time. */
   readonly #bindings: string
@@ -73,6 +82,8 @@ export class RequestLog {
   #pending: string[] = []
   #pendingChars = 0
   #lastFlush = 0
+  /** Head and tail of frozen requests' lines: a hot answer's lines differ only in time, status and ms. */
+  readonly #frozen = new WeakMap<LoggedRequest, { head: string; tail: string }>()
 
   constructor(
     private readonly log: Logger,
@@ -83,12 +94,14 @@ export class RequestLog {
     this.#bindings = bindings === '{}' ? '' : ',' + bindings.slice(1, -1)
   }
 
-  /** @param ms how long the request took, logged in hundredths of a millisecond */
+  /**
+   * @param r a frozen `r` (a hot answer's, shared by all its repeats) has its text made once
+   * @param ms how long the request took, logged in hundredths of a millisecond
+   */
   write(r: LoggedRequest, status: number, ms: number): void {
     if (!this.log.isLevelEnabled('info')) return
-    const line =
-      `{"level":"info","time":${Date.now()}${this.#bindings},"method":${methodJson(r.method)},"path":${jsonString(r.path || '(refused)')},"status":${status},"ms":${hundredths(ms)}` +
-      `${routeField(r.route)}${upstreamField(r.upstream)}${cacheField(r.cache)}${errorField(r.error)},"msg":"request"}\n`
+    const f = Object.isFrozen(r) ? this.#frozenText(r) : undefined
+    const line = `{"level":"info","time":${Date.now()}${this.#bindings}${f ? f.head : headOf(r)}${status},"ms":${hundredths(ms)}${f ? f.tail : tailOf(r)}`
     const first = this.#pending.push(line) === 1
     this.#pendingChars += line.length
     if (this.#pendingChars >= BATCH_CHARS) this.flush()
@@ -97,6 +110,12 @@ export class RequestLog {
       if (wait <= 0) setImmediate(this.flush)
       else setTimeout(this.flush, wait)
     }
+  }
+
+  #frozenText(r: LoggedRequest): { head: string; tail: string } {
+    let f = this.#frozen.get(r)
+    if (f === undefined) this.#frozen.set(r, (f = { head: headOf(r), tail: tailOf(r) }))
+    return f
   }
 
   /** Writes the pending lines now (also when the gateway stops); scrubbed together, they lose every
