@@ -88,9 +88,17 @@ function keyPair(): Forge.pki.rsa.KeyPair {
 }
 
 function serial(): string {
-  // Positive, 16 bytes: a high bit set would make it negative in DER.
-  const b = randomBytes(16)
-  b[0]! &= 0x7f
+  return serialNumber(randomBytes(16))
+}
+
+/**
+ * A certificate serial number (hex) from 16 random bytes, whose DER INTEGER OpenSSL accepts: positive
+ * (a high bit set would make it negative) and minimal (a leading zero byte, left by clearing that bit
+ * alone in one certificate of 128, is "illegal padding" to OpenSSL 3: the site could not load it).
+ */
+export function serialNumber(random: Buffer): string {
+  const b = Buffer.from(random)
+  b[0] = 0x40 | (b[0]! & 0x3f)
   return b.toString('hex')
 }
 
