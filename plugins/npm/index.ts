@@ -40,7 +40,7 @@ export const npmPlugin: GatewayPlugin = {
   validate(config, fail) {
     const o = section(config, 'npm', npmSpec)
     o?.packages.forEach((p, i) => {
-      if (!p.endsWith('/*') && !repoOf(p)) fail(['npm', 'packages', i], `${p} cannot be stored: names over 64 characters per part are not supported`)
+      if (!p.endsWith('/*') && !repoOf(p)) fail(['npm', 'packages', i], `${p} cannot be stored: its repository name would be over 64 characters (capitals and ~'!()* count twice or three times)`)
     })
   },
   async setup({ config, log, clock, rootHealth, services }) {

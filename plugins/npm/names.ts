@@ -1,12 +1,15 @@
 // npm names and the registry paths that carry them, and how a package maps to a repository of the
-// site's store: `left-pad` → `npm/left-pad`, `@acme/util` → `npm.acme/util` (namespaces `npm` and
-// `npm.*` are the npm plugin's own).
+// site's store: `left-pad` → `npm/left-pad`, `@acme/util` → `npm.acme/util`, a legacy name such as
+// `JSONStream` → `npm._/0_j_s_o_n_stream` (namespaces `npm` and `npm.*` are the npm plugin's own).
 import type { RepoName } from '../hub/model.ts'
 import { isRepoName } from '../hub/names.ts'
 
 const PART = '[a-z0-9][a-z0-9._~-]*'
-export const PACKAGE_NAME = new RegExp(`^(@${PART}/)?${PART}$`)
-export const PACKAGE_OR_SCOPE = new RegExp(`^(@${PART}/(\\*|${PART})|${PART})$`)
+/** A name npm no longer takes for a new package but still installs (validate-npm-package-name's legacy
+ * names): capitals and `~'!()*`, never scoped. Some are much used (`JSONStream`). */
+const LEGACY = "[A-Za-z0-9~'!()*][A-Za-z0-9._~'!()*-]*"
+export const PACKAGE_NAME = new RegExp(`^(@${PART}/)?${PART}$|^${LEGACY}$`)
+export const PACKAGE_OR_SCOPE = new RegExp(`^(@${PART}/(\\*|${PART})|${PART}|${LEGACY})$`)
 // One raw path segment holding no encoded slash (other escapes, such as a tarball's `%2B`, may stay).
 const SEG = '(?:[^/%]|%(?!2f)[0-9a-f]{2})+'
 // A scoped name as npm escapes it: the one `%2f` between scope and name, none anywhere else.
@@ -25,19 +28,49 @@ export function isPackageName(name: string): boolean {
   return name.length <= 214 && PACKAGE_NAME.test(name)
 }
 
-/** The repository a package is stored as, or undefined when its name cannot be one. */
+/** The repository a package is stored as, or undefined when its name cannot be one (a part over 64
+ * characters once escaped). */
 export function repoOf(name: string): RepoName | undefined {
   const m = /^@([^/]+)\/(.+)$/.exec(name)
   const repo = m ? `npm.${m[1]}/${m[2]}` : `npm/${name}`
-  return isRepoName(repo) ? repo : undefined
+  if (isRepoName(repo)) return repo
+  const legacy = m ? undefined : `${LEGACY_NAMESPACE}/${escapeLegacy(name)}`
+  return legacy !== undefined && isRepoName(legacy) ? legacy : undefined
 }
 
 /** The package a repository holds, or undefined when it is no npm repository. */
 export function packageOf(repo: RepoName): string | undefined {
   const [ns, name] = repo.split('/')
   if (ns === 'npm') return name
+  if (ns === LEGACY_NAMESPACE) return unescapeLegacy(name!)
   if (ns?.startsWith('npm.')) return `@${ns.slice(4)}/${name}`
   return undefined
+}
+
+/** Where names that cannot be repository parts as they are go, escaped. No scope maps here: a scope
+ * begins with a letter or a digit. */
+const LEGACY_NAMESPACE = 'npm._'
+
+/**
+ * A legacy name as a repository part (a–z 0–9 . _ -, beginning with a letter or digit): a–z, 0–9, `.`
+ * and `-` as they are, a capital as `_` and its small letter, any other character as `_` and its two hex
+ * digits (`~` → `_7e`, `_` → `_5f`: all begin with a digit), the whole after a `0`. One name, one part:
+ * `JSONStream` and `jsonstream` are two packages.
+ */
+function escapeLegacy(name: string): string {
+  let out = '0'
+  for (const c of name) {
+    if (/[a-z0-9.-]/.test(c)) out += c
+    else if (/[A-Z]/.test(c)) out += '_' + c.toLowerCase()
+    else out += '_' + c.charCodeAt(0).toString(16).padStart(2, '0')
+  }
+  return out
+}
+
+/** escapeLegacy's inverse; undefined for a part it never makes (so no repository maps to two names). */
+function unescapeLegacy(part: string): string | undefined {
+  const name = part.slice(1).replace(/_([a-z]|[0-9][0-9a-f])/g, (_, e: string) => (e.length === 1 ? e.toUpperCase() : String.fromCharCode(parseInt(e, 16))))
+  return new RegExp(`^${LEGACY}$`).test(name) && escapeLegacy(name) === part ? name : undefined
 }
 
 export type NpmPath =
