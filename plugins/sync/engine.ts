@@ -44,6 +44,9 @@ interface Counted {
   position: number
 }
 
+/** Pages of the whole feed a round reads to find its quiet repositories; past them, each asks its own. */
+const QUIET_PAGES = 10
+
 export class SyncEngine {
   /**
    * Kept in memory only (the snapshot has no field for it yet): after a restart each repository's first
@@ -68,7 +71,7 @@ export class SyncEngine {
     if (cur?.upstreamRevision !== undefined && store !== undefined) {
       const position = counted!.position
       const page = await upstream.changes(position, name)
-      if (page === 'too-old' || page.store !== store || page.revision < position) {
+      if (typeof page === 'string' || page.store !== store || page.revision < position) {
         // Another store's feed (or a replaced one), or the log no longer reaches back: take it whole.
         const whole = await upstream.repo(name)
         next = fromWhole(whole, 0)
@@ -106,6 +109,41 @@ export class SyncEngine {
       release()
     }
     if (this.d.collect) await this.collect()
+  }
+
+  /**
+   * One read of the whole feed for a round, in place of one per repository: of `names` (none syncing now),
+   * those whose last sync left them current with the feed's store and that no change since names are
+   * in sync as they are, their place in the feed moved to its head. Returns them; the round syncs the
+   * others. Nothing is settled when the feed cannot say in QUIET_PAGES pages, or answers from another
+   * store (a middle site answers for what it holds; what it forwards is counted by its root).
+   */
+  async settleQuiet(names: readonly RepoName[]): Promise<Set<RepoName>> {
+    const settled = new Set<RepoName>()
+    const quiet: { name: RepoName; counted: Counted }[] = []
+    for (const name of names) {
+      const counted = this.#countedBy.get(name)
+      const cur = counted && (await this.d.repos.get(name))
+      if (cur && counted.revision === cur.revision && counted.upstreamRevision === cur.upstreamRevision) quiet.push({ name, counted })
+    }
+    const store = quiet[0]?.counted.store
+    const same = quiet.filter((q) => q.counted.store === store)
+    // One repository's own feed read costs as much.
+    if (store === undefined || same.length < 2) return settled
+    const from = Math.min(...same.map((q) => q.counted.position))
+    const page = await this.d.upstream.changes(from, undefined, QUIET_PAGES)
+    if (typeof page === 'string' || page.store !== store || page.revision < from) return settled
+    // Each repository's last change in the page: one at or below its own place is already reflected.
+    const last = new Map<RepoName, number>()
+    for (const c of page.changes) last.set(c.repo, Math.max(c.rev, last.get(c.repo) ?? 0))
+    for (const { name, counted } of same) {
+      // A sync that counted meanwhile replaced the record, and any commit meanwhile makes it unknown.
+      if ((last.get(name) ?? 0) > counted.position || this.#countedBy.get(name) !== counted || (await this.d.repos.get(name))?.revision !== counted.revision) continue
+      this.#count(name, store, counted.revision, counted.upstreamRevision, Math.max(counted.position, page.revision))
+      this.d.status.inSync(name, counted.revision, counted.upstreamRevision)
+      settled.add(name)
+    }
+    return settled
   }
 
   /**

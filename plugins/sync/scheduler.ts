@@ -38,7 +38,7 @@ export class SyncScheduler {
 
   constructor(
     // Only what it calls, so another protocol's sync (plugins/npm) can drive its own engine with it.
-    private readonly d: { engine: Pick<SyncEngine, 'sync'>; status: SyncStatus; set: Pick<RepoSet, 'entries'>; upstream: Pick<Upstream, 'repos'>; repos: Repos; clock: Clock; log: Logger },
+    private readonly d: { engine: Pick<SyncEngine, 'sync'> & Partial<Pick<SyncEngine, 'settleQuiet'>>; status: SyncStatus; set: Pick<RepoSet, 'entries'>; upstream: Pick<Upstream, 'repos'>; repos: Repos; clock: Clock; log: Logger },
     private readonly o: SchedulerOptions,
   ) {
     this.#limiter = new Limiter(o.repoConcurrency)
@@ -89,11 +89,30 @@ export class SyncScheduler {
     return expand(entries, available)
   }
 
-  /** Syncs every selected repository now; resolves when each has finished (see status for outcomes). */
+  /**
+   * Syncs every selected repository now; resolves when each has finished (see status for outcomes). An
+   * engine that can (settleQuiet) first settles, with one read of the change feed, those in sync that
+   * did not change: a round over 10,000 quiet repositories asks the upstream once, not 10,000 times.
+   */
   async syncAll(): Promise<RepoName[]> {
     const names = await this.selected()
-    await Promise.all(names.map((n) => this.request(n)))
+    let quiet = new Set<RepoName>()
+    if (this.d.engine.settleQuiet && !this.#stopped) {
+      try {
+        quiet = await this.d.engine.settleQuiet(names.filter((n) => this.#idle(n)))
+      } catch (err) {
+        // Each repository's own sync asks again, and reports its failure in its status.
+        this.d.log.debug({ reason: reason(err) }, 'cannot read the change feed for the round; each repository asks its own')
+      }
+    }
+    await Promise.all(names.filter((n) => !quiet.has(n)).map((n) => this.request(n)))
     return names
+  }
+
+  /** In sync, with no sync running or waiting for its retry: what a round may settle without syncing it. */
+  #idle(name: RepoName): boolean {
+    const slot = this.#slots.get(name)
+    return this.d.status.has(name) && this.d.status.get(name).state === 'in-sync' && !slot?.running && slot?.retryTimer === undefined
   }
 
   /** Syncs `name` now (skipping any backoff wait); resolves when a sync begun at or after this call ends. */

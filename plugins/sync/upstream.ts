@@ -52,12 +52,17 @@ export class Upstream {
     return r.status === 404 ? undefined : { ...(r.body as UpstreamRepo), store: r.store }
   }
 
-  /** Changes after `since` for one repository, following `more` pages; 'too-old' on 410. */
-  async changes(since: number, repo: RepoName): Promise<UpstreamChanges | 'too-old'> {
+  /**
+   * Changes after `since` for one repository (every repository without `repo`), following `more` pages;
+   * 'too-old' on 410; 'too-long' when more than `maxPages` pages would be needed.
+   */
+  async changes(since: number, repo?: RepoName, maxPages = Infinity): Promise<UpstreamChanges | 'too-old' | 'too-long'> {
     const all: UpstreamChanges = { revision: since, changes: [] }
     let from = since
-    for (let first = true; ; first = false) {
-      const r = await this.#json(`/api/v1/federation/changes?since=${from}&repo=${encodeURIComponent(repo)}`, [410])
+    for (let pages = 1; ; pages++) {
+      const first = pages === 1
+      if (pages > maxPages) return 'too-long'
+      const r = await this.#json(`/api/v1/federation/changes?since=${from}${repo === undefined ? '' : `&repo=${encodeURIComponent(repo)}`}`, [410])
       if (r.status === 410) return 'too-old'
       if (r.status === 404) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', 'the upstream has no change feed')
       const page = r.body as ChangePage
