@@ -11,6 +11,7 @@ const benches: Record<string, string> = {
   startup: 'compiled fedgate vs bare Node HTTPS: start → first answer, idle RSS, RSS with 1,000 idle tunnels; a root with 10,000 repositories',
   lag: 'live replication: publish → served at a child and a grandchild, change stream vs polling; root RSS with 1,000 subscribers, one announcement to all',
   mirror: 'two sites on one mirror link, 1,000 tags each side (+10 of 16 MiB): time to converge, bytes moved vs minimum, changes after convergence',
+  rounds: 'sync rounds over 10,000 quiet repositories: one read of the change feed vs one sync per repository (time, requests to the root)',
   tunnel: 'WebSocket tunnel: 100 connections echoing 1 KiB direct vs through fedgate (msg/s, p99), RSS with 1,000 idle tunnels',
 }
 

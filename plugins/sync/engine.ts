@@ -44,8 +44,13 @@ interface Counted {
   position: number
 }
 
-/** Pages of the whole feed a round reads to find its quiet repositories; past them, each asks its own. */
+/**
+ * Pages of the whole feed a round reads to find its quiet repositories, at least; and at most one per
+ * QUIET_REPOS_PER_PAGE of them, so the read never costs the upstream more requests than a fraction of
+ * asking for each. Past that, each asks its own.
+ */
 const QUIET_PAGES = 10
+const QUIET_REPOS_PER_PAGE = 4
 
 export class SyncEngine {
   /**
@@ -115,7 +120,7 @@ export class SyncEngine {
    * One read of the whole feed for a round, in place of one per repository: of `names` (none syncing now),
    * those whose last sync left them current with the feed's store and that no change since names are
    * in sync as they are, their place in the feed moved to its head. Returns them; the round syncs the
-   * others. Nothing is settled when the feed cannot say in QUIET_PAGES pages, or answers from another
+   * others. Nothing is settled when the feed cannot say within its pages (QUIET_PAGES), or answers from another
    * store (a middle site answers for what it holds; what it forwards is counted by its root).
    */
   async settleQuiet(names: readonly RepoName[]): Promise<Set<RepoName>> {
@@ -131,7 +136,7 @@ export class SyncEngine {
     // One repository's own feed read costs as much.
     if (store === undefined || same.length < 2) return settled
     const from = Math.min(...same.map((q) => q.counted.position))
-    const page = await this.d.upstream.changes(from, undefined, QUIET_PAGES)
+    const page = await this.d.upstream.changes(from, undefined, Math.max(QUIET_PAGES, Math.ceil(same.length / QUIET_REPOS_PER_PAGE)))
     if (typeof page === 'string' || page.store !== store || page.revision < from) return settled
     // Each repository's last change in the page: one at or below its own place is already reflected.
     const last = new Map<RepoName, number>()
