@@ -3,11 +3,10 @@
 // the same run two ways: the scheduler's round (one read of the whole change feed settles the quiet ones)
 // and the baseline of one sync per repository (each asks the feed for itself, as every round did before).
 // Prints each round's time and requests to the root, and their ratios. Bounded: 3 rounds each way.
-import { request } from 'undici'
 import type { BenchOptions } from './lib/options.ts'
 import { markdown } from './lib/table.ts'
 import { tempDir } from '../test/helpers/sites.ts'
-import { startRoot, startChild, publish, inSync, syncOf, blobBytes } from '../test/helpers/sync.ts'
+import { startRoot, startChild, publish, inSync, syncOf, blobBytes, loggedPaths } from '../test/helpers/sync.ts'
 
 const REPOS = Number(process.env.FEDGATE_BENCH_REPOS ?? 10_000)
 const ROUNDS = 3
@@ -24,14 +23,8 @@ export async function run(o: BenchOptions): Promise<void> {
     const child = await startChild(t, dir, 'branch', root.url, root.readKey, `repositories: ['ns/*']\nsync: { stream: { enabled: false }, interval: 1h }\n`)
     for (let i = 0; i < REPOS; i++) await inSync(child, `ns/r${i}`, 600_000)
     const s = syncOf(child)
-    // The root's request lines leave in batches, in order: once a marker's line is in, every earlier one is.
-    let markers = 0
-    const rootRequests = async () => {
-      const path = `/health/bench-marker-${++markers}`
-      await (await request(root.url + path, { dispatcher: root.agent })).body.dump()
-      await root.logs.waitFor((l) => l.msg === 'request' && l.path === path)
-      return root.logs.lines().filter((l) => l.msg === 'request').length - markers
-    }
+    const rootPaths = loggedPaths(root)
+    const rootRequests = async () => (await rootPaths()).length
     const timed = async (round: () => Promise<unknown>) => {
       const before = await rootRequests()
       const t0 = performance.now()

@@ -3,9 +3,8 @@
 // log for it each round, and once other repositories' changes have trimmed the log past the place it
 // last committed at, the feed answers 410 and the child takes the quiet repository whole again.
 import t from 'tap'
-import { request } from 'undici'
 import { tempDir } from './helpers/sites.ts'
-import { startRoot, startChild, publish, inSync, syncOf, blobBytes } from './helpers/sync.ts'
+import { startRoot, startChild, publish, inSync, syncOf, blobBytes, loggedPaths } from './helpers/sync.ts'
 
 t.test('a quiet repository follows the change feed without fetching itself whole', async (t) => {
   const dir = tempDir(t)
@@ -17,18 +16,11 @@ t.test('a quiet repository follows the change feed without fetching itself whole
   await inSync(child, 'acme/quiet')
   await inSync(child, 'acme/busy')
   const s = syncOf(child)
-  const rootPaths = () => root.logs.lines().filter((l) => l.msg === 'request').map((l) => String(l.path))
-  const wholeFetches = () => rootPaths().filter((p) => p === '/api/v1/repos/acme/quiet').length
-  // Request lines leave in batches, in order: once a marker request's line is in, every earlier one is.
-  let markers = 0
-  const settled = async () => {
-    const path = `/health/marker-${++markers}`
-    await (await request(root.url + path, { dispatcher: root.agent })).body.dump()
-    await root.logs.waitFor((l) => l.msg === 'request' && l.path === path)
-  }
-  await settled()
+  const rootPaths = loggedPaths(root)
+  let paths = await rootPaths()
+  const wholeFetches = () => paths.filter((p) => p === '/api/v1/repos/acme/quiet').length
   const whole = wholeFetches()
-  const feedAsks = () => rootPaths().filter((p) => p === '/api/v1/federation/changes').length
+  const feedAsks = () => paths.filter((p) => p === '/api/v1/federation/changes').length
   const asksBefore = feedAsks()
   const committed = (await s.repos.get('acme/quiet'))!
 
@@ -40,7 +32,7 @@ t.test('a quiet repository follows the change feed without fetching itself whole
     await s.scheduler.request('acme/quiet')
     t.equal(s.status.get('acme/quiet').state, 'in-sync', `round ${round}: the quiet repository is in sync`)
   }
-  await settled()
+  paths = await rootPaths()
   t.equal(wholeFetches(), whole, 'the quiet repository was never fetched whole again')
   t.equal(feedAsks() - asksBefore, 8, 'each sync asked the change feed, once')
   const now = (await s.repos.get('acme/quiet'))!
@@ -51,6 +43,6 @@ t.test('a quiet repository follows the change feed without fetching itself whole
   const id = await publish(root, 'acme/quiet:2.0', blobBytes(10_000, 3))
   await s.scheduler.request('acme/quiet')
   t.equal((await s.repos.get('acme/quiet'))?.tags['2.0'], id, 'a later change arrives')
-  await settled()
+  paths = await rootPaths()
   t.equal(wholeFetches(), whole, 'through the feed, not a whole fetch')
 })

@@ -2,9 +2,8 @@
 // whole feed, instead of once per repository; a repository that did change still syncs in that round,
 // and only it asks its own feed.
 import t from 'tap'
-import { request } from 'undici'
 import { tempDir } from './helpers/sites.ts'
-import { startRoot, startChild, publish, inSync, syncOf, blobBytes } from './helpers/sync.ts'
+import { startRoot, startChild, publish, inSync, syncOf, blobBytes, loggedPaths } from './helpers/sync.ts'
 
 const REPOS = Array.from({ length: 12 }, (_, i) => `acme/r${i}`)
 
@@ -15,39 +14,31 @@ t.test('a round settles quiet repositories with one read of the change feed', as
   const child = await startChild(t, dir, 'branch', root.url, root.readKey, `repositories: [${REPOS.join(', ')}]\nsync: { stream: { enabled: false } }\n`)
   for (const repo of REPOS) await inSync(child, repo)
   const s = syncOf(child)
-  const rootPaths = () => root.logs.lines().filter((l) => l.msg === 'request').map((l) => String(l.path))
-  // Request lines leave in batches, in order: once a marker request's line is in, every earlier one is.
-  let markers = 0
-  const settled = async () => {
-    const path = `/health/marker-${++markers}`
-    await (await request(root.url + path, { dispatcher: root.agent })).body.dump()
-    await root.logs.waitFor((l) => l.msg === 'request' && l.path === path)
-    return rootPaths()
-  }
+  const rootPaths = loggedPaths(root)
   const count = (paths: string[], p: string) => paths.filter((x) => x === p).length
   const FEED = '/api/v1/federation/changes'
 
   // Each repository's first sync took it whole; the next round finds them all quiet.
-  let before = await settled()
+  let before = await rootPaths()
   await s.scheduler.syncAll()
-  let after = await settled()
+  let after = await rootPaths()
   t.equal(count(after, FEED) - count(before, FEED), 1, 'a round of 12 quiet repositories asks the feed once')
   t.notOk(after.slice(before.length).some((p) => p.startsWith('/api/v1/repos/')), 'and fetches none of them whole')
   for (const repo of REPOS) t.equal(s.status.get(repo).state, 'in-sync', `${repo} is in sync`)
 
   // One repository changes: that round reads the feed, then syncs that one through its own feed.
   const id = await publish(root, 'acme/r3:2', blobBytes(2_000, 99))
-  before = await settled()
+  before = await rootPaths()
   await s.scheduler.syncAll()
-  after = await settled()
+  after = await rootPaths()
   t.equal((await s.repos.get('acme/r3'))?.tags['2'], id, 'the changed repository has its new tag')
   t.equal(count(after, FEED) - count(before, FEED), 2, 'the whole feed once, and the changed repository\'s own once')
   t.equal(count(after.slice(before.length), `/api/v1/blobs/sha256:${id}`), 1, 'its new blob was fetched once')
   for (const repo of REPOS) t.equal(s.status.get(repo).state, 'in-sync', `${repo} is in sync`)
 
   // The next round finds everything quiet again, the changed one included.
-  before = await settled()
+  before = await rootPaths()
   await s.scheduler.syncAll()
-  after = await settled()
+  after = await rootPaths()
   t.equal(count(after, FEED) - count(before, FEED), 1, 'quiet again: one read')
 })

@@ -232,3 +232,20 @@ export function blobBytes(size: number, seed: number): Buffer {
   }
   return b
 }
+
+/**
+ * The paths of every request `site` has logged so far, each call complete: request lines leave in
+ * batches, in order, so once a marker request's own line is in, every earlier one is (markers left out).
+ */
+export function loggedPaths(site: Pick<TestSite, 'url' | 'agent' | 'logs'>): () => Promise<string[]> {
+  let markers = 0
+  return async () => {
+    const path = `/health/marker-${++markers}`
+    await (await request(site.url + path, { dispatcher: site.agent })).body.dump()
+    await site.logs.waitFor((l) => l.msg === 'request' && l.path === path)
+    return site.logs
+      .lines()
+      .filter((l) => l.msg === 'request' && !String(l.path).startsWith('/health/marker-'))
+      .map((l) => String(l.path))
+  }
+}
