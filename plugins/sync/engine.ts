@@ -117,11 +117,11 @@ export class SyncEngine {
   }
 
   /**
-   * One read of the whole feed for a round, in place of one per repository: of `names` (none syncing now),
-   * those whose last sync left them current with the feed's store and that no change since names are
-   * in sync as they are, their place in the feed moved to its head. Returns them; the round syncs the
-   * others. Nothing is settled when the feed cannot say within its pages (QUIET_PAGES), or answers from another
-   * store (a middle site answers for what it holds; what it forwards is counted by its root).
+   * One read of the whole feed for a round, in place of one per repository: of `names` (none syncing
+   * now), those whose last sync left them current with the feed's store and that no change since names
+   * are in sync as they are, their place in the feed moved to its head. Returns them; the round syncs
+   * the others. Nothing is settled when the feed cannot say within its pages (QUIET_PAGES), or answers
+   * from another store (a middle site answers for what it holds; what it forwards is counted by its root).
    */
   async settleQuiet(names: readonly RepoName[]): Promise<Set<RepoName>> {
     const settled = new Set<RepoName>()
@@ -131,11 +131,14 @@ export class SyncEngine {
       const cur = counted && (await this.d.repos.get(name))
       if (cur && counted.revision === cur.revision && counted.upstreamRevision === cur.upstreamRevision) quiet.push({ name, counted })
     }
-    const store = quiet[0]?.counted.store
+    // The store most of them were counted by: at a middle site, those it forwards are its root's.
+    const byStore = new Map<string, number>()
+    for (const q of quiet) byStore.set(q.counted.store, (byStore.get(q.counted.store) ?? 0) + 1)
+    const store = [...byStore].sort((a, b) => b[1] - a[1])[0]?.[0]
     const same = quiet.filter((q) => q.counted.store === store)
     // One repository's own feed read costs as much.
     if (store === undefined || same.length < 2) return settled
-    const from = Math.min(...same.map((q) => q.counted.position))
+    const from = same.reduce((min, q) => Math.min(min, q.counted.position), Infinity)
     const page = await this.d.upstream.changes(from, undefined, Math.max(QUIET_PAGES, Math.ceil(same.length / QUIET_REPOS_PER_PAGE)))
     if (typeof page === 'string' || page.store !== store || page.revision < from) return settled
     // Each repository's last change in the page: one at or below its own place is already reflected.
