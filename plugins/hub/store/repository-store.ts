@@ -349,10 +349,14 @@ export class IndexedRepositoryStore implements RepositoryStore {
     const floor = (await this.#index.get<number>(FLOOR)) ?? 0
     // A `since` ahead of this site means the site's index was replaced: the caller must start over.
     if (since < floor || since > revision) return 'too-old'
+    // One repository's entries all lie at or below its state's revision (every commit writes both; a state
+    // is never removed), and the state is read after the head: a quiet one is answered without a scan,
+    // and a scan stops at its last entry. A child's round asks this of every repository it holds.
+    const last = repo === undefined ? revision : Math.min(revision, (await this.#index.get<RepoState>(repoKey(repo)))?.revision ?? since)
     const changes: Change[] = []
     let from = since + 1
-    while (from <= revision && changes.length < limit) {
-      const to = Math.min(revision, from + 999)
+    while (from <= last && changes.length < limit) {
+      const to = Math.min(last, from + 999)
       const keys: string[] = []
       for (let r = from; r <= to; r++) keys.push(logKey(r))
       const page = await this.#index.getMany<Change>(keys)
@@ -366,7 +370,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
     // Another process's commit may have trimmed entries between the floor check and the reads: a page
     // that silently lacks them would leave the caller in sync with changes it never saw.
     if (since < ((await this.#index.get<number>(FLOOR)) ?? 0)) return 'too-old'
-    const more = changes.length === limit && changes[changes.length - 1]!.rev < revision
+    const more = changes.length === limit && changes[changes.length - 1]!.rev < last
     return more ? { revision, changes, more } : { revision, changes }
   }
 
