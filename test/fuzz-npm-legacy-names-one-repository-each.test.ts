@@ -26,8 +26,10 @@ t.test('known names map as before, legacy names to a namespace of their own', as
   t.notOk(isPackageName('_private') || isPackageName('.hidden') || isPackageName('-dash') || isPackageName('@Acme/util'), 'names npm never accepted are not')
   t.equal(repoOf('A'.repeat(40)), undefined, 'a name whose escape is over 64 characters cannot be stored')
   t.equal(packageOf('npm._/0_J'), undefined, 'a part the escape never makes is no package')
-  t.equal(packageOf('npm._/0a_5f'), 'a_', 'an escaped underscore reads back')
+  t.equal(packageOf('npm._/0_a_5f'), 'A_', 'an escaped underscore reads back')
+  t.equal(packageOf('npm._/0a_5f'), undefined, 'a_ is npm/a_: its escape is no package')
   t.equal(packageOf('npm._/0a_'), undefined, 'a dangling escape is no package')
+  t.equal(packageOf('npm._/0abc'), undefined, 'nor is an escape of a name stored as it is (abc is npm/abc)')
 })
 
 t.test('a stored name is a valid repository that reads back as that name', async (t) => {

@@ -38,13 +38,12 @@ export function repoOf(name: string): RepoName | undefined {
   return legacy !== undefined && isRepoName(legacy) ? legacy : undefined
 }
 
-/** The package a repository holds, or undefined when it is no npm repository. */
+/** The package a repository holds, or undefined when it is no npm repository: only one repoOf makes, so
+ * no two repositories read as one package. */
 export function packageOf(repo: RepoName): string | undefined {
   const [ns, name] = repo.split('/')
-  if (ns === 'npm') return name
-  if (ns === LEGACY_NAMESPACE) return unescapeLegacy(name!)
-  if (ns?.startsWith('npm.')) return `@${ns.slice(4)}/${name}`
-  return undefined
+  const pkg = ns === 'npm' ? name : ns === LEGACY_NAMESPACE ? unescapeLegacy(name!) : ns?.startsWith('npm.') ? `@${ns.slice(4)}/${name}` : undefined
+  return pkg !== undefined && repoOf(pkg) === repo ? pkg : undefined
 }
 
 /** Where names that cannot be repository parts as they are go, escaped. No scope maps here: a scope
@@ -67,10 +66,9 @@ function escapeLegacy(name: string): string {
   return out
 }
 
-/** escapeLegacy's inverse; undefined for a part it never makes (so no repository maps to two names). */
-function unescapeLegacy(part: string): string | undefined {
-  const name = part.slice(1).replace(/_([a-z]|[0-9][0-9a-f])/g, (_, e: string) => (e.length === 1 ? e.toUpperCase() : String.fromCharCode(parseInt(e, 16))))
-  return new RegExp(`^${LEGACY}$`).test(name) && escapeLegacy(name) === part ? name : undefined
+/** escapeLegacy's inverse on the parts it makes (packageOf checks the round trip). */
+function unescapeLegacy(part: string): string {
+  return part.slice(1).replace(/_([a-z]|[0-9][0-9a-f])/g, (_, e: string) => (e.length === 1 ? e.toUpperCase() : String.fromCharCode(parseInt(e, 16))))
 }
 
 export type NpmPath =
