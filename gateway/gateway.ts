@@ -185,7 +185,9 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeout),
   }
 
-  const httpsServer = https.createServer({ ...serverOptions, ...tls.defaultOptions, SNICallback: tls.select }, createRequestHandler(handlerOptions))
+  // A connection that never finishes its TLS handshake holds a place under maxConnections like a slow
+  // head does: the same bound (Node's own is 120 s, so a trickle of silent sockets filled the listener).
+  const httpsServer = https.createServer({ ...serverOptions, handshakeTimeout: config.limits.headersTimeout, ...tls.defaultOptions, SNICallback: tls.select }, createRequestHandler(handlerOptions))
   if (config.tls.watch) tls.watch((o) => httpsServer.setSecureContext(o))
   const servers: (http.Server | https.Server)[] = [httpsServer]
 

@@ -14,6 +14,7 @@ import type { PublicUrls } from './server/public-url.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
 import type { LoggedRequest, RequestLog } from './request-log.ts'
 import type { SendWatch } from './server/send-watch.ts'
+import { answerClosed, trackAnswer } from './server/queued-answers.ts'
 import type { RequestTally } from './metrics/request-tally.ts'
 
 export interface LifecycleOptions {
@@ -98,7 +99,9 @@ function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequ
   // The request's socket: a pipelined answer has none of its own until the one before it is done.
   const socket = res.req.socket
   o.sendWatch?.add(socket)
+  trackAnswer(socket, res)
   res.on('close', () => {
+    answerClosed(socket, res)
     o.onEnd()
     const ms = performance.now() - started
     // A repeated answer's `logged` is shared by every repeat: the cut's code goes on a copy.
@@ -172,6 +175,9 @@ function announcesBody(req: IncomingMessage): boolean {
 const CLOSE_UNREAD = new Set([401, 403, 413])
 
 function fail(ctx: RequestContext, err: unknown, log: Logger): void {
+  // The client left mid-body (its upload cut, Node's 'aborted'): nobody to answer, and no fault of the
+  // gateway's. Its line says 499 when the response closes.
+  if (!(err instanceof GatewayError) && ctx.req.destroyed && !ctx.req.complete) return
   const ge = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err })
   ctx.error = ge.code
   if (ge.code === 'GW_ERR_INTERNAL') log.error({ err: (err as Error)?.stack ?? String(err), path: ctx.path }, 'handler failed')

@@ -82,7 +82,7 @@ export const coreOptions = {
   limits: opt.obj(
     {
       maxHeaderBytes: opt.bytes({ doc: 'Largest request head accepted (431 beyond)', default: 16 * 1024 }),
-      headersTimeout: opt.duration({ doc: 'A client must send its whole request head within this (slow clients are cut off); at most requestTimeout', default: 10_000 }),
+      headersTimeout: opt.duration({ doc: 'A client must finish its TLS handshake within this, then send its whole request head within this (slow clients are cut off); at most requestTimeout', default: 10_000 }),
       requestTimeout: opt.duration({ doc: 'A client must send its whole request within this', default: 300_000 }),
       keepAliveTimeout: opt.duration({ doc: 'Idle time before a client keep-alive connection is closed', default: 5000 }),
       sendTimeout: opt.duration({ doc: 'An answer whose client takes none of its bytes for this long is cut, freeing its file and its connection to the root (0: never)', default: 30_000 }),

@@ -144,7 +144,9 @@ export class RootHealth {
 
 /** A short reason for logs and /health: an error code, never a header or body. */
 function describe(err: unknown): string {
-  const e = err as { code?: string; name?: string; message?: string }
+  const e = err as { code?: unknown; name?: unknown }
   if (err instanceof GatewayError) return err.code + (err.cause ? ` (${describe(err.cause)})` : '')
-  return e?.code ?? e?.name ?? 'error'
+  // A DOMException's `code` is a legacy number (a probe's AbortSignal.timeout: 23): its name says it.
+  if (typeof e?.code === 'string') return e.code
+  return typeof e?.name === 'string' ? e.name : 'error'
 }

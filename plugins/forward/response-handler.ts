@@ -33,7 +33,15 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     this.#abort?.()
   }
 
-  #onDrain = (): void => this.#resume?.()
+  // Pipelined answers share their client's socket, and its 'drain' can come while undici parses another
+  // root connection's answer (our own write for that one), when undici may not be resumed: its parser
+  // asserts, and this answer failed as a bad root response. So the resume waits for the current turn to
+  // end, and only an exchange still running resumes: after it, the parser may be another request's.
+  #onDrain = (): void => {
+    process.nextTick(() => {
+      if (!this.#done && !this.#clientGone) this.#resume?.()
+    })
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.#clientGone) abort()

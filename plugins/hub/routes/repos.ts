@@ -6,7 +6,7 @@ import { tagImage, untag } from '../store/tag-updates.ts'
 import { linkCovers } from '../links.ts'
 import { checkTag, IMAGE_ID } from '../names.ts'
 import { revisionHeaders, type HubDeps } from './deps.ts'
-import { matchesEtag, notModified, onlyMethods, queryParam, sendJson } from './http.ts'
+import { matchesEtag, notModified, onlyMethods, sendJson } from './http.ts'
 
 export function repoHandlers(d: HubDeps) {
   const read = async (ctx: RequestContext, repo: string): Promise<RepoState> => {
@@ -62,6 +62,9 @@ export function repoHandlers(d: HubDeps) {
     async publish(ctx: RequestContext, repo: string, tag: string): Promise<void> {
       if (tag.startsWith('sha256:')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'publish to a tag, not a digest')
       checkTag(tag)
+      // RFC 9110 §14.5: a partial PUT must be refused, or its part is stored as the whole image.
+      if (ctx.req.headers['content-range'] !== undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a publish sends the whole image: Content-Range is not accepted')
+      const latest = latestParam(ctx)
       // Before the key: a publish at the wrong site is told where to go, whoever sends it.
       await d.ownership.check(repo)
       await d.authorize(ctx, 'publish', repo)
@@ -75,7 +78,7 @@ export function repoHandlers(d: HubDeps) {
       if (length !== undefined && Number(length) > d.options.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
       // The bytes are stored and verified before any tag moves.
       const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes, isRequest: true })
-      const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest: queryParam(ctx, 'latest') !== 'false', at: new Date(d.clock.now()).toISOString() }))
+      const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest, at: new Date(d.clock.now()).toISOString() }))
       const image = state.images[id]!
       sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
     },
@@ -103,4 +106,12 @@ export function repoHandlers(d: HubDeps) {
       return serveBlob(ctx, id, true)
     },
   }
+}
+
+/** `?latest=false` keeps `latest` where it is; absent or `true` moves it. Anything else, or twice, is refused. */
+function latestParam(ctx: RequestContext): boolean {
+  const values = new URLSearchParams(ctx.query.slice(1)).getAll('latest')
+  if (values.length === 0) return true
+  if (values.length > 1 || (values[0] !== 'true' && values[0] !== 'false')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'latest is true or false, given once')
+  return values[0] === 'true'
 }

@@ -1,0 +1,39 @@
+// Node 20 emits 'close' on a response only while it is the one on its connection. Answers queued
+// behind it (pipelined requests) whose client leaves are never closed: everything waiting for their
+// 'close' (the request's log line and in-flight count, a forward connection held by an answer that
+// cannot drain, a file being streamed) would wait for ever, and one client could take every forward
+// connection with a single pipelined burst. So each connection keeps its open answers, and when it
+// closes, those Node left open are closed here, once Node has closed the one it had.
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+
+const OPEN = Symbol('open answers')
+type WithOpen = Socket & { [OPEN]?: ServerResponse[] }
+
+/** Keeps `res` until answerClosed(); it gets a 'close' when `socket` closes first. */
+export function trackAnswer(socket: Socket, res: ServerResponse): void {
+  const s = socket as WithOpen
+  let open = s[OPEN]
+  if (open === undefined) {
+    open = s[OPEN] = []
+    if (socket.closed) setImmediate(closeLeft, s)
+    else socket.once('close', () => setImmediate(closeLeft, s))
+  }
+  open.push(res)
+}
+
+/** From `res`'s 'close' listener: it needs no closing here. */
+export function answerClosed(socket: Socket, res: ServerResponse): void {
+  const open = (socket as WithOpen)[OPEN]
+  if (open === undefined) return
+  // Nearly always the only one, or the first of a pipelined few.
+  const i = open.indexOf(res)
+  if (i !== -1) open.splice(i, 1)
+}
+
+/** After Node's own 'close' for the answer on the connection (a nextTick): the queued ones. */
+function closeLeft(s: WithOpen): void {
+  const left = s[OPEN]!
+  s[OPEN] = []
+  for (const res of left) res.emit('close')
+}
