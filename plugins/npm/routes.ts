@@ -53,14 +53,16 @@ interface Rendered {
 export function npmRoutes(d: NpmRouteDeps): Route[] {
   const pathOf = perRequest((ctx: RequestContext): NpmPath | undefined => parseNpmPath(ctx.path))
   const writeIntent = (ctx: RequestContext) => ctx.query !== '' && new URLSearchParams(ctx.query.slice(1)).get('write') === 'true'
-  // Every write an npm client may send: parsed npm paths, the registry's own `/-/…` (login, access,
+  // Every write an npm client may send: parsed npm paths (but another client's POST), the registry's own `/-/…` (login, access,
   // token, org) and, from an npm client, anything under a package-like first segment (legacy names),
   // except fedgate's own API and npm audit's POSTs, which change nothing (they stay the forward
   // plugin's, under forward.allowWrites). Other clients' writes elsewhere (a hub's uploads) stay the
   // forward plugin's too.
   const npmWrite = (ctx: RequestContext) => {
     if (READS.has(ctx.method) || ctx.method === 'OPTIONS') return false
-    if (pathOf(ctx) !== undefined) return true
+    // npm never POSTs to a package's path (publish, unpublish, deprecate and owner are PUT and DELETE):
+    // another client's POST there (a hub's own `/login`, `/upload`) is not npm's to refuse.
+    if (pathOf(ctx) !== undefined) return ctx.method !== 'POST' || fromNpmClient(ctx)
     if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
     return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/') && fromNpmClient(ctx)
   }
