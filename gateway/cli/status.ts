@@ -18,7 +18,8 @@ export const statusCommand: CliCommand = {
     try {
       const h = (await c.call('GET', '/health')) as Health
       if (!h.site) throw new Error(`${c.url}/health showed no detail: the key given is not this site's admin key`)
-      const failing = h.sync ? (((await c.call('GET', '/api/v1/admin/repos').catch((): Health => ({}))).repos as Health[] | undefined) ?? []).filter((r) => r.state === 'failing') : []
+      // The federation status, which any process of the site answers with the sync leader's.
+      const failing = h.sync ? (((await c.call('GET', '/api/v1/federation/status').catch((): Health => ({}))).repos as Health[] | undefined) ?? []).filter((r) => r.state === 'failing') : []
       console.log(statusText(h, c.url, failing, Date.now()))
     } finally {
       await c.close()

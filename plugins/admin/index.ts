@@ -32,7 +32,7 @@ export const adminPlugin: GatewayPlugin = {
       sessions: new Sessions(services.need('index'), { ttl: o.session, max: o.maxSessions }, clock),
       keys: services.need('keys'),
       signInThrottle: new FailureThrottle(o.signInFailures, clock),
-      state: () => adminState({ siteHealth, clock, rootHealth, syncStatus, syncAdmin, syncLeader, npmStatus }),
+      state: () => adminState({ siteHealth, clock, rootHealth, syncAdmin, syncLeader, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,
     })

@@ -11,7 +11,6 @@ export interface StateSources {
   siteHealth: () => Record<string, unknown>
   clock: Clock
   rootHealth?: RootHealth
-  syncStatus?: SyncStatus
   syncAdmin?: SyncAdmin
   syncLeader?: SyncLeader
   npmStatus?: SyncStatus
@@ -40,7 +39,8 @@ function row(s: RepoStatus, now: number): Record<string, unknown> {
 export function adminState(d: StateSources): Record<string, unknown> {
   const now = d.clock.now()
   const health = d.siteHealth()
-  const repos = d.syncStatus?.list() ?? []
+  // The leader's, also when another process leads the sync.
+  const repos = d.syncAdmin?.repos() ?? []
   const tracked = new Set(repos.map((r) => r.name))
   // An entry added a moment ago has no status yet: it waits for its first sync.
   const waiting = (d.syncAdmin?.entries() ?? []).filter((e) => !e.includes('*') && !tracked.has(e))

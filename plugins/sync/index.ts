@@ -12,7 +12,8 @@ import { LiveSubscription } from '../hub/stream-subscription.ts'
 import { folderId, SyncLeader, type LeaderView } from './leader.ts'
 import { selected as covered } from './patterns.ts'
 import { SyncScheduler } from './scheduler.ts'
-import { SyncStatus } from './status.ts'
+import { countsOf, SyncStatus, viewOf, type RepoStatus } from './status.ts'
+import { StatusBoard } from './status-board.ts'
 import { syncMetrics } from './metrics.ts'
 import { Upstream } from './upstream.ts'
 
@@ -27,11 +28,22 @@ declare module '../../gateway/plugin-api.ts' {
   }
 }
 
-/** The `syncAdmin` service: what an operator's page needs beyond the status (plugins/admin). */
+/** The `syncAdmin` service: what an operator's page shows (the leader's, in every process) and does (plugins/admin). */
 export interface SyncAdmin {
   add(name: string): Promise<boolean>
   entries(): readonly string[]
   upstream(): Record<string, unknown>
+  repos(): readonly RepoStatus[]
+}
+
+/** The sync as a process shows it: its own while it leads, else the leader's (status-board.ts). */
+interface Shown {
+  entries: readonly string[]
+  upstream: Record<string, unknown>
+  repos: readonly RepoStatus[]
+  bytesReceived: number
+  /** Present when the leader's: its name and when it wrote it. */
+  from?: { holder: string; at: string }
 }
 
 /** The lease as /health shows it beside `leader` (whether this process leads). */
@@ -117,13 +129,37 @@ export const syncPlugin: GatewayPlugin = {
       return added
     }
     const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth(), leader: leader.leading })
+    const own = () => ({ entries: set.entries(), upstream: upstreamView(), repos: status.list(), bytesReceived: fetcher.stats.bytesReceived })
+    const board = new StatusBoard(index, `status/sync/${await folderId(blobs.dir)}`, { leading: () => leader.leading, holder: leader.holder, snapshot: own })
+    board.start()
+    const shown = (): Shown => {
+      const s = board.leaders
+      if (s === undefined) return own()
+      return { entries: s.entries, upstream: { ...s.upstream, leader: false }, repos: s.repos, bytesReceived: s.bytesReceived, from: { holder: s.holder, at: new Date(s.at).toISOString() } }
+    }
+    const statusBody = () => {
+      const s = shown()
+      return { entries: s.entries, upstream: s.upstream, repos: viewOf(s.repos), ...(s.from ? { statusFrom: s.from } : {}) }
+    }
 
     return {
-      routes: syncRoutes({ scheduler, status, set, authorize, leading: () => leader.leading, add: addRepository, upstream: upstreamView }),
-      provides: { syncLeader: leader, syncScheduler: scheduler, syncEngine: engine, syncStatus: status, blobFetcher: fetcher, syncAdmin: { add: addRepository, entries: () => set.entries(), upstream: upstreamView } satisfies SyncAdmin },
-      health: () => ({ leader: leader.leading, lease: leaseView(leader), entries: set.entries().length, ...status.counts(), bytesReceived: fetcher.stats.bytesReceived, stream: streamHealth() }),
+      routes: syncRoutes({ scheduler, set, authorize, leading: () => leader.leading, add: addRepository, statusBody }),
+      provides: {
+        syncLeader: leader,
+        syncScheduler: scheduler,
+        syncEngine: engine,
+        syncStatus: status,
+        blobFetcher: fetcher,
+        syncAdmin: { add: addRepository, entries: () => shown().entries, upstream: () => shown().upstream, repos: () => shown().repos } satisfies SyncAdmin,
+      },
+      health: () => {
+        const s = shown()
+        const stream = (s.upstream.stream as Record<string, unknown> | undefined) ?? { state: 'off' }
+        return { leader: leader.leading, lease: leaseView(leader), entries: s.entries.length, ...countsOf(s.repos), bytesReceived: s.bytesReceived, stream, ...(s.from ? { statusFrom: s.from } : {}) }
+      },
       metrics: (m) => syncMetrics(m, { status, set, fetcher, live: () => live, leader, clock }),
       async close() {
+        board.stop()
         // Stops this process's syncs (when it leads) and hands the lease on at once.
         await leader.close()
       },

@@ -8,13 +8,20 @@ import { isRepoName } from '../hub/names.ts'
 import { selected } from './patterns.ts'
 import type { RepoSet } from './repo-set.ts'
 import type { SyncScheduler } from './scheduler.ts'
-import type { SyncStatus } from './status.ts'
 
 // Status changes from one second to the next: never cached.
 const sendJson = (ctx: RequestContext, status: number, value: unknown) => sendJsonWith(ctx, status, value, { 'cache-control': 'no-store' })
 
-export function syncRoutes(d: { scheduler: SyncScheduler; status: SyncStatus; set: RepoSet; authorize: Authorize; leading: () => boolean; upstream: () => Record<string, unknown>; add: (name: string) => Promise<boolean> }): Route[] {
-  const statusBody = () => ({ entries: d.set.entries(), upstream: d.upstream(), repos: d.status.view() })
+export function syncRoutes(d: {
+  scheduler: SyncScheduler
+  set: RepoSet
+  authorize: Authorize
+  leading: () => boolean
+  /** The status answer: this process's while it leads, else the leader's (status-board.ts). */
+  statusBody: () => Record<string, unknown>
+  add: (name: string) => Promise<boolean>
+}): Route[] {
+  const { statusBody } = d
   return [
     {
       name: 'sync-status',

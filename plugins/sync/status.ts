@@ -92,12 +92,21 @@ export class SyncStatus {
 
   /** The public view (docs/protocol.md, federation/status). */
   view(): Record<string, unknown>[] {
-    return this.list().map(({ failures: _f, announced: _a, ...s }) => s)
+    return viewOf(this.list())
   }
 
   counts(): Record<RepoSyncState, number> {
-    const out: Record<RepoSyncState, number> = { queued: 0, syncing: 0, 'in-sync': 0, failing: 0 }
-    for (const s of this.#repos.values()) out[s.state]++
-    return out
+    return countsOf(this.#repos.values())
   }
+}
+
+/** Repositories' statuses as federation/status shows them (also the leader's, at a process that follows it). */
+export function viewOf(repos: readonly RepoStatus[]): Record<string, unknown>[] {
+  return repos.map(({ failures: _f, announced: _a, ...s }) => s)
+}
+
+export function countsOf(repos: Iterable<RepoStatus>): Record<RepoSyncState, number> {
+  const out: Record<RepoSyncState, number> = { queued: 0, syncing: 0, 'in-sync': 0, failing: 0 }
+  for (const s of repos) out[s.state]++
+  return out
 }
