@@ -20,6 +20,7 @@ export const errorCatalogue = {
   GW_ERR_GONE: { status: 410, message: 'The change log no longer reaches back that far; fetch the repository whole and continue from its revision' },
   GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   GW_ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable' },
+  GW_ERR_EXPECTATION_FAILED: { status: 417, message: 'The request expects something this gateway does not do; only Expect: 100-continue is supported' },
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   GW_ERR_DIGEST_MISMATCH: { status: 422, message: 'The content does not match its digest' },
   GW_ERR_TOO_MANY_REQUESTS: { status: 429, message: 'Too many failed attempts; slow down' },

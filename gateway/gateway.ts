@@ -18,6 +18,7 @@ import { createRequestHandler } from './lifecycle.ts'
 import { handleClientError } from './server/client-errors.ts'
 import { PublicUrls } from './server/public-url.ts'
 import { SendWatch } from './server/send-watch.ts'
+import { continueOnRead } from './server/expect-continue.ts'
 import { defaultMaxConnections } from './util/fd-limit.ts'
 import { healthRoute, type BareHealth } from './health.ts'
 import type { AdminCheck, GatewayPlugin, PluginInstance, Route, ServiceMap, ServiceName, Services, UpgradeRoute } from './plugin-api.ts'
@@ -183,11 +184,15 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     keepAliveTimeout: config.limits.keepAliveTimeout,
     // How often Node checks header/request timeouts; its 30 s default would let slow clients linger.
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeout),
+    // The guard refuses a missing Host itself (request-guard.ts), in the catalogue and the log.
+    requireHostHeader: false,
   }
 
   // A connection that never finishes its TLS handshake holds a place under maxConnections like a slow
   // head does: the same bound (Node's own is 120 s, so a trickle of silent sockets filled the listener).
-  const httpsServer = https.createServer({ ...serverOptions, handshakeTimeout: config.limits.headersTimeout, ...tls.defaultOptions, SNICallback: tls.select }, createRequestHandler(handlerOptions))
+  const httpsHandler = createRequestHandler(handlerOptions)
+  const httpsServer = https.createServer({ ...serverOptions, handshakeTimeout: config.limits.headersTimeout, ...tls.defaultOptions, SNICallback: tls.select }, httpsHandler)
+  const handlers = new Map<http.Server, http.RequestListener>([[httpsServer, httpsHandler]])
   if (config.tls.watch) tls.watch((o) => httpsServer.setSecureContext(o))
   const servers: (http.Server | https.Server)[] = [httpsServer]
 
@@ -218,13 +223,12 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let httpServer: http.Server | undefined
   if (config.listen.http) {
     const redirect = config.listen.http.redirectToHttps
-    httpServer = http.createServer(
-      serverOptions,
-      createRequestHandler({
-        ...handlerOptions,
-        redirectTo: redirect ? (req) => publicUrls.redirect(req) : undefined,
-      }),
-    )
+    const httpHandler = createRequestHandler({
+      ...handlerOptions,
+      redirectTo: redirect ? (req) => publicUrls.redirect(req) : undefined,
+    })
+    httpServer = http.createServer(serverOptions, httpHandler)
+    handlers.set(httpServer, httpHandler)
     if (!redirect) httpServer.on('upgrade', onUpgrade(httpServer, false))
     servers.push(httpServer)
   }
@@ -249,6 +253,19 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       destroyOnceSent(socket)
     })
     s.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'))
+    const handler = handlers.get(s)!
+    // Node would answer these itself (100 Continue before any check; 417), outside the lifecycle.
+    s.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      continueOnRead(req, res)
+      handler(req, res)
+    })
+    s.on('checkExpectation', handler)
+    // Node drops a CONNECT's socket without a word when no one listens.
+    s.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+      log.warn({ refused: 'GW_ERR_METHOD_NOT_ALLOWED', reason: 'CONNECT', remote: (socket as Socket).remoteAddress }, 'request refused before routing')
+      detach(socket)
+      sendUpgradeError(socket, new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', 'CONNECT is not served by this gateway'))
+    })
   }
 
   let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | undefined

@@ -15,6 +15,7 @@ import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
 import type { LoggedRequest, RequestLog } from './request-log.ts'
 import type { SendWatch } from './server/send-watch.ts'
 import { answerClosed, trackAnswer } from './server/queued-answers.ts'
+import { awaitsContinue } from './server/expect-continue.ts'
 import type { RequestTally } from './metrics/request-tally.ts'
 
 export interface LifecycleOptions {
@@ -63,10 +64,10 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
     try {
       // 2. guard
       const target = checkTarget(req.url ?? '/', o.encodedSlashAllowed)
-      checkFraming(req)
       ctx.path = target.path
       ctx.rawPath = target.rawPath
       ctx.query = target.query
+      checkFraming(req)
       // 3. redirect
       if (o.redirectTo) {
         ctx.route = 'redirect'
@@ -183,8 +184,9 @@ function fail(ctx: RequestContext, err: unknown, log: Logger): void {
   if (ge.code === 'GW_ERR_INTERNAL') log.error({ err: (err as Error)?.stack ?? String(err), path: ctx.path }, 'handler failed')
   if (!ctx.req.complete) {
     // Reading the rest would cost whatever the client chose to send (a huge PUT with a wrong key): the
-    // answer says the connection closes, and Node ends it once the answer is written.
-    if (CLOSE_UNREAD.has(ge.status) && !ctx.res.headersSent && announcesBody(ctx.req)) ctx.res.setHeader('connection', 'close')
+    // answer says the connection closes, and Node ends it once the answer is written. So too when the
+    // client still waits for 100 Continue: whether it sends the body anyway is its choice.
+    if ((CLOSE_UNREAD.has(ge.status) || awaitsContinue(ctx.req)) && !ctx.res.headersSent && announcesBody(ctx.req)) ctx.res.setHeader('connection', 'close')
     // Else drain what the client sent so the connection can be reused; bounded by the request timeout.
     else ctx.req.resume()
   }

@@ -43,11 +43,11 @@ t.test("every worker answers the federation status and /health with the sync lea
     return res.statusCode === 201 || res.statusCode === 200 ? true : undefined
   })
   t.ok(added)
-  const answers = await waitFor(`${ANSWERS} answers in a row show it in sync`, async () => {
+  const answers = (await waitFor(`${ANSWERS} answers in a row show it in sync`, async () => {
     const all: Status[] = []
     for (let i = 0; i < ANSWERS; i++) all.push(await get<Status>('/api/v1/federation/status'))
     return all.every((s) => s.repos.some((r) => r.name === 'acme/app' && r.state === 'in-sync')) ? all : undefined
-  })
+  }))!
   t.ok(
     answers.every((s) => s.entries.includes('acme/app') && s.upstream.stream.state === 'live'),
     'each lists the entry added at run time and the live change stream',

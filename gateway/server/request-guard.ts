@@ -59,8 +59,19 @@ function checkSegments(path: string): void {
   }
 }
 
-/** Node's parser refuses most smuggling; this refuses what it lets through for defence in depth. */
+/** Methods a gateway never serves: TRACE echoes the request (its credentials too), CONNECT asks for a forward proxy. */
+const NEVER = new Set(['TRACE', 'TRACK', 'CONNECT'])
+
+/**
+ * Node's parser refuses most smuggling; this refuses what it lets through for defence in depth, and
+ * what Node would otherwise answer itself, outside the catalogue and the log (`requireHostHeader` and
+ * 'checkExpectation' are handed to the gateway for that).
+ */
 export function checkFraming(req: IncomingMessage): void {
+  if (NEVER.has(req.method!)) throw new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', `${req.method} is not served by this gateway`)
+  if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) throw new GatewayError('GW_ERR_BAD_REQUEST', 'an HTTP/1.1 request needs a Host header')
+  const expect = req.headers.expect
+  if (expect !== undefined && expect.toLowerCase() !== '100-continue') throw new GatewayError('GW_ERR_EXPECTATION_FAILED', `Expect: ${expect.slice(0, 64)} is not supported (only 100-continue)`)
   const te = req.headers['transfer-encoding']
   if (te !== undefined) {
     if (req.headers['content-length'] !== undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', 'both Content-Length and Transfer-Encoding are present')
