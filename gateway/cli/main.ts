@@ -63,8 +63,13 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   const cmd = name ? commands[name] : undefined
   if (!cmd) {
-    process.stderr.write((name && name !== 'help' && name !== '--help' ? `fedgate: unknown command "${name}"\n\n` : '') + usage())
-    return name && name !== 'help' && name !== '--help' ? 2 : 0
+    // Asked for: the usage is the answer (stdout, 0). No command or an unknown one is a mistake (stderr, 2).
+    if (name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(usage())
+      return 0
+    }
+    process.stderr.write((name ? `fedgate: unknown command "${name}"\n\n` : 'fedgate: a command is needed\n\n') + usage())
+    return 2
   }
   const { values, positionals } = parseArgs({
     args: rest,

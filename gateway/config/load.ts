@@ -3,7 +3,7 @@
 import { readRegularFile } from '../util/regular-file.ts'
 import { dirname, basename, resolve } from 'node:path'
 import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, isCollection, isAlias, type Alias, type Document, type Node } from 'yaml'
-import { opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
+import { formatPath, opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
 import { missingCertificateFile } from '../tls/certificates.ts'
@@ -85,7 +85,7 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   const config = { ...(parsed as CoreConfig), file, sections: parsed }
   const fail = (path: Path, message: string): never => {
     const pos = locate(doc, lines, path)
-    throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${path.join('.')}: ${message}`, file, pos.line)
+    throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${formatPath(path)}: ${message}`, file, pos.line)
   }
   if (config.site.role === 'child') {
     if (!config.root) fail(['root'], 'a child site needs `root.url` (and usually `root.key`)')

@@ -31,10 +31,25 @@ declare module '../../gateway/plugin-api.ts' {
 
 export const STATUS_PATH = '/api/v1/federation/links/status'
 
+const CUSTOM_ACTIONS = ['download', 'upload', 'deleteDownloaded', 'deleteUploaded'] as const
+
 export const federationPlugin: GatewayPlugin = {
   name: 'federation',
   options: { links: linksSpec },
   enabled: (config) => section(config, 'hub', hubSpec).enabled,
+  // A link whose options can only be ignored is refused: it would run and carry nothing the user asked for.
+  validate(config, fail) {
+    section(config, 'links', linksSpec).forEach((l, i) => {
+      const set = CUSTOM_ACTIONS.filter((a) => l[a])
+      if (l.mode !== 'custom') {
+        if (set.length > 0) fail(['links', i, set[0]!], `only a custom link takes ${set.join(', ')}: mode ${l.mode} decides what it does (docs/federation.md)`)
+        return
+      }
+      if (!l.download && !l.upload) fail(['links', i, 'mode'], 'a custom link needs download: true or upload: true (or both): as given it carries nothing')
+      if (l.deleteDownloaded && !l.download) fail(['links', i, 'deleteDownloaded'], 'deleteDownloaded needs download: true')
+      if (l.deleteUploaded && !l.upload) fail(['links', i, 'deleteUploaded'], 'deleteUploaded needs upload: true')
+    })
+  },
   commands: linksCommands,
   needs: ['repositoryStore', 'blobStore', 'index', 'links', 'authorize', 'ownership'],
   async setup({ config, log, clock, services }) {

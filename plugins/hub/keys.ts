@@ -59,13 +59,18 @@ export function allows(key: KeyInfo, need: Scope, repo?: string): boolean {
   return false
 }
 
-/** The key a request presents: `Authorization: Bearer <key>` or `X-ApiKey: <key>`. */
+/**
+ * The key a request presents: `Authorization: Bearer <key>` or `X-ApiKey: <key>`. Both, naming two
+ * different keys, is refused: which one a check took would be the gateway's guess.
+ */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const x = headers['x-apikey']
+  const apiKey = typeof x === 'string' && x !== '' ? x.trim() : undefined
   const auth = headers.authorization
   if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
-    return m?.[1]
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1]
+    if (apiKey !== undefined && bearer !== apiKey) throw new GatewayError('GW_ERR_BAD_REQUEST', 'Authorization and X-ApiKey present two different keys: send one')
+    return bearer
   }
-  const x = headers['x-apikey']
-  return typeof x === 'string' && x !== '' ? x.trim() : undefined
+  return apiKey
 }
