@@ -19,6 +19,7 @@ export const errorCatalogue = {
   GW_ERR_OWNERSHIP_OVERLAP: { status: 409, message: 'The two sites of this link claim overlapping namespaces; change site.owns at one of them' },
   GW_ERR_GONE: { status: 410, message: 'The change log no longer reaches back that far; fetch the repository whole and continue from its revision' },
   GW_ERR_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  GW_ERR_UNSUPPORTED_ENCODING: { status: 415, message: 'The body is sent in a content coding this gateway does not take; send the bytes as they are to be stored' },
   GW_ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable' },
   GW_ERR_EXPECTATION_FAILED: { status: 417, message: 'The request expects something this gateway does not do; only Expect: 100-continue is supported' },
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },

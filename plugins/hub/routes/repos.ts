@@ -64,6 +64,9 @@ export function repoHandlers(d: HubDeps) {
       checkTag(tag)
       // RFC 9110 §14.5: a partial PUT must be refused, or its part is stored as the whole image.
       if (ctx.req.headers['content-range'] !== undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a publish sends the whole image: Content-Range is not accepted')
+      // A gzip'd body would be stored, and its digest taken, as the compressed bytes (RFC 9110 §15.5.16).
+      const coding = ctx.req.headers['content-encoding']
+      if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') throw new GatewayError('GW_ERR_UNSUPPORTED_ENCODING', `Content-Encoding: ${coding.slice(0, 32)}`)
       const latest = latestParam(ctx)
       // Before the key: a publish at the wrong site is told where to go, whoever sends it.
       await d.ownership.check(repo)
