@@ -83,12 +83,17 @@ export class CircuitBreaker extends EventEmitter<{ change: [CircuitState, Circui
     }
   }
 
-  /** The active probe saw the root fail: it is authoritative, open at once. */
+  /**
+   * The active probe saw the root fail: it is authoritative, open at once, also while a half-open trial
+   * is out (a trial hanging on a silent root kept the site "recovering" until its own timeout, a minute
+   * and more). That trial's verdict still counts when it comes: a success closes the circuit.
+   */
   probeFailed(reason: string): void {
     this.lastError = reason
     this.#consecutive = Math.max(this.#consecutive + 1, this.opts.failures)
-    if (this.#state === 'closed') this.#open()
-    else if (this.#state === 'half-open' && !this.#trialInFlight) this.#open()
+    // The getter: an open circuit whose wait is over is half-open, and opens again.
+    if (this.state === 'half-open') this.#trialInFlight = false
+    if (this.#state !== 'open') this.#open()
   }
 
   #open(): void {
