@@ -102,7 +102,7 @@ function logOnClose(o: LifecycleOptions, res: ServerResponse, logged: LoggedRequ
   o.sendWatch?.add(socket)
   trackAnswer(socket, res)
   res.on('close', () => {
-    answerClosed(socket, res)
+    if (!answerClosed(socket, res)) return
     o.onEnd()
     const ms = performance.now() - started
     // A repeated answer's `logged` is shared by every repeat: the cut's code goes on a copy.

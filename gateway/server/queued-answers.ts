@@ -22,18 +22,21 @@ export function trackAnswer(socket: Socket, res: ServerResponse): void {
   open.push(res)
 }
 
-/** From `res`'s 'close' listener: it needs no closing here. */
-export function answerClosed(socket: Socket, res: ServerResponse): void {
-  const open = (socket as WithOpen)[OPEN]
-  if (open === undefined) return
+/**
+ * From `res`'s 'close' listener: it needs no closing here. False when it was closed already (a Node
+ * that closes queued answers itself, after this did): that 'close' is to be ignored.
+ */
+export function answerClosed(socket: Socket, res: ServerResponse): boolean {
+  const open = (socket as WithOpen)[OPEN]!
   // Nearly always the only one, or the first of a pipelined few.
   const i = open.indexOf(res)
-  if (i !== -1) open.splice(i, 1)
+  if (i === -1) return false
+  open.splice(i, 1)
+  return true
 }
 
 /** After Node's own 'close' for the answer on the connection (a nextTick): the queued ones. */
 function closeLeft(s: WithOpen): void {
-  const left = s[OPEN]!
-  s[OPEN] = []
-  for (const res of left) res.emit('close')
+  // Each leaves the list in its own 'close' (answerClosed).
+  for (const res of [...s[OPEN]!]) res.emit('close')
 }
