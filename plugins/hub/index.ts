@@ -20,7 +20,10 @@ import { onlyMethods } from './routes/http.ts'
 import { compileLayouts } from './routes/layouts.ts'
 import { parseHubPath, type HubPath } from './routes/paths.ts'
 import { repoHandlers } from './routes/repos.ts'
-import { openStores } from './store/open.ts'
+import { openStores, type Stores } from './store/open.ts'
+import { collectUnreferenced } from './store/collect.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
+import type { Logger } from 'pino'
 import type { FileBlobStore } from './store/blob-store.ts'
 import type { IndexStore } from './store/index.ts'
 import type { IndexedRepositoryStore } from './store/repository-store.ts'
@@ -79,6 +82,7 @@ export const hubPlugin: GatewayPlugin = {
         return link ? { id: link.id, subscribe: link.actions.download, reads: (repo) => linkCovers(link, repo) } : undefined
       },
     }
+    const stopCollecting = (stores.options.collect.enabled ?? isRoot) ? collectEvery(stores, stores.options.collect, clock, log) : () => {}
     const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, credentials: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
     const recheck = () => void stream?.recheckKeys()
     const stopRechecks = stream ? [keys.onChange(recheck), links.onChange(recheck)] : []
@@ -181,10 +185,30 @@ export const hubPlugin: GatewayPlugin = {
         })
       },
       close: () => {
+        stopCollecting()
         for (const stop of stopRechecks) stop()
         stream?.close()
         return stores.close()
       },
     }
   },
+}
+
+/** The store's periodic collection (store.collect); returns its stop. A failure is logged and the next one tries again. */
+function collectEvery(stores: Stores, o: { interval: number; grace: number }, clock: Clock, log: Logger): () => void {
+  let timer: unknown
+  let stopped = false
+  const next = () => {
+    if (stopped) return
+    timer = clock.setTimeout(() => {
+      collectUnreferenced({ blobs: stores.blobStore, repos: stores.repositoryStore, log }, { grace: o.grace })
+        .catch((err: unknown) => log.warn({ reason: (err as Error)?.message ?? String(err) }, 'collecting unreferenced blobs failed'))
+        .finally(next)
+    }, o.interval)
+  }
+  next()
+  return () => {
+    stopped = true
+    clock.clearTimeout(timer)
+  }
 }

@@ -10,6 +10,14 @@ export const storeSpec = opt.obj(
     hotBlobMax: opt.bytes({ doc: 'Blobs up to this size are kept in the hot tier once read', default: 256 * 1024 }),
     changeLogKeep: opt.int({ doc: 'Change-log entries kept; a child further behind gets 410 and fetches its repositories whole', default: 100_000, min: 1 }),
     refresh: opt.duration({ doc: 'How often commits by other processes (fedgate publish, other nodes on one Redis) are picked up', default: 1000 }),
+    collect: opt.obj(
+      {
+        enabled: opt.bool({ doc: 'Remove blobs no snapshot references (overwritten and deleted tags\' bytes) every interval. Default: true at a root; false at a child, whose sync collects after each commit (sync.collect)', optional: true }),
+        interval: opt.duration({ doc: 'Time between two collections', default: 10 * 60_000 }),
+        grace: opt.duration({ doc: 'Unreferenced blobs stored more recently than this are kept: a publish in another process (a worker, a node, fedgate publish) may be about to commit one', default: 60 * 60_000 }),
+      },
+      { doc: 'Removing blobs that no snapshot references, at the sites that publish' },
+    ),
   },
   { doc: 'The repository store: content-addressed blobs on disk, an index, a hot tier in memory' },
 )

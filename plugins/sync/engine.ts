@@ -7,6 +7,7 @@
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
+import { collectUnreferenced } from '../hub/store/collect.ts'
 import type { BlobFetcher } from './blob-fetcher.ts'
 import { applyChanges, fromWhole, sameTags, type NextSnapshot } from './plan.ts'
 import type { SyncStatus } from './status.ts'
@@ -168,21 +169,7 @@ export class SyncEngine {
    * no sync came back for within partialMaxAge; returns how many blobs.
    */
   collect(): Promise<number> {
-    const { blobs, repos, log } = this.d
-    return blobs.pins.exclusive(async () => {
-      let removed = 0
-      for (const id of await repos.unreferenced()) {
-        if (this.d.collectGrace > 0 && ((await blobs.age(id)) ?? 0) < this.d.collectGrace) continue
-        // Checked again per blob: a sync may have committed it, and released its pin, since the listing.
-        if (blobs.pins.isPinned(id) || repos.references(id)) continue
-        await blobs.remove(id)
-        removed++
-      }
-      // A sync in progress pins every blob its next snapshot needs, partial ones included.
-      const partials = await blobs.removeStalePartials(this.d.partialMaxAge, (id) => blobs.pins.isPinned(id))
-      if (removed || partials) log.info({ removed, partials }, 'collected unreferenced blobs')
-      return removed
-    })
+    return collectUnreferenced(this.d, { grace: this.d.collectGrace, partialMaxAge: this.d.partialMaxAge })
   }
 
   #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number, position = upstreamRevision): void {

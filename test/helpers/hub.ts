@@ -1,4 +1,5 @@
 // A root site with its hub store, keys of each scope, and a publish helper.
+import type { Clock } from '../../gateway/util/clock.ts'
 import { request } from 'undici'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
 import type { GatewayPlugin } from '../../gateway/plugin-api.ts'
@@ -22,9 +23,9 @@ export interface TestRoot extends TestSite {
   read: string
 }
 
-export async function startRoot(t: TestLike, o: { dir?: string; extra?: string; http?: string; plugins?: readonly GatewayPlugin[] } = {}): Promise<TestRoot> {
+export async function startRoot(t: TestLike, o: { dir?: string; extra?: string; http?: string; plugins?: readonly GatewayPlugin[]; clock?: Clock } = {}): Promise<TestRoot> {
   const dir = o.dir ?? tempDir(t)
-  const site = await startSite(t, rootYaml('root', o.extra, o.http), { dir, name: 'root', plugins: o.plugins })
+  const site = await startSite(t, rootYaml('root', o.extra, o.http), { dir, name: 'root', plugins: o.plugins, clock: o.clock })
   const keys = site.gw.service<KeyRing>('keys')!
   const admin = (await keys.create({ name: 'ops', scope: 'admin' })).key
   const publish = (await keys.create({ name: 'ci', scope: 'publish', namespaces: ['acme/*'] })).key

@@ -1,0 +1,35 @@
+// Removing blobs that no snapshot references: after a sync's commit at a child (sync.collect), and every
+// store.collect.interval at a root, whose overwritten and deleted tags otherwise kept their bytes on disk
+// for good. One collector for both, under the store's pins (blob-pins.ts): a blob a writer of this process
+// stored or found but has not committed yet is pinned, and pinning waits for a collection in progress.
+import type { Logger } from 'pino'
+import type { BlobStore, RepositoryStore } from '../model.ts'
+
+export interface CollectOptions {
+  /**
+   * Unreferenced blobs younger than this are left alone (0: none): another process's writer (a worker,
+   * a node on the same index, `fedgate publish`) pins in its own process only.
+   */
+  grace: number
+  /** Also remove partial downloads untouched this long that no sync of this process needs (a child's). */
+  partialMaxAge?: number
+}
+
+/** Removes unreferenced, unpinned blobs older than the grace; returns how many. */
+export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStore; log: Logger }, o: CollectOptions): Promise<number> {
+  const { blobs, repos, log } = d
+  return blobs.pins.exclusive(async () => {
+    let removed = 0
+    for (const id of await repos.unreferenced()) {
+      if (o.grace > 0 && ((await blobs.age(id)) ?? 0) < o.grace) continue
+      // Checked again per blob: a writer may have committed it, and released its pin, since the listing.
+      if (blobs.pins.isPinned(id) || repos.references(id)) continue
+      await blobs.remove(id)
+      removed++
+    }
+    // A sync in progress pins every blob its next snapshot needs, partial ones included.
+    const partials = o.partialMaxAge === undefined ? 0 : await blobs.removeStalePartials(o.partialMaxAge, (id) => blobs.pins.isPinned(id))
+    if (removed || partials) log.info({ removed, partials }, 'collected unreferenced blobs')
+    return removed
+  })
+}
