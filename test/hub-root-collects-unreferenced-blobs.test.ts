@@ -1,17 +1,20 @@
 // A root's overwritten and deleted tags kept their bytes on disk for good: nothing collected there (a
 // child's sync collects after each commit). Every store.collect.interval the root now removes blobs no
 // snapshot references, once they are older than store.collect.grace (a publish in another process may
-// be about to commit a fresh one); referenced blobs, in any repository, stay.
+// be about to commit a fresh one) and once the change log no longer names them (store.changeLogKeep: 3
+// here, so it names only the last three changes); referenced blobs, in any repository, stay.
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { fetchText } from './helpers/sites.ts'
 import { bearer, publish, startRoot } from './helpers/hub.ts'
 import { sha256 } from './helpers/stores.ts'
 import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
+import { waitFor } from './helpers/sync.ts'
 
 t.test('the root collects unreferenced blobs past the grace, and keeps the rest', async (t) => {
-  const root = await startRoot(t, { clock: t.clock, extra: 'store: { collect: { interval: 10m, grace: 1s } }\n' })
+  const root = await startRoot(t, { clock: t.clock, extra: 'store: { changeLogKeep: 3, collect: { interval: 10m, grace: 1s } }\n' })
   const blobs = root.gw.service<FileBlobStore>('blobStore')!
+  const collections = () => (root.gw.health() as { hub: { collect: { runs: number } } }).hub.collect.runs
   // ?latest=false: the only tag is the one named, so deleting it leaves the image unreferenced.
   const ok = async (repo: string, tag: string, bytes: string) => t.equal((await publish(root, root.publish, repo, `${tag}?latest=false`, bytes)).status, 201, `${repo}:${tag} published`)
   await ok('acme/app', '1.0', 'overwritten')
@@ -25,11 +28,13 @@ t.test('the root collects unreferenced blobs past the grace, and keeps the rest'
   await new Promise((r) => setTimeout(r, 1100))
   await ok('acme/fresh', '1.0', 'fresh')
   t.equal((await fetchText(root, '/api/v1/repos/acme/fresh/tags/1.0', { method: 'DELETE', headers: bearer(root.publish) })).status, 204)
+  // Three more changes: the log no longer names any blob above.
+  for (const n of [1, 2, 3]) await ok('acme/pad', `${n}.0`, `pad ${n}`)
 
   const on = (bytes: string) => existsSync(blobs.path(sha256(bytes)))
   t.ok(['overwritten', 'deleted', 'fresh'].every(on), 'before the interval, every blob is on disk')
   t.clock.advance(10 * 60_000)
-  await root.logs.waitFor((l) => l.msg === 'collected unreferenced blobs')
+  await waitFor('a collection', () => collections() >= 1)
   t.same(
     Object.fromEntries(['overwritten', 'deleted', 'current', 'shared', 'fresh'].map((b) => [b, on(b)])),
     { overwritten: false, deleted: false, current: true, shared: true, fresh: true },

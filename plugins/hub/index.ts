@@ -82,7 +82,7 @@ export const hubPlugin: GatewayPlugin = {
         return link ? { id: link.id, subscribe: link.actions.download, reads: (repo) => linkCovers(link, repo) } : undefined
       },
     }
-    const stopCollecting = (stores.options.collect.enabled ?? isRoot) ? collectEvery(stores, stores.options.collect, clock, log) : () => {}
+    const collecting = (stores.options.collect.enabled ?? isRoot) ? collectEvery(stores, stores.options.collect, clock, log) : undefined
     const stream = o.stream.enabled ? new ChangeStream({ repos: stores.repositoryStore, credentials: streamCredentials, clock, log: log.child({ component: 'stream' }) }, o.stream) : undefined
     const recheck = () => void stream?.recheckKeys()
     const stopRechecks = stream ? [keys.onChange(recheck), links.onChange(recheck)] : []
@@ -169,7 +169,7 @@ export const hubPlugin: GatewayPlugin = {
       routes,
       upgrades: stream ? [stream.upgrade] : [],
       provides: { repositoryStore: stores.repositoryStore, blobStore: stores.blobStore, index: stores.index, keys, links, authorize, adminCheck, ownership },
-      health: () => ({ repositories: stores.repositoryStore.size, ...stores.repositoryStore.servedBlobs(), index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}) }),
+      health: () => ({ repositories: stores.repositoryStore.size, ...stores.repositoryStore.servedBlobs(), index: stores.index.kind, ...(stream ? { stream: stream.health() } : {}), ...(collecting ? { collect: collecting.stats } : {}) }),
       metrics(m) {
         const served = () => stores.repositoryStore.servedBlobs()
         m.gauge('fedgate_store_repositories', 'Repositories this site serves from its store', [], () => stores.repositoryStore.size)
@@ -185,7 +185,7 @@ export const hubPlugin: GatewayPlugin = {
         })
       },
       close: () => {
-        stopCollecting()
+        collecting?.stop()
         for (const stop of stopRechecks) stop()
         stream?.close()
         return stores.close()
@@ -194,21 +194,39 @@ export const hubPlugin: GatewayPlugin = {
   },
 }
 
-/** The store's periodic collection (store.collect); returns its stop. A failure is logged and the next one tries again. */
-function collectEvery(stores: Stores, o: { interval: number; grace: number }, clock: Clock, log: Logger): () => void {
+/** What the store's periodic collection did, for /health (`hub.collect`). */
+interface CollectStats {
+  runs: number
+  removed: number
+  last?: string
+}
+
+/** The store's periodic collection (store.collect). A failure is logged and the next one tries again. */
+function collectEvery(stores: Stores, o: { interval: number; grace: number }, clock: Clock, log: Logger): { stop(): void; stats: CollectStats } {
   let timer: unknown
   let stopped = false
+  const stats: CollectStats = { runs: 0, removed: 0 }
   const next = () => {
     if (stopped) return
     timer = clock.setTimeout(() => {
-      collectUnreferenced({ blobs: stores.blobStore, repos: stores.repositoryStore, log }, { grace: o.grace })
+      collectUnreferenced({ blobs: stores.blobStore, repos: stores.repositoryStore, log }, { grace: o.grace, keep: () => stores.repositoryStore.loggedImages() })
+        .then((n) => {
+          stats.removed += n
+          stats.last = new Date(clock.now()).toISOString()
+        })
         .catch((err: unknown) => log.warn({ reason: (err as Error)?.message ?? String(err) }, 'collecting unreferenced blobs failed'))
-        .finally(next)
+        .finally(() => {
+          stats.runs++
+          next()
+        })
     }, o.interval)
   }
   next()
-  return () => {
-    stopped = true
-    clock.clearTimeout(timer)
+  return {
+    stop() {
+      stopped = true
+      clock.clearTimeout(timer)
+    },
+    stats,
   }
 }

@@ -1,6 +1,7 @@
 // Removing blobs that no snapshot references: after a sync's commit at a child (sync.collect), and every
 // store.collect.interval at a root, whose overwritten and deleted tags otherwise kept their bytes on disk
-// for good. One collector for both, under the store's pins (blob-pins.ts): a blob a writer of this process
+// for good (there, also only once the change log no longer names them: a link reads the log a page at a
+// time and fetches the images a page's last changes name, which a later page may already replace). One collector for both, under the store's pins (blob-pins.ts): a blob a writer of this process
 // stored or found but has not committed yet is pinned, and pinning waits for a collection in progress.
 import type { Logger } from 'pino'
 import type { BlobStore, RepositoryStore } from '../model.ts'
@@ -13,6 +14,8 @@ export interface CollectOptions {
   grace: number
   /** Also remove partial downloads untouched this long that no sync of this process needs (a child's). */
   partialMaxAge?: number
+  /** Ids kept though unreferenced (those the change log still names); undefined: collect nothing this time. */
+  keep?: () => Promise<ReadonlySet<string> | undefined>
 }
 
 /** Removes unreferenced, unpinned blobs older than the grace; returns how many. */
@@ -20,7 +23,10 @@ export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStor
   const { blobs, repos, log } = d
   return blobs.pins.exclusive(async () => {
     let removed = 0
+    const kept = o.keep ? await o.keep() : new Set<string>()
+    if (kept === undefined) return 0
     for (const id of await repos.unreferenced()) {
+      if (kept.has(id)) continue
       if (o.grace > 0 && ((await blobs.age(id)) ?? 0) < o.grace) continue
       // Checked again per blob: a writer may have committed it, and released its pin, since the listing.
       if (blobs.pins.isPinned(id) || repos.references(id)) continue

@@ -343,6 +343,22 @@ export class IndexedRepositoryStore implements RepositoryStore {
     return page
   }
 
+  /**
+   * Blob ids the change log still names, from its floor on: a reader of the log (a link's page, a
+   * middle site) may fetch any of them. Undefined when the log was trimmed during the read.
+   */
+  async loggedImages(): Promise<Set<string> | undefined> {
+    const out = new Set<string>()
+    let since = (await this.#index.get<number>(FLOOR)) ?? 0
+    for (;;) {
+      const page = await this.#changes(since, undefined, 1000)
+      if (page === 'too-old') return undefined
+      for (const c of page.changes) if (c.op === 'tag' && c.image) out.add(c.image.id)
+      if (!page.more || page.changes.length === 0) return out
+      since = page.changes[page.changes.length - 1]!.rev
+    }
+  }
+
   /** changes() without its store-id check: the refresh makes that check itself, first. */
   async #changes(since: number, repo: RepoName | undefined, limit: number): Promise<ChangePage | 'too-old'> {
     const revision = await this.revision()
