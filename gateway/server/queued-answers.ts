@@ -28,10 +28,12 @@ export function trackAnswer(socket: Socket, res: ServerResponse): void {
  */
 export function answerClosed(socket: Socket, res: ServerResponse): boolean {
   const open = (socket as WithOpen)[OPEN]!
-  // Nearly always the only one, or the first of a pipelined few.
+  // Nearly always the only one, or the first of a pipelined few; order does not matter (no splice, which
+  // makes an array of what it removes, on every request).
   const i = open.indexOf(res)
   if (i === -1) return false
-  open.splice(i, 1)
+  const last = open.pop()!
+  if (i < open.length) open[i] = last
   return true
 }
 
