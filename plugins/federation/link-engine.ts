@@ -15,11 +15,14 @@ import { firstOverlap, ownsAny, ownsMatches } from '../hub/ownership.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { CommittedChange, IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
-import { BLOB_SLOTS, type Peer } from './peer.ts'
+import { BLOB_SLOTS, PeerBlobMissing, type Peer } from './peer.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
 import type { InFlight } from '../../gateway/util/in-flight.ts'
+
+/** Pages of the peer's log applied together (hub.changesLimit changes each, 1000 by default). */
+const DOWNLOAD_BATCH_PAGES = 10
 
 export interface OutgoingLink {
   name: string
@@ -74,7 +77,9 @@ export class LinkEngine {
     // settled promise here that every later request would be handed instead of an exchange.
     this.#queued ??= this.#idle().then(() => {
       this.#queued = undefined
-      return this.#stopped ? undefined : this.exchange().catch(() => {})
+      // A failure retries with the backoff, as a scheduled exchange's does: waiting for the interval
+      // (an hour, say) left a push link's commit made while its peer was down unsent that long.
+      return this.#stopped ? undefined : this.exchange().then(() => void (this.#failures = 0), (err: unknown) => this.#retryAfter(err))
     })
     return this.#queued
   }
@@ -122,16 +127,21 @@ export class LinkEngine {
           this.#failures = 0
           this.#schedule(this.link.interval)
         },
-        (err: unknown) => {
-          this.#failures++
-          const next = Math.min(this.link.interval, this.link.retry * 2 ** (this.#failures - 1))
-          const reason = (err as Error)?.message ?? String(err)
-          this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next)
-          if (!this.#stopped) this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
-          this.#schedule(next)
-        },
+        (err: unknown) => this.#retryAfter(err),
       )
     }, wait)
+  }
+
+  /** A failed exchange: the next one after the backoff (retry, doubling, at most the interval). */
+  #retryAfter(err: unknown): void {
+    this.#failures++
+    const next = Math.min(this.link.interval, this.link.retry * 2 ** (this.#failures - 1))
+    const reason = (err as Error)?.message ?? String(err)
+    this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next)
+    if (this.#stopped) return
+    this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
+    this.d.clock.clearTimeout(this.#timer)
+    this.#schedule(next)
   }
 
   async #round(): Promise<void> {
@@ -182,15 +192,30 @@ export class LinkEngine {
     const same = held?.store === hello.store && held.rev <= hello.revision && JSON.stringify(held.patterns ?? patterns) === JSON.stringify(patterns)
     let since = same ? held!.rev : 0
     s.pending.down = Math.max(0, hello.revision - since)
+    // Pages are applied DOWNLOAD_BATCH_PAGES at a time: a tag a page names and a later page replaces
+    // needs only its last image. Past a batch, the earlier image may be one the peer no longer serves
+    // (it serves the blobs its snapshots reference): then the peer's whole state is read instead, as for
+    // a log trimmed too far. Retrying the same page would fail for ever.
+    let batch: Change[] = []
+    let batchPages = 0
     for (let pages = 0; pages < 100_000; pages++) {
       const page = await peer.changes(since, site.name)
       if (page === 'too-old') return this.#downloadSnapshot(hello, act)
-      const changes = page.changes.filter((c) => this.#covers(c.repo))
+      batch.push(...page.changes.filter((c) => this.#covers(c.repo)))
       s.changes.in += page.changes.length
       this.d.traffic.echoes(this.link.name, site.name, page.changes)
-      await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
       since = page.next
+      if (page.more && ++batchPages < DOWNLOAD_BATCH_PAGES) continue
+      try {
+        await this.#applyDownloaded(batch, hello.site, act.deleteDownloaded)
+      } catch (err) {
+        if (!(err instanceof PeerBlobMissing)) throw err
+        this.d.log.info({ peer: hello.site, reason: err.message }, 'an image the log names is no longer served by the peer: reading its whole state')
+        return this.#downloadSnapshot(hello, act)
+      }
       await state.setVector(hello.site, { store: page.store, rev: since, patterns })
+      batch = []
+      batchPages = 0
       if (!page.more) break
     }
     s.pending.down = 0

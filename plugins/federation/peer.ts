@@ -87,6 +87,7 @@ export class Peer {
     if (res.statusCode === 206 && from > 0 && String(res.headers['content-range'] ?? '').startsWith(`bytes ${from}-`)) return { from, body: res.body }
     if (res.statusCode === 200) return { from: 0, body: res.body }
     await res.body.dump().catch(() => {})
+    if (res.statusCode === 404) throw new PeerBlobMissing(id)
     throw statusError(`blob ${id.slice(0, 12)}`, res.statusCode)
   }
 
@@ -120,6 +121,16 @@ export class Peer {
 }
 
 /** The peer's answer as an error naming the status and the peer's own reason (its error body holds no secret). */
+/**
+ * The peer does not serve a blob a change in its log names: it serves the blobs its snapshots reference,
+ * and a later change replaced or deleted that tag (link-engine.ts reads the whole state then).
+ */
+export class PeerBlobMissing extends GatewayError {
+  constructor(id: string) {
+    super('GW_ERR_ROOT_BAD_RESPONSE', `blob ${id.slice(0, 12)}: the peer answered 404`)
+  }
+}
+
 function statusError(what: string, status: number, body = ''): GatewayError {
   let reason = ''
   try {

@@ -24,7 +24,7 @@ export interface OutLink {
   interval?: string
 }
 
-export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string; /** A line per request in the log (off by default: exchanges are many). */ requestLog?: boolean }): string {
+export function linkedYaml(name: string, o: { owns?: string[]; role?: 'root' | 'child'; links?: OutLink[]; dir: string; extra?: string; /** A line per request in the log (off by default: exchanges are many). */ requestLog?: boolean; /** More fields of the `hub` mapping (`changesLimit: 2`). */ hub?: string }): string {
   const links = (o.links ?? [])
     .map((l) => {
       writeSecret(o.dir, `${name}-${l.name}.token`, l.token)
@@ -43,7 +43,7 @@ listen:
   https: { host: 127.0.0.1, port: 0 }
 tls: { dir: certs }
 log: { level: info${o.requestLog ? '' : ', requests: false'} }
-hub: { readsNeedKey: false }
+hub: { readsNeedKey: false${o.hub ? `, ${o.hub}` : ''} }
 ${links ? `links:\n${links}` : ''}${o.extra ?? ''}`
 }
 
