@@ -26,7 +26,7 @@ t.test('deletes follow the mode and never resurrect', async (t) => {
   await berlin.engine('berlin').exchange()
   t.ok((await tags(london))['1.0'] && (await tags(berlin))['1.0'], 'both hold 1.0')
   // What tokyo logged for 1.0: an older set that a late peer might still send.
-  const feed = JSON.parse((await fetchText(tokyo, '/api/v1/federation/link/changes?since=0&peer=paris', { headers: bearer(pullToken) })).body)
+  const feed = JSON.parse((await fetchText(tokyo, '/api/v1/federation/link/changes?since=0&peer=london', { headers: bearer(pullToken) })).body)
   const oldSet = feed.changes.find((c: { tag: string; op: string }) => c.tag === '1.0' && c.op === 'tag')
 
   t.equal((await fetchText(tokyo, '/api/v1/repos/tokyo/app/tags/1.0', { method: 'DELETE', headers: bearer(tokyo.publish) })).status, 204)

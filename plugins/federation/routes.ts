@@ -59,6 +59,13 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     return p
   }
 
+  /** The site a link's token speaks for is the one its first call named (state.bindLink). */
+  const speaksFor = async (l: LinkInfo, site: string): Promise<void> => {
+    const { boundTo, otherLink } = await d.state.bindLink(l.id, site)
+    if (boundTo !== undefined) throw new GatewayError('GW_ERR_CONFLICT', `link ${l.name}'s token speaks for ${boundTo}; ${site} needs a link of its own`)
+    if (otherLink !== undefined) throw new GatewayError('GW_ERR_CONFLICT', `another link already speaks for ${site}; one site, one link`)
+  }
+
   const handlers: Record<string, (ctx: RequestContext, rest: string) => Promise<void>> = {
     async hello(ctx) {
       onlyMethods(ctx, 'POST')
@@ -68,6 +75,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const owns = body.owns
       if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*"]}')
       if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
+      await speaksFor(l, site)
       const overlap = firstOverlap(d.site.owns, owns as string[])
       if (overlap) {
         d.traffic.failed(l.name, `ownership overlap: ${d.site.name} owns ${overlap[0]}, ${site} claims ${overlap[1]}`)
@@ -92,6 +100,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       onlyMethods(ctx, 'GET', 'POST')
       checkLink(l, 'download')
       const peer = peerOf(ctx)
+      await speaksFor(l, peer)
       const since = Number(queryParam(ctx, 'since') ?? '0')
       if (!Number.isSafeInteger(since) || since < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'since is a revision: an integer ≥ 0')
       const page = await d.repos.changes(since, undefined, d.pageLimit)
@@ -171,6 +180,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
     }
     if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
+    // Its place in this site's log and the `via` of what it sends are the site's its token speaks for.
+    await speaksFor(l, body.site)
     const byRepo = new Map<RepoName, Change[]>()
     for (const c of body.changes) {
       if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')

@@ -14,6 +14,8 @@ export interface StateIndex {
 const VECTOR = 'fed/vector/'
 const CONFLICT = 'fed/conflict/'
 const STATUS = 'fed/status/'
+/** `fed/link-site/<link id>` → the site a link's token speaks for (its first hello's). */
+const LINK_SITE = 'fed/link-site/'
 
 export class FederationState {
   constructor(private readonly index: StateIndex) {}
@@ -29,6 +31,22 @@ export class FederationState {
   /** Every vector entry back to the start: after repositories were forgotten, the next exchanges read again. */
   async resetVectors(): Promise<void> {
     for await (const [key] of this.index.scan<VectorEntry>(VECTOR)) await this.index.set(key.slice(key.indexOf(VECTOR)), { store: '', rev: 0 })
+  }
+
+  /**
+   * Binds a link to the site its token speaks for, at its first call: later calls must name the same
+   * site, and no other link may speak for it. Otherwise any token could claim another site's name, and
+   * with it rewrite that site's declared namespaces or its place in this site's log. Returns the site
+   * bound to the link before, when it is another one; or the link already bound to `site`.
+   */
+  async bindLink(linkId: string, site: string): Promise<{ boundTo?: string; otherLink?: string }> {
+    const bound = await this.index.get<string>(LINK_SITE + linkId)
+    if (bound !== undefined) return bound === site ? {} : { boundTo: bound }
+    for await (const [key, other] of this.index.scan<string>(LINK_SITE)) {
+      if (other === site) return { otherLink: key.slice(key.indexOf(LINK_SITE) + LINK_SITE.length) }
+    }
+    await this.index.set(LINK_SITE + linkId, site)
+    return {}
   }
 
   async setOwners(site: string, owns: string[]): Promise<void> {
