@@ -2,7 +2,7 @@
 // Any link's token could name any site: a pull token for tokyo/* calling itself "london" with no claims
 // erased london's declared namespaces, and the root then accepted a publish into london/*. A link's
 // token now speaks for the site its first call named: another name is refused (409), and no second link
-// may speak for a site that has one; the claims of the real site stand.
+// may speak for a site that has one (until that link is disabled); the claims of the real site stand.
 import t from 'tap'
 import { fetchText, tempDir } from './helpers/sites.ts'
 import { bearer, publish } from './helpers/hub.ts'
@@ -29,4 +29,9 @@ t.test("a link's token speaks for one site, and cannot rewrite another's claims"
   t.match(JSON.parse(renamed.body).error.message, /speaks for reader/)
   const feed = await fetchText(root, '/api/v1/federation/link/changes?since=0&peer=london', { headers: bearer(readerToken) })
   t.equal(feed.status, 409, 'nor read the log as london')
+
+  // Once london's link is disabled, a new link may speak for london.
+  await root.links.setDisabled('london', true)
+  const newToken = (await root.links.create({ name: 'london-2', repositories: ['london/*'], mode: 'push' })).token
+  t.equal((await hello(newToken, { site: 'london', owns: ['london/*'] })).status, 200, "a new link speaks for london once the old one is disabled")
 })

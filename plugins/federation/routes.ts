@@ -61,7 +61,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
 
   /** The site a link's token speaks for is the one its first call named (state.bindLink). */
   const speaksFor = async (l: LinkInfo, site: string): Promise<void> => {
-    const { boundTo, otherLink } = await d.state.bindLink(l.id, site)
+    const active = async (id: string) => !(await d.links.find(id).catch(() => undefined))?.disabled
+    const { boundTo, otherLink } = await d.state.bindLink(l.id, site, active)
     if (boundTo !== undefined) throw new GatewayError('GW_ERR_CONFLICT', `link ${l.name}'s token speaks for ${boundTo}; ${site} needs a link of its own`)
     if (otherLink !== undefined) throw new GatewayError('GW_ERR_CONFLICT', `another link already speaks for ${site}; one site, one link`)
   }

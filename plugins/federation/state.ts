@@ -39,11 +39,13 @@ export class FederationState {
    * with it rewrite that site's declared namespaces or its place in this site's log. Returns the site
    * bound to the link before, when it is another one; or the link already bound to `site`.
    */
-  async bindLink(linkId: string, site: string): Promise<{ boundTo?: string; otherLink?: string }> {
+  async bindLink(linkId: string, site: string, active: (linkId: string) => Promise<boolean>): Promise<{ boundTo?: string; otherLink?: string }> {
     const bound = await this.index.get<string>(LINK_SITE + linkId)
     if (bound !== undefined) return bound === site ? {} : { boundTo: bound }
     for await (const [key, other] of this.index.scan<string>(LINK_SITE)) {
-      if (other === site) return { otherLink: key.slice(key.indexOf(LINK_SITE) + LINK_SITE.length) }
+      const id = key.slice(key.indexOf(LINK_SITE) + LINK_SITE.length)
+      // A disabled link no longer speaks for its site: a new link may take its place.
+      if (other === site && (await active(id))) return { otherLink: id }
     }
     await this.index.set(LINK_SITE + linkId, site)
     return {}
