@@ -284,6 +284,12 @@ export class LinkEngine {
     const s = this.d.traffic.get(this.link.name, 'outgoing')
     const myRev = await repos.revision()
     let since = hello.vector?.store === repos.storeId && hello.vector.rev <= myRev ? hello.vector.rev : 0
+    // The peer's place in our log says what was sent under the scope of then: a wider one (more
+    // patterns, either side's, or deletes now sent) sends our log again from the start, which the
+    // peer applies by version (what it holds is skipped). Downloads keep their patterns likewise.
+    const scope = JSON.stringify({ mine: [...this.link.repositories].sort(), theirs: [...hello.link.repositories].sort(), deletes: act.deleteUploaded })
+    const lastScope = await this.d.state.uploadScope(hello.site)
+    if (lastScope !== undefined && lastScope !== scope) since = 0
     s.pending.up = Math.max(0, myRev - since)
     const send = (c: Change) => this.#covers(c.repo, hello.link.repositories) && c.origin !== hello.site && c.via !== hello.site && (c.op === 'tag' || act.deleteUploaded)
     for (let pages = 0; pages < 100_000; pages++) {
@@ -312,6 +318,7 @@ export class LinkEngine {
       since = upTo
       if (!more) break
     }
+    if (lastScope !== scope) await this.d.state.setUploadScope(hello.site, scope)
     s.pending.up = 0
   }
 

@@ -14,6 +14,8 @@ export interface StateIndex {
 const VECTOR = 'fed/vector/'
 const CONFLICT = 'fed/conflict/'
 const STATUS = 'fed/status/'
+/** `fed/upload-scope/<peer>` → what the last upload to that peer carried (link-engine.ts). */
+const UPLOAD_SCOPE = 'fed/upload-scope/'
 /** `fed/link-site/<link id>` → the site a link's token speaks for (its first hello's). */
 const LINK_SITE = 'fed/link-site/'
 
@@ -49,6 +51,15 @@ export class FederationState {
     }
     await this.index.set(LINK_SITE + linkId, site)
     return {}
+  }
+
+  /** What the last upload to `peer` carried (its patterns and delete action), as a text to compare. */
+  uploadScope(peer: string): Promise<string | undefined> {
+    return this.index.get<string>(UPLOAD_SCOPE + peer)
+  }
+
+  async setUploadScope(peer: string, scope: string): Promise<void> {
+    await this.index.set(UPLOAD_SCOPE + peer, scope)
   }
 
   async setOwners(site: string, owns: string[]): Promise<void> {
