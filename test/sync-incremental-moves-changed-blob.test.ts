@@ -13,6 +13,8 @@ t.test('an incremental sync moves only the changed blob', async (t) => {
   await inSync(child, 'acme/app')
   const rootRequests = () => root.logs.lines().filter((l) => l.msg === 'request').map((l) => String(l.path))
   const blobRequests = () => rootRequests().filter((p) => p.startsWith('/api/v1/blobs/'))
+  // Request lines are written in batches: the last blob's line may still be pending when the sync ends.
+  await root.logs.waitFor((l) => l.msg === 'request' && String(l.path).startsWith('/api/v1/blobs/'), 4)
   t.equal(blobRequests().length, 4, 'the first sync fetched every blob once')
   const seenBefore = rootRequests().length
 
