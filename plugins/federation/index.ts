@@ -105,9 +105,9 @@ export const federationPlugin: GatewayPlugin = {
 
     const statusBody = async () => {
       const made = await links.list()
-      const known = traffic.list()
+      // Every link made here has an incoming entry (one never called yet, too); outgoing ones are the engines'.
       for (const l of made) Object.assign(traffic.get(l.name, 'incoming'), { mode: l.mode })
-      return { site: site.name, owns: site.owns, links: [...known, ...made.filter((l) => !known.some((k) => k.name === l.name)).map((l) => traffic.get(l.name))].map((s) => ({ ...s, disabled: made.find((l) => l.name === s.name && s.direction === 'incoming')?.disabled })), conflicts: await state.conflicts() }
+      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...s, disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts() }
     }
 
     return {

@@ -105,7 +105,7 @@ export class LinkEngine {
     while (this.#running) await this.#running.catch(() => {})
     this.#running = this.#round()
       .catch((err: unknown) => {
-        this.d.traffic.failed(this.link.name, (err as Error)?.message ?? String(err))
+        this.d.traffic.failed(this.link.name, (err as Error)?.message ?? String(err), undefined, 'outgoing')
         throw err
       })
       .finally(() => (this.#running = undefined))
@@ -137,7 +137,7 @@ export class LinkEngine {
     this.#failures++
     const next = Math.min(this.link.interval, this.link.retry * 2 ** (this.#failures - 1))
     const reason = (err as Error)?.message ?? String(err)
-    this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next)
+    this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next, 'outgoing')
     if (this.#stopped) return
     this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
     this.d.clock.clearTimeout(this.#timer)
@@ -165,7 +165,7 @@ export class LinkEngine {
     await allSettledOrThrow([act.download ? this.#download(hello, act) : undefined, act.upload ? this.#upload(hello, act) : undefined])
     s.lastExchange = new Date(this.d.clock.now()).toISOString()
     delete s.failing
-    await traffic.save(this.link.name)
+    await traffic.save(this.link.name, 'outgoing')
   }
 
   #covers(repo: RepoName, theirs?: readonly string[]): boolean {
@@ -178,7 +178,7 @@ export class LinkEngine {
     const owned = changes.filter((c) => ownsAny(site.owns, c.repo))
     if (owned.length === 0) return changes
     for (const [repo, list] of byRepo(owned)) {
-      const n = traffic.notOwner(this.link.name, site.name, list)
+      const n = traffic.notOwner(this.link.name, site.name, list, 'outgoing')
       if (n) log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${site.name}, made elsewhere: not applied`)
     }
     return changes.filter((c) => !ownsAny(site.owns, c.repo))
@@ -203,7 +203,7 @@ export class LinkEngine {
       if (page === 'too-old') return this.#downloadSnapshot(hello, act)
       batch.push(...page.changes.filter((c) => this.#covers(c.repo)))
       s.changes.in += page.changes.length
-      this.d.traffic.echoes(this.link.name, site.name, page.changes)
+      this.d.traffic.echoes(this.link.name, site.name, page.changes, 'outgoing')
       since = page.next
       if (page.more && ++batchPages < DOWNLOAD_BATCH_PAGES) continue
       try {

@@ -33,6 +33,11 @@ export interface LinkStatus {
   failing?: { reason: string; since: string; nextTry?: string }
 }
 
+type Direction = LinkStatus['direction']
+
+/** An incoming and an outgoing link may share a name (each side names its links): kept apart by direction. */
+const keyOf = (name: string, direction: Direction) => `${direction}/${name}`
+
 export class LinkTraffic {
   readonly #links = new Map<string, LinkStatus>()
 
@@ -41,25 +46,25 @@ export class LinkTraffic {
     private readonly state: FederationState,
   ) {}
 
-  get(name: string, direction: LinkStatus['direction'] = 'incoming'): LinkStatus {
-    let s = this.#links.get(name)
+  get(name: string, direction: Direction = 'incoming'): LinkStatus {
+    let s = this.#links.get(keyOf(name, direction))
     if (!s) {
       s = { name, direction, pending: { down: 0, up: 0 }, changes: { in: 0, out: 0 }, blobs: { in: 0, out: 0 }, bytes: { in: 0, out: 0 }, echoes: { own: 0, returned: 0 }, notOwner: 0 }
-      this.#links.set(name, s)
+      this.#links.set(keyOf(name, direction), s)
     }
     return s
   }
 
   list(): LinkStatus[] {
-    return [...this.#links.values()].sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.#links.values()].sort((a, b) => a.name.localeCompare(b.name) || a.direction.localeCompare(b.direction))
   }
 
-  contact(name: string, peer: string): void {
-    const s = this.get(name)
+  contact(name: string, peer: string, direction: Direction = 'incoming'): void {
+    const s = this.get(name, direction)
     s.peer = peer
     s.lastExchange = this.#now()
     delete s.failing
-    void this.save(name)
+    void this.save(name, direction)
   }
 
   sent(name: string, changes: number): void {
@@ -74,8 +79,8 @@ export class LinkTraffic {
   }
 
   /** Counts the changes that came back to `site`, this site (LinkStatus.echoes). */
-  echoes(name: string, site: string, changes: readonly Change[]): void {
-    const e = this.get(name).echoes
+  echoes(name: string, site: string, changes: readonly Change[], direction: Direction = 'incoming'): void {
+    const e = this.get(name, direction).echoes
     for (const c of changes) {
       if (c.origin === site) e.own++
       else if (c.via === site) e.returned++
@@ -83,9 +88,9 @@ export class LinkTraffic {
   }
 
   /** Counts, and returns, the changes to a repository this site (`site`) owns that another site made. */
-  notOwner(name: string, site: string, changes: readonly Change[]): number {
+  notOwner(name: string, site: string, changes: readonly Change[], direction: Direction = 'incoming'): number {
     const n = changes.filter((c) => c.origin !== site).length
-    this.get(name).notOwner += n
+    this.get(name, direction).notOwner += n
     return n
   }
 
@@ -93,16 +98,16 @@ export class LinkTraffic {
     this.get(name).bytes.in += n
   }
 
-  failed(name: string, reason: string, nextTry?: number): void {
-    const s = this.get(name)
+  failed(name: string, reason: string, nextTry?: number, direction: Direction = 'incoming'): void {
+    const s = this.get(name, direction)
     s.failing = { reason, since: s.failing?.since ?? this.#now(), ...(nextTry !== undefined ? { nextTry: new Date(nextTry).toISOString() } : {}) }
-    void this.save(name)
+    void this.save(name, direction)
   }
 
   /** Written to the index; a failure to write is not the exchange's failure. */
-  save(name: string): Promise<void> {
-    const s = this.#links.get(name)
-    return s ? this.state.saveStatus(`${s.direction}/${name}`, s).catch(() => {}) : Promise.resolve()
+  save(name: string, direction: Direction = 'incoming'): Promise<void> {
+    const s = this.#links.get(keyOf(name, direction))
+    return s ? this.state.saveStatus(keyOf(name, direction), s).catch(() => {}) : Promise.resolve()
   }
 
   #now(): string {
