@@ -60,6 +60,17 @@ export class GatewayError extends Error {
   }
 }
 
+/**
+ * A short name for a failure, for logs, /health and messages: its `code` when that is text (ECONNREFUSED,
+ * UND_ERR_…), else its name. A DOMException's `code` is a legacy number (AbortSignal.timeout's: 23), which
+ * says nothing: its name (TimeoutError) does. Never a message, which may quote a header or a body.
+ */
+export function failureName(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown } | undefined
+  if (typeof e?.code === 'string') return e.code
+  return typeof e?.name === 'string' ? e.name : 'error'
+}
+
 /** Maps an upstream failure (undici, node:net, node:tls) to the client-facing error, in one place. */
 export function upstreamError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../util/clock.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
-import { GatewayError, upstreamError, isRootFailure } from '../errors.ts'
+import { GatewayError, failureName, upstreamError, isRootFailure } from '../errors.ts'
 import type { RootClient } from './root-client.ts'
 
 export interface RootHealthOptions {
@@ -144,9 +144,6 @@ export class RootHealth {
 
 /** A short reason for logs and /health: an error code, never a header or body. */
 function describe(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown }
   if (err instanceof GatewayError) return err.code + (err.cause ? ` (${describe(err.cause)})` : '')
-  // A DOMException's `code` is a legacy number (a probe's AbortSignal.timeout: 23): its name says it.
-  if (typeof e?.code === 'string') return e.code
-  return typeof e?.name === 'string' ? e.name : 'error'
+  return failureName(err)
 }

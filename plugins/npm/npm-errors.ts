@@ -2,7 +2,7 @@
 // `error` is a string, so npm routes answer `{"error": "<message>", "code": "GW_ERR_…"}` instead of
 // the core's `{"error": {code, message}}` (which npm would print as [object Object]).
 import type { Logger } from 'pino'
-import { GatewayError, reasonPhrase, type ErrorCode } from '../../gateway/errors.ts'
+import { GatewayError, failureName, reasonPhrase, type ErrorCode } from '../../gateway/errors.ts'
 import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 
@@ -33,10 +33,7 @@ const OUTAGES: Partial<Record<ErrorCode, (ge: GatewayError) => string | undefine
   GW_ERR_ROOT_BAD_RESPONSE: (ge) => (ge.cause !== undefined && !(ge.cause instanceof GatewayError) ? `connection lost, ${causeCode(ge)}` : undefined),
 }
 
-const causeCode = (ge: GatewayError) => {
-  const c = ge.cause as { code?: unknown; name?: unknown } | undefined
-  return String(c?.code ?? c?.name ?? 'error').replace(/[^A-Za-z0-9_]/g, '')
-}
+const causeCode = (ge: GatewayError) => failureName(ge.cause).replace(/[^A-Za-z0-9_]/g, '')
 
 /**
  * A root outage answered to an npm client: 424 instead of 503/504. npm (make-fetch-happen) retries 408,
