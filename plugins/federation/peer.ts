@@ -120,7 +120,6 @@ export class Peer {
   }
 }
 
-/** The peer's answer as an error naming the status and the peer's own reason (its error body holds no secret). */
 /**
  * The peer does not serve a blob a change in its log names: it serves the blobs its snapshots reference,
  * and a later change replaced or deleted that tag (link-engine.ts reads the whole state then).
@@ -131,6 +130,7 @@ export class PeerBlobMissing extends GatewayError {
   }
 }
 
+/** The peer's answer as an error naming the status and the peer's own reason (its error body holds no secret). */
 function statusError(what: string, status: number, body = ''): GatewayError {
   let reason = ''
   try {

@@ -59,12 +59,12 @@ export class LinkTraffic {
     return [...this.#links.values()].sort((a, b) => a.name.localeCompare(b.name) || a.direction.localeCompare(b.direction))
   }
 
-  contact(name: string, peer: string, direction: Direction = 'incoming'): void {
-    const s = this.get(name, direction)
+  contact(name: string, peer: string): void {
+    const s = this.get(name)
     s.peer = peer
     s.lastExchange = this.#now()
     delete s.failing
-    void this.save(name, direction)
+    void this.save(name)
   }
 
   sent(name: string, changes: number): void {

@@ -100,7 +100,9 @@ export const syncPlugin: GatewayPlugin = {
         : undefined
     let live: LiveSubscription | undefined
     // Sync, collection and the change stream run in one process per blob folder (leader.ts).
-    const leader = new SyncLeader(index, `lease/sync/${await folderId(blobs.dir)}`, { ttl: o.lease, log })
+    // One blob folder, one leader, one status board: both keyed by the folder's id.
+    const folder = await folderId(blobs.dir)
+    const leader = new SyncLeader(index, `lease/sync/${folder}`, { ttl: o.lease, log })
     await leader.on({
       async lead() {
         run = new AbortController()
@@ -130,7 +132,7 @@ export const syncPlugin: GatewayPlugin = {
     }
     const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth(), leader: leader.leading })
     const own = () => ({ entries: set.entries(), upstream: upstreamView(), repos: status.list(), bytesReceived: fetcher.stats.bytesReceived })
-    const board = new StatusBoard(index, `status/sync/${await folderId(blobs.dir)}`, { leading: () => leader.leading, holder: leader.holder, snapshot: own })
+    const board = new StatusBoard(index, `status/sync/${folder}`, { leading: () => leader.leading, holder: leader.holder, snapshot: own })
     board.start()
     const shown = (): Shown => {
       const s = board.leaders

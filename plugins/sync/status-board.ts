@@ -50,17 +50,18 @@ export class StatusBoard {
     return this.o.leading() ? undefined : this.#seen
   }
 
-  /** One write (leading) or read (following); exported for tests that do not wait a second. */
+  /** One write (leading) or read (following). */
   async tick(): Promise<void> {
     if (this.#busy) return
     this.#busy = true
     try {
       if (this.o.leading()) {
         this.#seen = undefined
-        const parts = JSON.stringify(this.o.snapshot())
+        const snapshot = this.o.snapshot()
+        const parts = JSON.stringify(snapshot)
         const now = Date.now()
         if (parts === this.#written && now - this.#writtenAt < REFRESH_MS) return
-        await this.index.set(this.key, { holder: this.o.holder, at: now, ...(JSON.parse(parts) as object) })
+        await this.index.set(this.key, { holder: this.o.holder, at: now, ...snapshot })
         this.#written = parts
         this.#writtenAt = now
       } else {

@@ -1,8 +1,9 @@
 // Removing blobs that no snapshot references: after a sync's commit at a child (sync.collect), and every
 // store.collect.interval at a root, whose overwritten and deleted tags otherwise kept their bytes on disk
 // for good (there, also only once the change log no longer names them: a link reads the log a page at a
-// time and fetches the images a page's last changes name, which a later page may already replace). One collector for both, under the store's pins (blob-pins.ts): a blob a writer of this process
-// stored or found but has not committed yet is pinned, and pinning waits for a collection in progress.
+// time and fetches the images a page's last changes name, which a later page may already replace).
+// One collector for both, under the store's pins (blob-pins.ts): a blob a writer of this process stored
+// or found but has not committed yet is pinned, and pinning waits for a collection in progress.
 import type { Logger } from 'pino'
 import type { BlobStore, RepositoryStore } from '../model.ts'
 
