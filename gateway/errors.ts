@@ -30,6 +30,7 @@ export const errorCatalogue = {
   GW_ERR_ROOT_OUTAGE: { status: 424, message: 'The root registry cannot be reached; only packages synchronized here install' },
   GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
   GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
+  GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The tunnel upstream failed the WebSocket handshake (a TLS failure, a reset, or an answer other than a valid 101)' },
   GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },
   GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
@@ -40,7 +41,10 @@ export const errorCatalogue = {
   GW_ERR_FORWARD_BUSY: { status: 503, message: 'Every connection to the root is in use and none came free within forward.timeouts.queue; try again shortly' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_TUNNEL_HELLO_BUSY: { status: 503, message: 'Too many callers of this tunnel are still to send their CLASP HELLO; try again shortly' },
+  GW_ERR_TUNNEL_UPSTREAM_REFUSED: { status: 503, message: 'The tunnel upstream refused the connection' },
+  GW_ERR_TUNNEL_UPSTREAM_UNREACHABLE: { status: 503, message: 'The tunnel upstream cannot be reached (no route to it, or its name does not resolve)' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
+  GW_ERR_TUNNEL_UPSTREAM_TIMEOUT: { status: 504, message: 'The tunnel upstream did not complete the WebSocket handshake in time' },
 } as const
 
 export type ErrorCode = keyof typeof errorCatalogue
@@ -71,29 +75,53 @@ export function failureName(err: unknown): string {
   return typeof e?.name === 'string' ? e.name : 'error'
 }
 
-/** Maps an upstream failure (undici, node:net, node:tls) to the client-facing error, in one place. */
-export function upstreamError(err: unknown): GatewayError {
-  if (err instanceof GatewayError) return err
+/** The kinds of upstream failure, each mapped to a code per kind of upstream (the root, a tunnel's). */
+export type UpstreamFailure = 'refused' | 'unreachable' | 'timeout' | 'badResponse'
+
+const ROOT_FAILURES: Record<UpstreamFailure, ErrorCode> = {
+  refused: 'GW_ERR_ROOT_UNAVAILABLE',
+  unreachable: 'GW_ERR_ROOT_UNAVAILABLE',
+  timeout: 'GW_ERR_ROOT_TIMEOUT',
+  badResponse: 'GW_ERR_ROOT_BAD_RESPONSE',
+}
+
+/** A tunnel's upstream is not necessarily the root: its failures must not read as the root's. */
+export const TUNNEL_UPSTREAM_FAILURES: Record<UpstreamFailure, ErrorCode> = {
+  refused: 'GW_ERR_TUNNEL_UPSTREAM_REFUSED',
+  unreachable: 'GW_ERR_TUNNEL_UPSTREAM_UNREACHABLE',
+  timeout: 'GW_ERR_TUNNEL_UPSTREAM_TIMEOUT',
+  badResponse: 'GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE',
+}
+
+function upstreamFailure(err: unknown): UpstreamFailure {
   const e = err as { code?: string; name?: string }
   // A request's own deadline (an AbortSignal timing out) aborts with a DOMException named so.
-  if (e?.name === 'TimeoutError') return new GatewayError('GW_ERR_ROOT_TIMEOUT', undefined, {}, { cause: err })
-  const code = e?.code ?? ''
-  switch (code) {
+  if (e?.name === 'TimeoutError') return 'timeout'
+  switch (e?.code ?? '') {
     case 'ECONNREFUSED':
+      return 'refused'
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new GatewayError('GW_ERR_ROOT_UNAVAILABLE', undefined, { 'retry-after': '1' }, { cause: err })
+      return 'unreachable'
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'ETIMEDOUT':
-      return new GatewayError('GW_ERR_ROOT_TIMEOUT', undefined, {}, { cause: err })
+      return 'timeout'
     default:
-      // Resets, closed sockets, parser errors (HPE_*), TLS failures: the root's answer is unusable.
-      return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', undefined, {}, { cause: err })
+      // Resets, closed sockets, parser errors (HPE_*), TLS failures: the upstream's answer is unusable.
+      return 'badResponse'
   }
+}
+
+/** Maps an upstream failure (undici, node:net, node:tls) to the client-facing error, in one place: the root's codes unless told. */
+export function upstreamError(err: unknown, codes: Record<UpstreamFailure, ErrorCode> = ROOT_FAILURES): GatewayError {
+  if (err instanceof GatewayError) return err
+  const kind = upstreamFailure(err)
+  const headers: Record<string, string> = kind === 'refused' || kind === 'unreachable' ? { 'retry-after': '1' } : {}
+  return new GatewayError(codes[kind], undefined, headers, { cause: err })
 }
 
 /** Is this failure the root's fault (it counts against the root's health)? */

@@ -30,6 +30,6 @@ t.test('when the upstream cannot be reached, the upgrade gets 503 at once', asyn
   t.notOk(out.opened)
   if (!out.opened) {
     t.equal(out.status, 503)
-    t.match(JSON.parse(out.body), { error: { code: 'GW_ERR_ROOT_UNAVAILABLE' } })
+    t.match(JSON.parse(out.body), { error: { code: 'GW_ERR_TUNNEL_UPSTREAM_REFUSED' } })
   }
 })

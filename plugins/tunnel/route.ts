@@ -57,6 +57,9 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     // What a flood looks like (throttled, over the HELLO budget): counted, and logged only at debug.
     log[quietReasons.has(reason) ? 'debug' : 'info']({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
   }
+  /** The code says which way the tunnel's upstream failed; the cause (ECONNREFUSED, …) says what it hit. */
+  const upstreamFailed = (err: GatewayError) =>
+    log.warn({ tunnel: o.path, upstream: upstreamName, code: err.code, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
   const refuseUpgrade = (socket: Duplex, address: string, reason: RefusalReason, err: GatewayError) => {
     refused(reason, address)
     sendUpgradeError(socket, err)
@@ -124,7 +127,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
         if (!settle()) return
         // Aborted by the stop, not refused by the upstream.
         if (closing.signal.aborted) return sendUpgradeError(socket, new GatewayError('GW_ERR_STOPPING'))
-        log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
+        upstreamFailed(err)
         refuseUpgrade(socket, address, 'upstream', err)
       },
     )
@@ -193,7 +196,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
         },
         (err: GatewayError) => {
           if (closing.signal.aborted) return // close() is closing the caller
-          log.warn({ tunnel: o.path, upstream: upstreamName, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'tunnel upstream unavailable')
+          upstreamFailed(err)
           refuse('upstream', CLOSE_TRY_LATER, 'upstream unavailable; try again later')
         },
       )

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Duplex } from 'node:stream'
-import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import { GatewayError, TUNNEL_UPSTREAM_FAILURES, upstreamError } from '../../gateway/errors.ts'
 import { Endpoint } from './endpoint.ts'
 
 export interface UpstreamOptions {
@@ -59,17 +59,17 @@ export function openUpstream(o: UpstreamOptions, protocols: string[], headers: R
       req.destroy()
       reject(err)
     }
-    const timer = setTimeout(() => fail(new GatewayError('GW_ERR_ROOT_TIMEOUT', `the upstream did not complete the tunnel's handshake within ${o.connectTimeout} ms`)), o.connectTimeout)
+    const timer = setTimeout(() => fail(new GatewayError('GW_ERR_TUNNEL_UPSTREAM_TIMEOUT', `connectTimeout is ${o.connectTimeout} ms`)), o.connectTimeout)
     const onAbort = () => fail(new GatewayError('GW_ERR_STOPPING'))
     signal.addEventListener('abort', onAbort, { once: true })
     const done = () => {
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
     }
-    req.on('error', (err) => fail(upstreamError(err)))
+    req.on('error', (err) => fail(upstreamError(err, TUNNEL_UPSTREAM_FAILURES)))
     req.on('response', (res) => {
       res.resume()
-      fail(new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the upstream answered ${res.statusCode} to the tunnel's upgrade`))
+      fail(new GatewayError('GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE', `it answered ${res.statusCode}`))
     })
     req.on('upgrade', (res, socket, head) => {
       const protocol = res.headers['sec-websocket-protocol'] ?? ''
@@ -81,7 +81,7 @@ export function openUpstream(o: UpstreamOptions, protocols: string[], headers: R
         : undefined
       if (wrong !== undefined || settled) {
         socket.destroy()
-        return fail(new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the upstream answered the tunnel's upgrade with ${wrong}`))
+        return fail(new GatewayError('GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE', `it answered with ${wrong}`))
       }
       settled = true
       done()
