@@ -129,8 +129,12 @@ export interface GatewayPlugin {
   readonly name: string
   /** Top-level YAML sections this plugin owns, each declared once with type, default and doc. */
   readonly options?: Record<string, Spec<any>>
-  /** Cross-option checks after parsing; `fail` reports with file and line. */
-  validate?(config: SiteConfig, fail: (path: Path, message: string) => never): void
+  /**
+   * Cross-option checks after parsing; `fail` reports with file and line. `given` says whether the YAML
+   * file sets `path` at all (null counts as absent, as for defaults): a default fills in an absent
+   * option, so the parsed value cannot tell.
+   */
+  validate?(config: SiteConfig, fail: (path: Path, message: string) => never, given: (path: Path) => boolean): void
   /** Raw-path patterns where an encoded slash is part of the protocol's names (npm's `/@scope%2fname`). */
   readonly encodedSlashAllowed?: readonly RegExp[]
   /** Does this plugin run for the site? Default: yes. */

@@ -104,8 +104,19 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   }
   const metricsHost = config.metrics.listen?.host
   if (metricsHost !== undefined && !isLoopback(metricsHost)) fail(['metrics', 'listen', 'host'], `${metricsHost} is not a loopback address; the metrics listener asks no key, so it binds only 127.0.0.1, ::1 or localhost (leave metrics.listen out to serve /metrics on the site's listeners with an admin key)`)
-  for (const p of plugins) p.validate?.(config, fail)
+  const given = (path: Path) => rawValue(value, path) != null
+  for (const p of plugins) p.validate?.(config, fail, given)
   return config
+}
+
+/** The value the file gives at `path` before defaults (undefined where it gives none). */
+function rawValue(value: unknown, path: Path): unknown {
+  let node = value
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string | number, unknown>)[key]
+  }
+  return node
 }
 
 function duration(ms: number): string {

@@ -38,9 +38,10 @@ export const federationPlugin: GatewayPlugin = {
   options: { links: linksSpec },
   enabled: (config) => section(config, 'hub', hubSpec).enabled,
   // A link whose options can only be ignored is refused: it would run and carry nothing the user asked for.
-  validate(config, fail) {
+  validate(config, fail, given) {
     section(config, 'links', linksSpec).forEach((l, i) => {
-      const set = CUSTOM_ACTIONS.filter((a) => l[a])
+      // Given at all, even false: `download: false` on a pull link reads as if it stopped the download.
+      const set = CUSTOM_ACTIONS.filter((a) => given(['links', i, a]))
       if (l.mode !== 'custom') {
         if (set.length > 0) fail(['links', i, set[0]!], `only a custom link takes ${set.join(', ')}: mode ${l.mode} decides what it does (docs/federation.md)`)
         return
