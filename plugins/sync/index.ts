@@ -132,7 +132,9 @@ export const syncPlugin: GatewayPlugin = {
     }
     const upstreamView = () => ({ url: rootClient.origin + rootClient.basePath, stream: streamHealth(), leader: leader.leading })
     const own = () => ({ entries: set.entries(), upstream: upstreamView(), repos: status.list(), bytesReceived: fetcher.stats.bytesReceived })
-    const board = new StatusBoard(index, `status/sync/${folder}`, { leading: () => leader.leading, holder: leader.holder, snapshot: own })
+    // Each part of own() by what tells it changed: counters for the long lists, the stream's few fields themselves.
+    const ownVersion = () => [status.changes, set.changes, fetcher.stats.bytesReceived, ...Object.values(streamHealth())]
+    const board = new StatusBoard(index, `status/sync/${folder}`, { leading: () => leader.leading, holder: leader.holder, snapshot: own, version: ownVersion, clock })
     board.start()
     const shown = (): Shown => {
       const s = board.leaders

@@ -13,6 +13,7 @@ const ADDED_KEY = 'sync:added'
 
 export class RepoSet {
   #added: string[] = []
+  #changes = 0
 
   constructor(
     private readonly configured: readonly string[],
@@ -20,8 +21,18 @@ export class RepoSet {
   ) {}
 
   async load(): Promise<this> {
-    this.#added = (await this.index.get<string[]>(ADDED_KEY)) ?? []
+    this.#setAdded((await this.index.get<string[]>(ADDED_KEY)) ?? [])
     return this
+  }
+
+  /** Bumped whenever the entries may have changed: what the status board compares instead of them. */
+  get changes(): number {
+    return this.#changes
+  }
+
+  #setAdded(added: string[]): void {
+    this.#added = added
+    this.#changes++
   }
 
   entries(): string[] {
@@ -34,11 +45,11 @@ export class RepoSet {
     // Compare-and-set: `fedgate repos add` in another process may add one at the same moment.
     for (let attempt = 0; attempt < 50; attempt++) {
       const stored = await this.index.get<string[]>(ADDED_KEY)
-      this.#added = stored ?? []
+      this.#setAdded(stored ?? [])
       if (this.entries().includes(entry)) return false
       const next = [...this.#added, entry]
       if (await this.index.compareAndSet(ADDED_KEY, stored, [[ADDED_KEY, next]])) {
-        this.#added = next
+        this.#setAdded(next)
         return true
       }
     }

@@ -56,7 +56,7 @@ export class SyncScheduler {
       const s = await this.d.repos.get(name)
       if (!s) continue
       // Covered by a pattern counts as selected: whether the upstream still lists it is its sync's business.
-      if (covered(entries, name)) Object.assign(this.d.status.get(name), { revision: s.revision, upstreamRevision: s.upstreamRevision })
+      if (covered(entries, name)) this.d.status.served(name, s.revision, s.upstreamRevision)
       else await this.#drop(name, s)
     }
     // The first round starts now, not on a timer: a fake clock in tests must not hold it back.

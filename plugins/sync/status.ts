@@ -28,13 +28,25 @@ export interface RepoStatus {
 
 export class SyncStatus {
   readonly #repos = new Map<RepoName, RepoStatus>()
+  #changes = 0
   constructor(private readonly clock: Clock) {}
 
-  get(name: RepoName): RepoStatus {
+  /** Bumped by every change below: what the status board compares instead of the whole list (status-board.ts). */
+  get changes(): number {
+    return this.#changes
+  }
+
+  /** Read-only: every change goes through a method here, which counts it. */
+  get(name: RepoName): Readonly<RepoStatus> {
+    return this.#entry(name)
+  }
+
+  #entry(name: RepoName): RepoStatus {
     let s = this.#repos.get(name)
     if (!s) {
       s = { name, state: 'queued', revision: 0, bytesDone: 0, bytesTotal: 0, failures: 0 }
       this.#repos.set(name, s)
+      this.#changes++
     }
     return s
   }
@@ -44,39 +56,52 @@ export class SyncStatus {
   }
 
   forget(name: RepoName): void {
-    this.#repos.delete(name)
+    if (this.#repos.delete(name)) this.#changes++
+  }
+
+  /** The snapshot the store already serves, shown before its first sync here. */
+  served(name: RepoName, revision: number, upstreamRevision: number | undefined): void {
+    Object.assign(this.#entry(name), { revision, upstreamRevision })
+    this.#changes++
   }
 
   syncing(name: RepoName, bytesTotal = 0, bytesDone = 0): void {
-    Object.assign(this.get(name), { state: 'syncing', bytesTotal, bytesDone })
+    Object.assign(this.#entry(name), { state: 'syncing', bytesTotal, bytesDone })
+    this.#changes++
   }
 
   progress(name: RepoName, bytes: number): void {
-    const s = this.get(name)
+    const s = this.#entry(name)
     // A refused resume starts a blob again: never report more than the total.
     s.bytesDone = Math.min(s.bytesDone + bytes, s.bytesTotal)
+    this.#changes++
   }
 
   inSync(name: RepoName, revision: number, upstreamRevision: number | undefined): void {
-    const s = this.get(name)
+    const s = this.#entry(name)
     Object.assign(s, { state: 'in-sync', revision, upstreamRevision, failures: 0, bytesDone: s.bytesTotal })
     s.lastSync = new Date(this.clock.now()).toISOString()
     delete s.error
     delete s.nextTry
+    this.#changes++
   }
 
   failing(name: RepoName, reason: string, retryAt: number): void {
-    const s = this.get(name)
+    const s = this.#entry(name)
     s.state = 'failing'
     s.failures++
     s.error = reason
     s.nextTry = new Date(retryAt).toISOString()
+    this.#changes++
   }
 
   /** The change stream announced a commit of `name` at the upstream's `revision`. */
   announce(name: RepoName, revision: number): void {
-    const s = this.get(name)
-    if (revision > (s.announced ?? 0)) s.announced = revision
+    const s = this.#entry(name)
+    if (revision > (s.announced ?? 0)) {
+      s.announced = revision
+      this.#changes++
+    }
   }
 
   /** Upstream revisions the served snapshot is behind the newest announced (0 when none is known). */
@@ -86,7 +111,7 @@ export class SyncStatus {
     return Math.max(0, s.announced - (s.upstreamRevision ?? 0))
   }
 
-  list(): RepoStatus[] {
+  list(): Readonly<RepoStatus>[] {
     return [...this.#repos.values()].sort((a, b) => a.name.localeCompare(b.name))
   }
 
