@@ -25,6 +25,8 @@ export const errorCatalogue = {
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   GW_ERR_DIGEST_MISMATCH: { status: 422, message: 'The content does not match its digest' },
   GW_ERR_TOO_MANY_REQUESTS: { status: 429, message: 'Too many failed attempts; slow down' },
+  // Node's parser paused for backpressure (HPE_PAUSED) and got more: a burst, not a malformed request.
+  GW_ERR_PIPELINE_TOO_DEEP: { status: 429, message: 'Too many pipelined requests arrived on one connection ahead of their answers; the connection was closed: send fewer at once' },
   GW_ERR_TUNNEL_HELLO_PER_ADDRESS: { status: 429, message: 'Too many sockets from this address are still to send their CLASP HELLO; send HELLO on those first' },
   // 424 Failed Dependency (RFC 4918): npm clients get it for a root outage, since they retry 503/504 for minutes.
   GW_ERR_ROOT_OUTAGE: { status: 424, message: 'The root registry cannot be reached; only packages synchronized here install' },
