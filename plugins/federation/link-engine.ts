@@ -11,7 +11,7 @@ import type { Clock } from '../../gateway/util/clock.ts'
 import { Limiter } from '../../gateway/util/limiter.ts'
 import { actionsOf, type LinkActions, type LinkMode } from '../hub/links.ts'
 import type { Change, ImageRecord, RepoName } from '../hub/model.ts'
-import { firstOverlap, ownsAny, ownsMatches } from '../hub/ownership.ts'
+import { firstOverlap, linkCarries, ownsAny, ownsMatches } from '../hub/ownership.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { CommittedChange, IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
@@ -146,7 +146,8 @@ export class LinkEngine {
 
   async #round(): Promise<void> {
     const { peer, site, state, traffic } = this.d
-    const hello = await peer.hello({ site: site.name, owns: [...site.owns] })
+    // Only what this link can carry: the peer refuses a claim beyond its link (403).
+    const hello = await peer.hello({ site: site.name, owns: site.owns.filter((o) => linkCarries(this.link.repositories, o)) })
     const overlap = firstOverlap(site.owns, hello.owns)
     if (overlap) throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${site.name} owns ${overlap[0]} and ${hello.site} claims ${overlap[1]}`)
     await state.setOwners(hello.site, hello.owns)

@@ -1,6 +1,7 @@
 // The incoming side of links: hello, the link's filtered feed and snapshot, blob uploads (resumable)
 // and change uploads. Every request presents the link's sync token; what it may do is its mode's.
 import type { Logger } from 'pino'
+import { OWNS_PATTERN } from '../../gateway/config/schema.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import { Limiter } from '../../gateway/util/limiter.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
@@ -9,7 +10,7 @@ import { presentedKey } from '../hub/keys.ts'
 import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
 import type { Change, RepoName } from '../hub/model.ts'
 import { IMAGE_ID, isRepoName } from '../hub/names.ts'
-import { firstOverlap, ownsAny } from '../hub/ownership.ts'
+import { firstOverlap, linkCarries, ownsAny } from '../hub/ownership.ts'
 import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
@@ -74,9 +75,18 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const body = await readJson(ctx.req)
       const site = body.site
       const owns = body.owns
-      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*"]}')
+      // Patterns as site.owns takes them: a claim `**` would overlap every link and own every namespace.
+      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"]}')
       if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
       await speaksFor(l, site)
+      // A token speaks only for what its link carries: a claim beyond it would make this site refuse
+      // its own publishes there (not owner). All or nothing, so no partial claim is recorded.
+      const outside = (owns as string[]).find((o) => !linkCarries(l.repositories, o))
+      if (outside !== undefined) {
+        const carries = l.repositories.join(', ')
+        d.traffic.failed(l.name, `claim outside the link: ${site} claims ${outside}, link ${l.name} carries ${carries}`)
+        throw new GatewayError('GW_ERR_FORBIDDEN', `${site} claims ${outside}, which link ${l.name} (${carries}) does not carry`)
+      }
       const overlap = firstOverlap(d.site.owns, owns as string[])
       if (overlap) {
         d.traffic.failed(l.name, `ownership overlap: ${d.site.name} owns ${overlap[0]}, ${site} claims ${overlap[1]}`)

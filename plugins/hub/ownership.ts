@@ -35,6 +35,11 @@ export function patternsOverlap(a: string, b: string): boolean {
   return go(a.split('/'), b.split('/'))
 }
 
+/** Can a link with these repository patterns carry some repository `claim` covers (a claim its hello may make)? */
+export function linkCarries(patterns: readonly string[], claim: string): boolean {
+  return firstOverlap(patterns, [claim]) !== undefined
+}
+
 /** The first pair of overlapping patterns between two lists, or undefined. */
 export function firstOverlap(a: readonly string[], b: readonly string[]): [string, string] | undefined {
   for (const x of a) for (const y of b) if (patternsOverlap(x, y)) return [x, y]
