@@ -301,10 +301,7 @@ export class LinkEngine {
       if (page === 'too-old') {
         upTo = myRev
         changes = []
-        for (const name of await repos.list()) {
-          const state = await repos.get(name)
-          if (state) changes.push(...changesOfState(state, site.name))
-        }
+        for (const state of await repos.wholeState((name) => this.#covers(name, hello.link.repositories))) changes.push(...changesOfState(state, site.name))
       } else {
         const last = page.changes.at(-1)
         more = !!page.more && !!last

@@ -130,10 +130,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       checkLink(l, 'download')
       const revision = await d.repos.revision()
       const repos: LinkSnapshot['repos'] = []
-      for (const name of await d.repos.list()) {
-        if (!linkCovers(l, name)) continue
-        const s = await d.repos.get(name)
-        if (s) repos.push({ name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}) }])) })
+      for (const s of await d.repos.wholeState((name) => linkCovers(l, name))) {
+        repos.push({ name: s.name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}) }])) })
       }
       sendJson(ctx, 200, { store: d.repos.storeId, revision, repos } satisfies LinkSnapshot, { 'cache-control': 'no-store' })
     },

@@ -55,6 +55,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
   readonly #o: RepositoryStoreOptions
   /** name → image ids its snapshot references (only repositories with at least one tag). */
   readonly #served = new Map<RepoName, readonly string[]>()
+  /** Repositories whose every tag was deleted: not served, but their tombstones go in a whole-state exchange. */
+  readonly #emptied = new Set<RepoName>()
   /** blob id → the repositories referencing it (a link token reads only blobs of its repositories). */
   readonly #refs = new Map<string, Set<RepoName>>()
   /** blob id → its size, for the blobs referenced; and their sum (for /metrics). */
@@ -144,6 +146,21 @@ export class IndexedRepositoryStore implements RepositoryStore {
 
   async list(): Promise<RepoName[]> {
     return [...this.#served.keys()].sort()
+  }
+
+  /**
+   * The states of the repositories `accepts` takes, for a whole-state exchange (a log trimmed past a
+   * peer's place in it): the served ones and those whose every tag was deleted, whose tombstones are
+   * the deletes the log would have carried.
+   */
+  async wholeState(accepts: (name: RepoName) => boolean): Promise<RepoState[]> {
+    const out: RepoState[] = []
+    for (const name of [...this.#served.keys(), ...this.#emptied].sort()) {
+      if (!accepts(name)) continue
+      const state = (await this.get(name)) ?? (await this.#index.get<RepoState>(repoKey(name)))
+      if (state) out.push(state)
+    }
+    return out
   }
 
   async get(name: RepoName): Promise<RepoState | undefined> {
@@ -458,6 +475,9 @@ export class IndexedRepositoryStore implements RepositoryStore {
     }
     this.#served.delete(name)
     this.#hot.delete(name)
+    // A forgotten repository (forget) keeps no versions: its deletes change nothing at a peer.
+    if (state && Object.keys(state.tags).length === 0 && Object.keys(state.versions ?? {}).length > 0) this.#emptied.add(name)
+    else this.#emptied.delete(name)
     if (!state || Object.keys(state.tags).length === 0) return
     const ids = [...new Set(Object.values(state.tags))]
     for (const id of ids) {
