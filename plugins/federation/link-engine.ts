@@ -173,16 +173,13 @@ export class LinkEngine {
     return this.link.repositories.some((p) => ownsMatches(p, repo)) && (!theirs || theirs.some((p) => ownsMatches(p, repo)))
   }
 
-  /** Only the owner publishes in what it owns: another site's changes to it are never applied here (counted, logged). */
-  #notOwnedHere(changes: Change[], via: string): Change[] {
+  /** Counts and logs the changes of a downloaded batch to what this site owns: never applied here (#applyDownloaded). */
+  #countNotOwned(changes: Change[], via: string): void {
     const { site, traffic, log } = this.d
-    const owned = changes.filter((c) => ownsAny(site.owns, c.repo))
-    if (owned.length === 0) return changes
-    for (const [repo, list] of byRepo(owned)) {
+    for (const [repo, list] of byRepo(changes.filter((c) => ownsAny(site.owns, c.repo)))) {
       const n = traffic.notOwner(this.link.name, site.name, list, 'outgoing')
       if (n) log.warn({ peer: via, repo, changes: n }, `changes to ${repo}, owned by ${site.name}, made elsewhere: not applied`)
     }
-    return changes.filter((c) => !ownsAny(site.owns, c.repo))
   }
 
   async #download(hello: HelloAnswer, act: LinkActions): Promise<void> {
@@ -198,13 +195,14 @@ export class LinkEngine {
     // (it serves the blobs its snapshots reference): then the peer's whole state is read instead, as for
     // a log trimmed too far. Retrying the same page would fail for ever.
     let batch: Change[] = []
+    /** The batch's pages as read (echoes are counted in all of them). */
+    let read: Change[] = []
     let batchPages = 0
     for (let pages = 0; pages < 100_000; pages++) {
       const page = await peer.changes(since, site.name)
       if (page === 'too-old') return this.#downloadSnapshot(hello, act)
       batch.push(...page.changes.filter((c) => this.#covers(c.repo)))
-      s.changes.in += page.changes.length
-      this.d.traffic.echoes(this.link.name, site.name, page.changes, 'outgoing')
+      read.push(...page.changes)
       since = page.next
       if (page.more && ++batchPages < DOWNLOAD_BATCH_PAGES) continue
       try {
@@ -214,8 +212,11 @@ export class LinkEngine {
         this.d.log.info({ peer: hello.site, reason: err.message }, 'an image the log names is no longer served by the peer: reading its whole state')
         return this.#downloadSnapshot(hello, act)
       }
+      // Once the batch is in: pages read again after a failure are not counted again.
+      this.d.traffic.echoes(this.link.name, site.name, read, 'outgoing')
       await state.setVector(hello.site, { store: page.store, rev: since, patterns })
       batch = []
+      read = []
       batchPages = 0
       if (!page.more) break
     }
@@ -226,7 +227,6 @@ export class LinkEngine {
     const snap = await this.d.peer.snapshot()
     const changes: Change[] = []
     for (const r of snap.repos) if (this.#covers(r.name)) changes.push(...changesOfState({ ...r, revision: snap.revision }, hello.site))
-    this.d.traffic.get(this.link.name, 'outgoing').changes.in += changes.length
     await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
     await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
   }
@@ -237,21 +237,26 @@ export class LinkEngine {
    * still arrive, so the slots stay full across repository boundaries.
    */
   async #applyDownloaded(changes: Change[], via: string, deletes: boolean): Promise<void> {
-    changes = this.#notOwnedHere(changes, via)
-    const { repos, blobs, state } = this.d
+    const { repos, blobs, state, site } = this.d
+    const s = this.d.traffic.get(this.link.name, 'outgoing')
+    // Only the owner publishes in what it owns: another site's changes to it are never applied here.
+    const applicable = changes.filter((c) => !ownsAny(site.owns, c.repo))
     await allSettledOrThrow(
-      [...byRepo(changes)].map(async ([repo, list]) => {
+      [...byRepo(applicable)].map(async ([repo, list]) => {
         const needed = await this.#winningImages(repo, list)
         const release = await blobs.pins.pin(needed.map((i) => i.id))
         try {
           await allSettledOrThrow(needed.map((image) => this.#downSlots.run(() => this.#fetch(image))))
           const r = await repos.applyRemote(repo, list, { via, deletes })
+          // What the commit applied: a batch retried after a failure applies (and counts) nothing twice.
+          s.changes.in += r.applied
           await state.recordConflicts(r.conflicts)
         } finally {
           release()
         }
       }),
     )
+    this.#countNotOwned(changes, via)
   }
 
   /** The images of each tag's last change that is newer than what is held: what the commit will reference. */

@@ -218,7 +218,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
     uploaded.delete(l.name)
-    d.traffic.received(l.name, body.changes.length)
+    d.traffic.received(l.name, applied)
     d.traffic.echoes(l.name, d.site.name, body.changes)
     sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })
   }

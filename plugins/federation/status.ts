@@ -14,7 +14,10 @@ export interface LinkStatus {
   lastExchange?: string
   /** Changes the last exchange saw waiting: down (the peer's, not yet here), up (ours, not yet there). */
   pending: { down: number; up: number }
-  /** Counted from this site's view: in = arrived here, out = sent from here. */
+  /**
+   * Counted from this site's view: in = applied here (newer than what was held; so each once, however
+   * often a failed exchange read it), out = sent from here.
+   */
   changes: { in: number; out: number }
   blobs: { in: number; out: number }
   bytes: { in: number; out: number }
@@ -71,9 +74,10 @@ export class LinkTraffic {
     this.get(name).changes.out += changes
   }
 
-  received(name: string, changes: number): void {
+  /** An upload was applied here: `applied` of its changes were newer than what was held. */
+  received(name: string, applied: number): void {
     const s = this.get(name)
-    s.changes.in += changes
+    s.changes.in += applied
     s.lastExchange = this.#now()
     void this.save(name)
   }
