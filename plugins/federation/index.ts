@@ -90,6 +90,11 @@ export const federationPlugin: GatewayPlugin = {
             ca: l.ca,
             request: () => engine.requestExchange(),
             ok: () => !traffic.get(l.name, 'outgoing').failing,
+            // The peer may have stopped: an exchange now finds out, and status says so when it fails (then
+            // retried with the backoff), instead of showing ok until the interval's exchange.
+            down: () => {
+              if (!traffic.get(l.name, 'outgoing').failing) void engine.requestExchange()
+            },
             selected: (name) => l.repositories.some((p) => ownsMatches(p, name)),
             // On (re)connect: one exchange catches up with what was missed.
             all: async () => [l.name],

@@ -33,6 +33,8 @@ export interface LiveDeps {
   upToDate(name: RepoName, store: string, revision: number): boolean
   /** A commit of `name` this site does not hold yet was announced (for its lag in /metrics). */
   announced?(name: RepoName, revision: number): void
+  /** The stream was live and is down (the upstream stopped, or went silent): not called at our own stop. */
+  down?(): void
   clock: Clock
   log: Logger
   random?: () => number
@@ -155,6 +157,7 @@ export class LiveSubscription {
       this.#since = this.d.clock.now()
       this.#reason ??= `closed by the upstream (${code})`
       this.d.log.warn({ upstream: this.d.client.origin, reason: this.#reason }, 'change stream down; polling until it is back')
+      this.d.down?.()
     }
     this.#state = 'polling'
     if (this.#stopped) return
