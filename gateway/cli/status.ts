@@ -51,11 +51,15 @@ export function statusText(h: Health, url: string, failing: Health[], now: numbe
     const refused = Object.values((t.refused ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0)
     row(i === 0 ? 'tunnels' : '', `${t.path}: ${t.open} open, ${t.opened} opened, ${refused} refused (${t.refused?.throttled ?? 0} throttled)`)
   }
-  // Links (two-way federation) show once the site has them: each with its state.
-  const links = (h.links?.links ?? h.links) as Health[] | undefined
+  // Links (two-way federation, the federation plugin's) show once the site has them: each with its
+  // state and the age of its last exchange, and while failing why, since when and the next try.
+  const links = h.federation?.links as Health[] | undefined
   if (Array.isArray(links)) {
     if (links.length === 0) row('links', 'none')
-    for (const [i, l] of links.entries()) row(i === 0 ? 'links' : '', `${l.name ?? l.peer ?? '?'}: ${l.state ?? '?'}${l.mode ? ` (${l.mode})` : ''}`)
+    for (const [i, l] of links.entries()) {
+      row(i === 0 ? 'links' : '', `${l.name ?? '?'} (${[l.direction, l.mode].filter(Boolean).join(', ')}): ${l.state ?? '?'}, last exchange ${l.lastExchange ? `${ago(now, l.lastExchange)} ago` : 'never'}`)
+      if (l.failing) out.push(`${''.padEnd(14)}failing since ${ago(now, l.failing.since)}: ${l.failing.reason ?? '?'}${l.failing.nextTry ? ` (next try ${l.failing.nextTry})` : ''}`)
+    }
   }
   return out.join('\n')
 }
