@@ -17,7 +17,7 @@ t.test('the links page shows each link and its state', async (t) => {
   const a = await openAdmin(browser, london)
   await signIn(a, admin)
   await a.page.goto(`${london.url}/admin/links`)
-  const row = await a.page.waitForSelector('#links tbody tr:has(th:text-is("london"))', { timeout: 20_000 })
+  const row = await a.page.waitForSelector('#links tbody tr:has(th:text-is("london (outgoing)"))', { timeout: 20_000 })
   t.equal(await row.$eval('td', (td) => td.textContent), 'ok', 'the link is ok after an exchange')
   t.match(await row.$$eval('td', (tds) => tds[1]?.textContent ?? ''), /mode: mirror.*lastExchange: /, 'with its mode and last exchange')
 })

@@ -339,21 +339,23 @@
     $('tunnels').hidden = s.tunnels.length === 0
   }
   function links(s) {
-    // The two-way federation work fills state.links: a list of { name, state, ... } per link.
+    // The federation plugin's links, { name, direction, state, ... } each. An incoming and an outgoing
+    // link may share a name (a middle site): a row is a name and a direction.
     const list = Array.isArray(s.links) ? s.links : s.links && Array.isArray(s.links.links) ? s.links.links : []
+    const title = (l) => (l.direction ? `${l.name ?? l.id} (${l.direction})` : String(l.name ?? l.id))
     $('links-none').hidden = list.length > 0
     $('links').hidden = list.length === 0
     syncRows(
       $('links').tBodies[0],
       list,
-      (l) => String(l.name ?? l.id),
+      title,
       (tr, l) => {
-        rowHeader(tr, String(l.name ?? l.id))
+        rowHeader(tr, title(l))
         cell(tr, 1).appendChild(document.createElement('span'))
       },
       (tr, l) => {
         badge(tr.cells[1].firstChild, String(l.state ?? 'unknown'))
-        const { name: _n, id: _i, state: _s, ...rest } = l
+        const { name: _n, id: _i, state: _s, direction: _d, ...rest } = l
         setText(cell(tr, 2, 'wrap'), Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; '))
       },
     )
