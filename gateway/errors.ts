@@ -32,6 +32,7 @@ export const errorCatalogue = {
   GW_ERR_ROOT_OUTAGE: { status: 424, message: 'The root registry cannot be reached; only packages synchronized here install' },
   GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
   GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
+  GW_ERR_PEER_BAD_RESPONSE: { status: 502, message: 'The link peer sent an invalid or incomplete response' },
   GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The tunnel upstream failed the WebSocket handshake (a TLS failure, a reset, or an answer other than a valid 101)' },
   GW_ERR_ROOT_UNAVAILABLE: { status: 503, message: 'The root refused the connection' },
   GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
@@ -43,9 +44,12 @@ export const errorCatalogue = {
   GW_ERR_FORWARD_BUSY: { status: 503, message: 'Every connection to the root is in use and none came free within forward.timeouts.queue; try again shortly' },
   GW_ERR_TUNNEL_FULL: { status: 503, message: 'This tunnel has reached its connection limit; try again later' },
   GW_ERR_TUNNEL_HELLO_BUSY: { status: 503, message: 'Too many callers of this tunnel are still to send their CLASP HELLO; try again shortly' },
+  GW_ERR_PEER_REFUSED: { status: 503, message: 'The link peer refused the connection' },
+  GW_ERR_PEER_UNREACHABLE: { status: 503, message: 'The link peer cannot be reached (no route to it, or its name does not resolve)' },
   GW_ERR_TUNNEL_UPSTREAM_REFUSED: { status: 503, message: 'The tunnel upstream refused the connection' },
   GW_ERR_TUNNEL_UPSTREAM_UNREACHABLE: { status: 503, message: 'The tunnel upstream cannot be reached (no route to it, or its name does not resolve)' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
+  GW_ERR_PEER_TIMEOUT: { status: 504, message: 'The link peer did not answer in time' },
   GW_ERR_TUNNEL_UPSTREAM_TIMEOUT: { status: 504, message: 'The tunnel upstream did not complete the WebSocket handshake in time' },
 } as const
 
@@ -93,6 +97,14 @@ export const TUNNEL_UPSTREAM_FAILURES: Record<UpstreamFailure, ErrorCode> = {
   unreachable: 'GW_ERR_TUNNEL_UPSTREAM_UNREACHABLE',
   timeout: 'GW_ERR_TUNNEL_UPSTREAM_TIMEOUT',
   badResponse: 'GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE',
+}
+
+/** A link's peer is another site, not the root: its failures show in the link's status, not the root's health. */
+export const PEER_FAILURES: Record<UpstreamFailure, ErrorCode> = {
+  refused: 'GW_ERR_PEER_REFUSED',
+  unreachable: 'GW_ERR_PEER_UNREACHABLE',
+  timeout: 'GW_ERR_PEER_TIMEOUT',
+  badResponse: 'GW_ERR_PEER_BAD_RESPONSE',
 }
 
 function upstreamFailure(err: unknown): UpstreamFailure {

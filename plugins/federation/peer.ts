@@ -2,7 +2,7 @@
 // link's token, over a pool of its own.
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import { GatewayError, PEER_FAILURES, upstreamError } from '../../gateway/errors.ts'
 import type { Secret } from '../../gateway/config/secret.ts'
 import { createRootClient, type RootClient } from '../../gateway/upstream/root-client.ts'
 import { requestSignal } from '../../gateway/util/request-signal.ts'
@@ -115,7 +115,7 @@ export class Peer {
     try {
       return await this.#client.pool.request({ signal: this.o.signal, ...o, path: this.#client.basePath + o.path, headers: { ...this.#client.keyHeaders(), ...(o.headers as Record<string, string>) } })
     } catch (err) {
-      throw upstreamError(err)
+      throw upstreamError(err, PEER_FAILURES)
     }
   }
 }
@@ -126,7 +126,7 @@ export class Peer {
  */
 export class PeerBlobMissing extends GatewayError {
   constructor(id: string) {
-    super('GW_ERR_ROOT_BAD_RESPONSE', `blob ${id.slice(0, 12)}: the peer answered 404`)
+    super('GW_ERR_PEER_BAD_RESPONSE', `blob ${id.slice(0, 12)}: the peer answered 404`)
   }
 }
 
@@ -138,5 +138,5 @@ function statusError(what: string, status: number, body = ''): GatewayError {
   } catch {
     // not JSON: the status says enough
   }
-  return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what}: the peer answered ${status}${reason ? ` (${reason})` : ''}`)
+  return new GatewayError('GW_ERR_PEER_BAD_RESPONSE', `${what}: the peer answered ${status}${reason ? ` (${reason})` : ''}`)
 }
