@@ -148,9 +148,14 @@ export class LinkEngine {
     const { peer, site, state, traffic } = this.d
     // Only what this link can carry: the peer refuses a claim beyond its link (403).
     const hello = await peer.hello({ site: site.name, owns: site.owns.filter((o) => linkCarries(this.link.repositories, o)) })
-    const overlap = firstOverlap(site.owns, hello.owns)
+    // And only what this link carries is taken from the answer: a claim beyond it would make this site
+    // refuse its own publishes there. Ignored, not fatal: the peer's side of the link may be wider.
+    const claims = hello.owns.filter((o) => linkCarries(this.link.repositories, o))
+    const ignored = hello.owns.filter((o) => !claims.includes(o))
+    if (ignored.length) this.d.log.warn({ peer: hello.site, ignored }, `${hello.site} claims ${ignored.join(', ')}, which link ${this.link.name} (${this.link.repositories.join(', ')}) does not carry: ignored`)
+    const overlap = firstOverlap(site.owns, claims)
     if (overlap) throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${site.name} owns ${overlap[0]} and ${hello.site} claims ${overlap[1]}`)
-    await state.setOwners(hello.site, hello.owns)
+    await state.setOwners(hello.site, claims)
     const mine = actionsOf(this.link.mode, this.link.custom)
     // The incoming side's link decides too: each action needs both sides' consent.
     const act: LinkActions = {

@@ -96,7 +96,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       d.traffic.contact(l.name, site)
       const answer: HelloAnswer = {
         site: d.site.name,
-        owns: [...d.site.owns],
+        // As the caller's claims: only what the link carries (the caller records no more).
+        owns: d.site.owns.filter((o) => linkCarries(l.repositories, o)),
         link: { name: l.name, mode: l.mode, actions: l.actions, repositories: l.repositories },
         vector: await d.state.vector(site),
         store: d.repos.storeId,
