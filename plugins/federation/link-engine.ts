@@ -77,9 +77,9 @@ export class LinkEngine {
     // settled promise here that every later request would be handed instead of an exchange.
     this.#queued ??= this.#idle().then(() => {
       this.#queued = undefined
-      // A failure retries with the backoff, as a scheduled exchange's does: waiting for the interval
-      // (an hour, say) left a push link's commit made while its peer was down unsent that long.
-      return this.#stopped ? undefined : this.exchange().then(() => void (this.#failures = 0), (err: unknown) => this.#retryAfter(err))
+      // A failure retries with the backoff (exchange() arranges it): waiting for the interval (an hour,
+      // say) left a push link's commit made while its peer was down unsent that long.
+      return this.#stopped ? undefined : this.exchange().catch(() => {})
     })
     return this.#queued
   }
@@ -100,14 +100,21 @@ export class LinkEngine {
     void this.requestExchange()
   }
 
-  /** One exchange now (tests, `links sync`); waits for one already running. */
+  /**
+   * One exchange now (scheduled, requested, `links sync`); waits for one already running. Every
+   * failure, however the exchange was started, is retried with the backoff: an explicit one recorded
+   * no next try, and left the link waiting for its interval.
+   */
   async exchange(): Promise<void> {
     while (this.#running) await this.#running.catch(() => {})
     this.#running = this.#round()
-      .catch((err: unknown) => {
-        this.d.traffic.failed(this.link.name, (err as Error)?.message ?? String(err), undefined, 'outgoing')
-        throw err
-      })
+      .then(
+        () => void (this.#failures = 0),
+        (err: unknown) => {
+          this.#retryAfter(err)
+          throw err
+        },
+      )
       .finally(() => (this.#running = undefined))
     return this.#running
   }
@@ -119,17 +126,12 @@ export class LinkEngine {
     await this.d.peer.close()
   }
 
+  /** The next scheduled exchange, in place of any other: a link has one timer, whatever failed or succeeded meanwhile. */
   #schedule(wait: number): void {
+    this.d.clock.clearTimeout(this.#timer)
     if (this.#stopped) return
-    this.#timer = this.d.clock.setTimeout(() => {
-      this.exchange().then(
-        () => {
-          this.#failures = 0
-          this.#schedule(this.link.interval)
-        },
-        (err: unknown) => this.#retryAfter(err),
-      )
-    }, wait)
+    // A failure has scheduled its retry (exchange()).
+    this.#timer = this.d.clock.setTimeout(() => this.exchange().then(() => this.#schedule(this.link.interval), () => {}), wait)
   }
 
   /** A failed exchange: the next one after the backoff (retry, doubling, at most the interval). */
@@ -140,7 +142,6 @@ export class LinkEngine {
     this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next, 'outgoing')
     if (this.#stopped) return
     this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
-    this.d.clock.clearTimeout(this.#timer)
     this.#schedule(next)
   }
 
