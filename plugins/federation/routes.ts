@@ -121,7 +121,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       // Never back to where a change came from: not its origin, not the site it arrived from.
       const changes = page.changes.filter((c) => linkCovers(l, c.repo) && c.origin !== peer && c.via !== peer && (c.op === 'tag' || l.actions.deleteDownloaded))
       const answer: LinkPage = { store: d.repos.storeId, revision: page.revision, changes: changes.map(withOrigin(d.site.name)), next: page.more && last ? last.rev : page.revision, more: !!page.more }
-      d.traffic.sent(l.name, answer.changes.length)
+      d.traffic.sent(l.name, answer.changes, answer.next)
       sendJson(ctx, 200, answer, { 'cache-control': 'no-store' })
     },
 

@@ -33,6 +33,11 @@ export interface LinkStatus {
    * whose publishes kept to what they own.
    */
   notOwner: number
+  /**
+   * Incoming: the revision of this site's log up to which the pages served on the link were counted in
+   * `changes.out`. A downloader re-reads pages after a failed exchange; they are not counted again.
+   */
+  outCountedTo?: number
   failing?: { reason: string; since: string; nextTry?: string }
 }
 
@@ -70,8 +75,12 @@ export class LinkTraffic {
     void this.save(name)
   }
 
-  sent(name: string, changes: number): void {
-    this.get(name).changes.out += changes
+  /** A page of this site's log, read up to `upTo`, was served: its changes not served before count as sent. */
+  sent(name: string, changes: readonly Change[], upTo: number): void {
+    const s = this.get(name)
+    const counted = s.outCountedTo ?? 0
+    s.changes.out += changes.filter((c) => c.rev > counted).length
+    s.outCountedTo = Math.max(counted, upTo)
   }
 
   /** An upload was applied here: `applied` of its changes were newer than what was held. */
