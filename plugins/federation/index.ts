@@ -63,6 +63,9 @@ export const federationPlugin: GatewayPlugin = {
     const ownership = services.need('ownership')
     const state = new FederationState(index)
     const traffic = new LinkTraffic(clock, state)
+    const incoming = new Set((await links.list()).map((l) => l.name))
+    const outgoing = new Set(section(config, 'links', linksSpec).map((l) => l.name))
+    await traffic.restore((name, direction) => (direction === 'incoming' ? incoming : outgoing).has(name))
     const site = { name: config.site.name, owns: config.site.owns }
     await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()

@@ -54,6 +54,19 @@ export class LinkTraffic {
     private readonly state: FederationState,
   ) {}
 
+  /**
+   * The saved statuses of the links `keep` names (this site's links now: a removed one stays only in the
+   * index), so a restart goes on counting; else the first save after it overwrote them with zeros.
+   */
+  async restore(keep: (name: string, direction: Direction) => boolean): Promise<void> {
+    for (const saved of await this.state.statuses()) {
+      const s = saved as Partial<LinkStatus>
+      if (typeof s.name !== 'string' || (s.direction !== 'incoming' && s.direction !== 'outgoing') || !keep(s.name, s.direction)) continue
+      // Over a fresh record: a field added since it was saved starts at its zero.
+      this.#links.set(keyOf(s.name, s.direction), Object.assign(this.get(s.name, s.direction), s))
+    }
+  }
+
   get(name: string, direction: Direction = 'incoming'): LinkStatus {
     let s = this.#links.get(keyOf(name, direction))
     if (!s) {
