@@ -141,7 +141,7 @@ export class LinkEngine {
     const reason = (err as Error)?.message ?? String(err)
     this.d.traffic.failed(this.link.name, reason, this.d.clock.now() + next, 'outgoing')
     if (this.#stopped) return
-    this.d.log.warn({ link: this.link.name, reason, retryIn: next }, 'link exchange failed')
+    this.d.log.warn({ reason, retryIn: next }, 'link exchange failed') // the child logger names the link
     this.#schedule(next)
   }
 
