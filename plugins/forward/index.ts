@@ -18,8 +18,11 @@ import { ForwardResponse } from './response-handler.ts'
 
 declare module '../../gateway/plugin-api.ts' {
   interface ServiceMap {
-    /** Forwards a request to the root (the fallback route's handler), for what a plugin does not hold. */
-    forward: (ctx: RequestContext) => Promise<void>
+    /**
+     * Forwards a request to the root (the fallback route's handler), for what a plugin does not hold.
+     * `fromRoot`: never answered from the forward cache nor stored in it (a read a client will write back).
+     */
+    forward: (ctx: RequestContext, o?: { fromRoot?: boolean }) => Promise<void>
     httpCache: HttpCache
   }
 }
@@ -103,10 +106,10 @@ export const forwardPlugin: GatewayPlugin = {
         )
       : undefined
 
-    const forward = (ctx: RequestContext): Promise<void> => {
+    const forward = (ctx: RequestContext, how?: { fromRoot?: boolean }): Promise<void> => {
       const write = !SAFE_METHODS.has(ctx.method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
-      if (cached && !write && usesCache(ctx, o.passCookies)) return cached(ctx)
+      if (cached && !write && how?.fromRoot !== true && usesCache(ctx, o.passCookies)) return cached(ctx)
       if (!cache || !write) return uncached(ctx, write)
       // A write never reads or fills the cache; one the root accepted makes the entries of its target stale.
       return uncached(ctx, true).finally(() => {

@@ -31,7 +31,7 @@ export interface NpmRouteDeps {
   /** Packuments of packages not synchronized here, from the root (undefined at a site without a root). */
   proxied?: ProxiedPackuments
   /** The forward plugin's handler (undefined at a site without a root). */
-  forward?: (ctx: RequestContext) => Promise<void>
+  forward?: (ctx: RequestContext, o?: { fromRoot?: boolean }) => Promise<void>
   allowWrites: boolean
   /** forward.allowWrites: without it the forward plugin refuses every write anyway. */
   forwardWrites: boolean
@@ -97,9 +97,9 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     return r
   }
 
-  const forward = async (ctx: RequestContext) => {
+  const forward = async (ctx: RequestContext, o?: { fromRoot?: boolean }) => {
     if (!d.forward) throw new GatewayError('GW_ERR_NO_ROOT', 'this package is not synchronized here')
-    await d.forward(ctx)
+    await d.forward(ctx, o)
   }
 
   const servePackument = async (ctx: RequestContext, name: string) => {
@@ -172,10 +172,11 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         const local = held(p.name)
         switch (p.kind) {
           case 'packument':
-            // Forwarded untouched (tarball URLs too: npm sends this document back to the root).
+            // Forwarded untouched (tarball URLs too: npm sends this document back to the root), and
+            // always the root's own: a stored copy lacking a newer version, PUT back, unpublishes it.
             if (writeIntent(ctx)) {
               checkWrites()
-              return forward(ctx)
+              return forward(ctx, { fromRoot: true })
             }
             return local ? servePackument(ctx, p.name) : proxyPackument(ctx, p.name)
           case 'tarball':
