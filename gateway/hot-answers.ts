@@ -11,7 +11,8 @@ import type { LoggedRequest } from './request-log.ts'
 /**
  * What a route offers. Its contract: the same status, headers and body answer any GET of this target on
  * any listener, whoever asks, whatever request headers it sends other than those `isPlainGet` refuses, as
- * long as `stillHolds()` is true; and `stillHolds()` covers everything the route's `match()` depends on.
+ * long as `stillHolds()` is true; and `stillHolds()` covers everything the route's `match()` depends on,
+ * but the request headers routes declare they match on (`Route.matchHeaders`), which the core compares.
  * Host is such a header: an answer that writes `ctx.publicUrl` (npm packuments) is never offered.
  */
 export interface ReusableAnswer {
@@ -25,6 +26,38 @@ export interface ReusableAnswer {
 export interface HotAnswer {
   readonly answer: ReusableAnswer
   readonly logged: LoggedRequest
+  readonly routedOn: RoutedOn
+}
+
+/**
+ * The request headers routing read on its way to the route that answered (its own and those of the routes
+ * tried before it: `Route.matchHeaders`), with the values the answered request had (undefined: absent).
+ * A repeat needs the same values, else another route may have taken the request (npm's, by Accept).
+ */
+export interface RoutedOn {
+  readonly names: readonly string[]
+  readonly values: readonly (string | undefined)[]
+}
+
+/** Routing read no header: most answers' (no allocation per offer). */
+export const ROUTED_ON_NOTHING: RoutedOn = Object.freeze({ names: [], values: [] })
+
+/** The header values of `req` that routing read, for an offer. At most 31 names (`isPlainGet` keeps a bit each). */
+export function routedOn(req: IncomingMessage, names: readonly string[]): RoutedOn {
+  if (names.length === 0) return ROUTED_ON_NOTHING
+  return Object.freeze({ names, values: names.map((n) => headerOnce(req, n)) })
+}
+
+/** The header's one value, or undefined when absent; a header sent twice gets a value no single one equals. */
+function headerOnce(req: IncomingMessage, name: string): string | undefined {
+  let value: string | undefined
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== name.length || raw[i]!.toLowerCase() !== name) continue
+    if (value !== undefined) return '\n' // never a raw header value: a repeated header is never repeated to
+    value = raw[i + 1]!
+  }
+  return value
 }
 
 /**
@@ -50,14 +83,26 @@ const REFUSED = new Set([
 /** Their lengths: most headers (Host, User-Agent, Accept-Encoding) are passed over without lower-casing. */
 const REFUSED_LENGTH: boolean[] = Array.from({ length: 32 }, (_, n) => [...REFUSED].some((h) => h.length === n))
 
-/** A GET with none of the headers above: an answer offered for its target may answer it. */
-export function isPlainGet(req: IncomingMessage): boolean {
+/**
+ * A GET with none of the headers above: an answer offered for its target may answer it, when it has the
+ * values of the headers routing read that the answer was made for (`routed`, of a `HotAnswer`).
+ */
+export function isPlainGet(req: IncomingMessage, routed: RoutedOn = ROUTED_ON_NOTHING): boolean {
   if (req.method !== 'GET') return false
+  const { names, values } = routed
   const raw = req.rawHeaders
+  let seen = 0 // a bit per name found
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
-    if (REFUSED_LENGTH[name.length] === true && REFUSED.has(name.toLowerCase())) return false
+    let lower: string | undefined
+    if (REFUSED_LENGTH[name.length] === true && REFUSED.has((lower = name.toLowerCase()))) return false
+    for (let j = 0; j < names.length; j++) {
+      if (names[j]!.length !== name.length || (lower ??= name.toLowerCase()) !== names[j]) continue
+      if ((seen & (1 << j)) !== 0 || raw[i + 1] !== values[j]) return false
+      seen |= 1 << j
+    }
   }
+  for (let j = 0; j < names.length; j++) if ((seen & (1 << j)) === 0 && values[j] !== undefined) return false
   return true
 }
 

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { GatewayError, sendError } from './errors.ts'
-import { isPlainGet, type HotAnswer, type HotAnswers, type ReusableAnswer } from './hot-answers.ts'
+import { isPlainGet, routedOn, type HotAnswer, type HotAnswers, type ReusableAnswer } from './hot-answers.ts'
 import { checkTarget, checkFraming } from './server/request-guard.ts'
 import type { PublicUrls } from './server/public-url.ts'
 import { routeStages, type RequestContext, type Route } from './plugin-api.ts'
@@ -44,15 +44,26 @@ export function sortRoutes(routes: readonly Route[]): Route[] {
   return [...routes].sort((a, b) => routeStages.indexOf(a.stage) - routeStages.indexOf(b.stage))
 }
 
+/** For each route, the request headers routing reads to reach it: its own `matchHeaders` and those of the routes before it. */
+function headersRoutedOn(routes: readonly Route[]): (readonly string[])[] {
+  const names: string[] = []
+  return routes.map((r) => {
+    for (const h of r.matchHeaders ?? []) if (!names.includes(h)) names.push(h)
+    if (names.length > 31) throw new Error('routes match on more than 31 request headers') // isPlainGet keeps a bit each
+    return [...names]
+  })
+}
+
 export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = sortRoutes(o.routes)
+  const routedOnNames = headersRoutedOn(routes)
   const hot = o.redirectTo ? undefined : o.hotAnswers
   return (req, res) => {
     const started = performance.now()
     // 1. repeat — before the guard: only a target that passed it once was ever offered, kept as sent.
     if (hot !== undefined && req.method === 'GET') {
       const entry = hot.get(req.url!)
-      if (entry !== undefined && !o.draining() && isPlainGet(req)) return repeat(o, res, entry, started)
+      if (entry !== undefined && !o.draining() && isPlainGet(req, entry.routedOn)) return repeat(o, res, entry, started)
     }
     const ctx = new Context(req, res, hot, o.publicUrls)
     if (o.draining()) res.setHeader('connection', 'close')
@@ -76,10 +87,12 @@ export function createRequestHandler(o: LifecycleOptions): (req: IncomingMessage
         return
       }
       // 4. route
-      let route: Route | undefined
-      for (let i = 0; i < routes.length && !route; i++) if (routes[i]!.match(ctx)) route = routes[i]
+      let i = 0
+      while (i < routes.length && !routes[i]!.match(ctx)) i++
+      const route = routes[i]
       if (!route) throw new GatewayError('GW_ERR_NOT_FOUND')
       ctx.route = route.name
+      ctx.routedOn = routedOnNames[i]!
       // 5. handle
       const done = route.handle(ctx)
       if (done) done.catch((err) => fail(ctx, err, o.log))
@@ -130,6 +143,8 @@ function repeat(o: LifecycleOptions, res: ServerResponse, { answer, logged }: Ho
   } else logOnClose(o, res, logged, started, true)
 }
 
+const NO_HEADERS: readonly string[] = []
+
 /** One request's context; the peer address, the scheme and the public URL are looked up only by the routes that use them. */
 class Context implements RequestContext {
   readonly method: string
@@ -140,6 +155,8 @@ class Context implements RequestContext {
   upstream?: string
   cache?: RequestContext['cache']
   error?: string
+  /** The request headers routing read to reach this request's route, for an offer's `RoutedOn`. */
+  routedOn: readonly string[] = NO_HEADERS
   readonly #hot: HotAnswers | undefined
   readonly #publicUrls: PublicUrls
   constructor(
@@ -153,7 +170,9 @@ class Context implements RequestContext {
     this.#publicUrls = publicUrls
   }
   reusable(answer: ReusableAnswer): void {
-    if (this.#hot !== undefined && isPlainGet(this.req)) this.#hot.offer(this.req.url!, { answer, logged: Object.freeze({ method: 'GET', path: this.path, route: this.route, cache: this.cache }) })
+    if (this.#hot === undefined || !isPlainGet(this.req)) return
+    const logged = Object.freeze({ method: 'GET', path: this.path, route: this.route, cache: this.cache })
+    this.#hot.offer(this.req.url!, { answer, logged, routedOn: routedOn(this.req, this.routedOn) })
   }
   get secure(): boolean {
     return Boolean((this.req.socket as { encrypted?: boolean }).encrypted)

@@ -52,6 +52,12 @@ export interface Route {
   readonly stage: RouteStage
   /** Cheap, synchronous: does this route take the request? The first match in stage order wins. */
   match(ctx: RequestContext): boolean
+  /**
+   * The request headers (lower-case) `match()` reads besides the method and target. An answer offered for
+   * repeats (docs/lifecycle.md, step 1) by this route or one after it is repeated only to GETs sending the
+   * same values of them: with another value, this route might take (or leave) the request.
+   */
+  readonly matchHeaders?: readonly string[]
   handle(ctx: RequestContext): Promise<void> | void
 }
 

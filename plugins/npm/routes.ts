@@ -157,6 +157,8 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     {
       name: 'npm',
       stage: 'repository',
+      // A packument not held here is npm's only when Accept asks for JSON (below); else the forward route's.
+      matchHeaders: ['accept'],
       match: (ctx) => {
         if (!READS.has(ctx.method)) return false
         const p = pathOf(ctx)
