@@ -62,9 +62,12 @@ function headerOnce(req: IncomingMessage, name: string): string | undefined {
 
 /**
  * Request headers that can change an answer or how the request is read: conditionals and ranges, the
- * caller's credentials, a body's framing, upgrades. A request carrying any of them is never repeated.
+ * caller's credentials, a body's framing, upgrades, the client's cache directives (a repeat is a stored
+ * answer, and `no-cache` or `max-age=0` take one only once the root confirmed it: RFC 9111 §5.2.1).
+ * A request carrying any of them is never repeated.
  */
 const REFUSED = new Set([
+  'cache-control',
   'range',
   'if-range',
   'if-match',

@@ -11,7 +11,7 @@ import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
 import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
-import { ageOf, storable, type CacheDefaults } from './policy.ts'
+import { ageOf, revalidatedFrom, storable, type CacheDefaults } from './policy.ts'
 
 /** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
 export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
@@ -78,8 +78,11 @@ export class HttpCache {
     const k = this.#entryKey(key, req)
     const entry = this.store.get(k)
     const now = this.clock.now()
-    if (entry && staleFor(entry, now) <= 0) return this.#count({ kind: 'entry', entry, cache: 'hit' })
-    if (entry && !entry.freshness.mustRevalidate && staleFor(entry, now) <= entry.freshness.staleWhileRevalidate) {
+    // The client's no-cache or max-age: an entry that old is only the start of a (conditional) fill.
+    const oldest = revalidatedFrom(req)
+    const usable = entry !== undefined && (oldest === undefined || ageNow(entry, now) < oldest)
+    if (usable && staleFor(entry, now) <= 0) return this.#count({ kind: 'entry', entry, cache: 'hit' })
+    if (usable && !entry.freshness.mustRevalidate && staleFor(entry, now) <= entry.freshness.staleWhileRevalidate) {
       if (!this.#fills.has(k)) this.#fill(k, key, req, entry, fetch).then(
           (f) => {
             if (f.kind === 'response') f.res.body.dump().catch(() => {})

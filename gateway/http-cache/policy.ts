@@ -76,6 +76,16 @@ function lifetime(cc: Map<string, string>, headers: IncomingHttpHeaders, default
   return defaults.maxAge
 }
 
+/**
+ * RFC 9111 §5.2.1: the age in ms from which the client takes a stored answer only once the root confirmed
+ * it (`no-cache`: 0, as `max-age=0`; `max-age=N`: N s); undefined: any fresh one.
+ */
+export function revalidatedFrom(req: IncomingHttpHeaders): number | undefined {
+  if (req['cache-control'] === undefined) return undefined
+  const cc = cacheControl(req['cache-control'])
+  return cc.has('no-cache') ? 0 : seconds(cc.get('max-age'))
+}
+
 /** The Age the root (or a cache before it) gave the answer, in ms. */
 export function ageOf(headers: IncomingHttpHeaders): number {
   return seconds(typeof headers.age === 'string' ? headers.age.trim() : undefined) ?? 0
