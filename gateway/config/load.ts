@@ -6,7 +6,7 @@ import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScal
 import { formatPath, opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
-import { missingCertificateFile } from '../tls/certificates.ts'
+import { missingCertificateFile, unusableCertificate } from '../tls/certificates.ts'
 
 export class ConfigError extends Error {
   constructor(
@@ -101,6 +101,12 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
   const missing = missingCertificateFile({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
   if (missing) {
     fail(['tls', missing.option], `${missing.path} does not exist (certificates are generated only at the default paths under tls.dir; fix the path, or remove tls.${missing.option} to use a generated one)`)
+  }
+  const unusable = unusableCertificate({ cert: config.tls.cert, key: config.tls.key, sni: config.tls.sni })
+  if (unusable) fail(unusable.path, unusable.message)
+  const { https: tlsListen, http: plainListen } = config.listen
+  if (plainListen && plainListen.port !== 0 && plainListen.port === tlsListen.port && (plainListen.host === tlsListen.host || isAnyAddress(plainListen.host) || isAnyAddress(tlsListen.host))) {
+    fail(['listen', 'http', 'port'], `${plainListen.port} is listen.https's port too; the two listeners need ports of their own`)
   }
   const metricsHost = config.metrics.listen?.host
   if (metricsHost !== undefined && !isLoopback(metricsHost)) fail(['metrics', 'listen', 'host'], `${metricsHost} is not a loopback address; the metrics listener asks no key, so it binds only 127.0.0.1, ::1 or localhost (leave metrics.listen out to serve /metrics on the site's listeners with an admin key)`)
@@ -198,4 +204,9 @@ function locate(doc: Document, lines: LineCounter, path: Path): { line: number; 
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+/** 0.0.0.0 or ::: a listener there takes the port on every address. */
+function isAnyAddress(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === ''
 }

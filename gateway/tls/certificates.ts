@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isIP } from 'node:net'
+import { createSecureContext } from 'node:tls'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type Forge from 'node-forge'
@@ -49,6 +50,29 @@ export function missingCertificateFile(o: EnsureOptions): { option: 'cert' | 'ke
   for (const option of ['cert', 'key'] as const) {
     const path = o[option]
     if (path !== undefined && resolve(path) !== resolve(defaults[option]) && !existsSync(path)) return { option, path }
+  }
+  return undefined
+}
+
+/**
+ * The first configured certificate (tls.cert/key, tls.sni[]) that cannot serve: missing, not PEM, or a key
+ * that is not the certificate's. `fedgate check` names it; `start` would fail only later, on OpenSSL's words.
+ * The default pair is left to missingCertificateFile (it may be absent: generated at start).
+ */
+export function unusableCertificate(o: { cert?: string; key?: string; sni: readonly { cert: string; key: string }[] }): { path: (string | number)[]; message: string } | undefined {
+  const pairs: { path: (string | number)[]; cert: string; key: string }[] = []
+  if (o.cert !== undefined && o.key !== undefined && existsSync(o.cert) && existsSync(o.key)) pairs.push({ path: ['tls', 'cert'], cert: o.cert, key: o.key })
+  o.sni.forEach((s, i) => pairs.push({ path: ['tls', 'sni', i, 'cert'], cert: s.cert, key: s.key }))
+  for (const p of pairs) {
+    for (const which of ['cert', 'key'] as const) {
+      if (!existsSync(p[which])) return { path: [...p.path.slice(0, -1), which], message: `${p[which]} does not exist` }
+    }
+    try {
+      createSecureContext({ cert: readFileSync(p.cert), key: readFileSync(p.key) })
+    } catch (err) {
+      const reason = (err as Error).message.includes('key values mismatch') ? 'the key is not this certificate\'s' : `not a usable PEM certificate and key (${(err as Error).message})`
+      return { path: p.path, message: `${p.cert} with ${p.key}: ${reason}` }
+    }
   }
   return undefined
 }
