@@ -33,6 +33,13 @@ export interface Entry extends EntryMeta {
   readonly file: string
 }
 
+/** Told of every key the store takes in (also each entry found at start) and every entry it lets go (evicted, deleted). */
+export interface StoreWatcher {
+  /** `e` is now the entry for its key; `isNew`: the key had none. */
+  stored(e: Entry, isNew: boolean): void
+  removed(e: Entry): void
+}
+
 /** A body passed maxEntryBytes while it was written: nothing was stored. */
 export class TooLarge extends Error {}
 
@@ -51,6 +58,7 @@ export class EntryStore {
     dir: string,
     readonly maxBytes: number,
     readonly memoryBytes: number,
+    private readonly watcher: StoreWatcher | undefined,
   ) {
     this.#dir = dir
     this.#tmp = join(dir, 'tmp')
@@ -59,7 +67,9 @@ export class EntryStore {
       sizeCalculation: (e) => e.bodyLength + META_WEIGHT,
       noDisposeOnSet: true,
       dispose: (e, _key, reason) => {
-        if (reason === 'evict' || reason === 'delete') void this.#unlink(e, true)
+        if (reason !== 'evict' && reason !== 'delete') return
+        void this.#unlink(e, true)
+        this.watcher?.removed(e)
       },
     })
     this.#memoryEntryMax = Math.min(Math.floor(memoryBytes / 8), 4 * 1024 * 1024)
@@ -67,8 +77,8 @@ export class EntryStore {
   }
 
   /** Opens the folder: leftovers of interrupted writes are removed, whole entries are kept (oldest out first). */
-  static async open(dir: string, o: { maxBytes: number; memoryBytes: number }): Promise<EntryStore> {
-    const store = new EntryStore(dir, o.maxBytes, o.memoryBytes)
+  static async open(dir: string, o: { maxBytes: number; memoryBytes: number; watcher?: StoreWatcher }): Promise<EntryStore> {
+    const store = new EntryStore(dir, o.maxBytes, o.memoryBytes, o.watcher)
     await rm(store.#tmp, { recursive: true, force: true })
     mkdirSync(store.#tmp, { recursive: true })
     await store.#load()
@@ -144,6 +154,7 @@ export class EntryStore {
       await this.#writeMeta(entry)
       const old = this.#entries.get(meta.key)
       this.#entries.set(meta.key, entry)
+      this.watcher?.stored(entry, !old)
       if (old && old.file !== file) void this.#unlink(old, false)
       if (keep && length <= this.#memoryEntryMax) this.#memory!.set(file, Buffer.concat(keep, length))
       return entry
@@ -246,7 +257,10 @@ export class EntryStore {
     // Bodies renamed into place whose metadata never followed (a kill between the two renames).
     for (const b of bodies) if (!named.has(b)) await unlink(b).catch(() => {})
     found.sort((a, b) => a.receivedAt - b.receivedAt)
-    for (const e of found) this.#entries.set(e.key, e)
+    for (const e of found) {
+      this.#entries.set(e.key, e)
+      this.watcher?.stored(e, true)
+    }
   }
 }
 

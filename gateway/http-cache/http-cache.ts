@@ -12,6 +12,7 @@ import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
 import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
 import { ageOf, revalidatedFrom, storable, type CacheDefaults } from './policy.ts'
+import { headerValue, VaryIndex, variantKey } from './vary.ts'
 
 /** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
 export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
@@ -48,21 +49,21 @@ export type HttpCacheStats = ReturnType<EntryStore['stats']> & { filling: number
 
 export class HttpCache {
   readonly #fills = new Map<string, Promise<Fill>>()
-  /** Request headers each URL's answers vary by, as the root last said. */
-  readonly #vary = new Map<string, string[]>()
   /** Requests waiting for another's root request, now. */
   #waiting = 0
   readonly #counts: Record<(typeof COUNTED)[number], number> = Object.fromEntries(COUNTED.map((c) => [c, 0])) as never
 
   private constructor(
     readonly store: EntryStore,
+    private readonly vary: VaryIndex,
     private readonly o: HttpCacheOptions,
     private readonly clock: Clock,
   ) {}
 
   static async open(o: HttpCacheOptions, clock: Clock): Promise<HttpCache> {
-    const store = await EntryStore.open(o.dir, { maxBytes: o.diskBytes, memoryBytes: o.memoryBytes })
-    return new HttpCache(store, o, clock)
+    const vary = new VaryIndex()
+    const store = await EntryStore.open(o.dir, { maxBytes: o.diskBytes, memoryBytes: o.memoryBytes, watcher: vary })
+    return new HttpCache(store, vary, o, clock)
   }
 
   /** The entry `lookup` would start from, without asking the root or counting it as used. */
@@ -98,7 +99,6 @@ export class HttpCache {
 
   /** RFC 9111 §4.4: a write to `key` went through; its entries (every variant) are no longer the root's answer. */
   invalidate(key: string): void {
-    this.#vary.delete(key)
     for (const k of this.store.keys((k) => k === key || k.startsWith(key + '\n'))) this.store.delete(k)
   }
 
@@ -180,9 +180,8 @@ export class HttpCache {
       if (old) this.store.delete(old.key)
       return { kind: 'response', res }
     }
-    this.#vary.set(key, s.vary)
     const meta: EntryMeta = {
-      key: this.#entryKey(key, req, s.vary),
+      key: variantKey(key, req, s.vary),
       status: res.statusCode,
       headers: this.o.clientHeaders(res.headers),
       bodyLength: 0,
@@ -212,10 +211,8 @@ export class HttpCache {
     return !e.freshness.mustRevalidate && staleFor(e, this.clock.now()) <= e.freshness.staleIfError
   }
 
-  /** The store's key: the caller's key and the values of the request headers its answers vary by. */
-  #entryKey(key: string, req: IncomingHttpHeaders, vary = this.#vary.get(key)): string {
-    if (!vary || vary.length === 0) return key
-    return key + '\n' + vary.map((h) => `${h}:${headerValue(req[h])}`).join('\n')
+  #entryKey(key: string, req: IncomingHttpHeaders): string {
+    return variantKey(key, req, this.vary.headers(key))
   }
 }
 
@@ -227,10 +224,6 @@ export function staleFor(e: Entry, now: number): number {
 /** The entry's current age in ms (RFC 9111 §4.2.3, without the root's Date: the two clocks are never compared). */
 export function ageNow(e: Entry, now: number): number {
   return e.initialAge + Math.max(0, now - e.receivedAt)
-}
-
-function headerValue(v: string | string[] | undefined): string {
-  return (Array.isArray(v) ? v.join(', ') : (v ?? '')).trim().replace(/\s+/g, ' ')
 }
 
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'content-range', 'connection', 'keep-alive'])
