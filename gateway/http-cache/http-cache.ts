@@ -12,7 +12,7 @@ import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
 import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
 import { ageOf, revalidatedFrom, storable, type CacheDefaults } from './policy.ts'
-import { headerValue, VaryIndex, variantKey } from './vary.ts'
+import { headerValue, sameVariant, VaryIndex, variantKey } from './vary.ts'
 
 /** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
 export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
@@ -75,7 +75,11 @@ export class HttpCache {
    * The answer for `key` (GET with these request headers): from the cache when it may be, else from
    * `fetch`, stored when it may be. Throws the root's failure when no stale entry may stand in for it.
    */
-  async lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch): Promise<Lookup> {
+  lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch): Promise<Lookup> {
+    return this.#lookup(key, req, fetch, true)
+  }
+
+  async #lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch, mayRejoin: boolean): Promise<Lookup> {
     const k = this.#entryKey(key, req)
     const entry = this.store.get(k)
     const now = this.clock.now()
@@ -93,7 +97,13 @@ export class HttpCache {
       return this.#count({ kind: 'entry', entry, cache: 'stale' })
     }
     const running = this.#fills.get(k)
-    if (running) return this.#count(await this.#join(running))
+    if (running) {
+      const joined = await this.#join(running, req)
+      if (joined) return this.#count(joined)
+      // That fill's answer varies and is another request's variant (its Vary was unknown when this one
+      // joined): this request's own is looked up now that it is known, once, else the root is asked alone.
+      return mayRejoin ? this.#lookup(key, req, fetch, false) : this.#count({ kind: 'alone' })
+    }
     return this.#count(await this.#fill(k, key, req, entry, fetch))
   }
 
@@ -119,14 +129,18 @@ export class HttpCache {
     return l
   }
 
-  /** A request that arrived while the entry was being fetched: that fetch's entry, or alone after lockTimeout. */
-  async #join(running: Promise<Fill>): Promise<Lookup> {
+  /**
+   * A request that arrived while the entry was being fetched: that fetch's entry, or alone after
+   * lockTimeout; undefined when the entry is a variant for other values of the headers it varies by.
+   */
+  async #join(running: Promise<Fill>, req: IncomingHttpHeaders): Promise<Lookup | undefined> {
     let timer: unknown
     const waited = new Promise<'timeout'>((r) => (timer = this.clock.setTimeout(() => r('timeout'), this.o.lockTimeout)))
     this.#waiting++
     try {
       const f = await Promise.race([running, waited])
       if (f === 'timeout' || f.kind !== 'entry') return { kind: 'alone' }
+      if (!sameVariant(f.entry, req)) return undefined
       return { kind: 'entry', entry: f.entry, cache: f.cache === 'stale' ? 'stale' : 'coalesced' }
     } finally {
       this.#waiting--
