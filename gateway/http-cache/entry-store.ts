@@ -215,7 +215,9 @@ export class EntryStore {
     return folder
   }
 
+  /** An entry evicted, deleted or replaced by a new body: its files go, and its body from memory. */
   async #unlink(e: Entry, withMeta: boolean): Promise<void> {
+    this.#memory?.delete(e.file)
     await unlink(e.file).catch(() => {})
     if (withMeta) {
       const hash = hashOf(e.key)

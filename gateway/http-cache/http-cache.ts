@@ -44,8 +44,11 @@ export interface HttpCacheOptions {
 
 const COUNTED = ['hit', 'miss', 'revalidated', 'stale', 'coalesced', 'alone', 'notStored'] as const
 
-/** /health's forward.cache, the admin page's and /metrics' figures: the store's size and bounds, fills now, and running counts. */
-export type HttpCacheStats = ReturnType<EntryStore['stats']> & { filling: number; waiting: number } & Record<(typeof COUNTED)[number], number>
+/**
+ * /health's forward.cache, the admin page's and /metrics' figures: the store's size and bounds, fills
+ * now, URLs with varying entries (whose Vary headers are held in memory), and running counts.
+ */
+export type HttpCacheStats = ReturnType<EntryStore['stats']> & { filling: number; waiting: number; varying: number } & Record<(typeof COUNTED)[number], number>
 
 export class HttpCache {
   readonly #fills = new Map<string, Promise<Fill>>()
@@ -120,7 +123,7 @@ export class HttpCache {
   }
 
   stats(): HttpCacheStats {
-    return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, ...this.#counts }
+    return { ...this.store.stats(), filling: this.#fills.size, waiting: this.#waiting, varying: this.vary.size, ...this.#counts }
   }
 
   #count<T extends Lookup>(l: T): T {

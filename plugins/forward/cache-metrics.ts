@@ -18,5 +18,6 @@ export function cacheMetrics(m: Metrics, cache: HttpCache): void {
   m.gauge('fedgate_forward_cache_memory_bytes', 'Bytes of small cached bodies also held in memory', [], () => s().memoryBytes)
   m.gauge('fedgate_forward_cache_memory_limit_bytes', 'The bound on fedgate_forward_cache_memory_bytes (forward.cache.memoryBytes)', [], () => s().maxMemoryBytes)
   m.gauge('fedgate_forward_cache_fills', 'Root requests filling or revalidating an entry now', [], () => s().filling)
+  m.gauge('fedgate_forward_cache_varying_urls', 'URLs with cached answers that vary by request headers (each held with those header names in memory)', [], () => s().varying)
   m.gauge('fedgate_forward_cache_waiting_requests', "Reads waiting now for another read's root request", [], () => s().waiting)
 }

@@ -30,6 +30,7 @@ export interface CacheFigures {
   maxMemoryBytes: number
   filling: number
   waiting: number
+  varying: number
   hit: number
   miss: number
   revalidated: number
