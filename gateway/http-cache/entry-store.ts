@@ -6,7 +6,7 @@
 // on disk (bodies), least recently used out first.
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { Freshness } from './policy.ts'
@@ -40,8 +40,11 @@ export interface StoreWatcher {
   removed(e: Entry): void
 }
 
-/** A body passed maxEntryBytes while it was written: nothing was stored. */
-export class TooLarge extends Error {}
+/** A body passed maxEntryBytes (or the store's own bound) while it was written: nothing was stored. */
+export class TooLarge extends Error {
+  /** Every byte read of the body, in a file already unlinked: the catcher reads (sends on) and closes it. */
+  received?: FileHandle
+}
 
 const MAGIC = 'fedgate-cache/1'
 const META_WEIGHT = 1024
@@ -125,9 +128,11 @@ export class EntryStore {
 
   /**
    * Writes a new entry for `meta.key` from `body`, at most `maxEntryBytes` (TooLarge beyond, nothing
-   * kept), and makes it the entry once both files are in place. Errors of `body` propagate, nothing kept.
+   * kept, the bytes read handed back), and makes it the entry once both files are in place. Errors of
+   * `body` propagate, nothing kept.
    */
   async put(meta: EntryMeta, body: AsyncIterable<Buffer>, maxEntryBytes: number): Promise<Entry> {
+    const limit = Math.min(maxEntryBytes, this.maxBytes - META_WEIGHT) // beyond, the bound could never hold it
     const hash = hashOf(meta.key)
     const folder = this.#folder(hash)
     const name = `${hash}.${randomBytes(6).toString('hex')}.body`
@@ -139,15 +144,14 @@ export class EntryStore {
       try {
         for await (const chunk of body) {
           length += chunk.length
-          if (length > maxEntryBytes) throw new TooLarge()
           if (keep && length <= this.#memoryEntryMax) keep.push(chunk)
-          await fh.write(chunk)
+          await fh.write(chunk) // also past the limit: the answer is then sent on from this file
+          if (length > limit) throw new TooLarge()
         }
         await fh.sync()
       } finally {
         await fh.close()
       }
-      if (length + META_WEIGHT > this.maxBytes) throw new TooLarge() // the bound could never hold it
       const file = join(folder, name)
       await rename(tmp, file)
       const entry: Entry = { ...meta, bodyLength: length, body: name, file }
@@ -159,6 +163,7 @@ export class EntryStore {
       if (keep && length <= this.#memoryEntryMax) this.#memory!.set(file, Buffer.concat(keep, length))
       return entry
     } catch (err) {
+      if (err instanceof TooLarge) err.received = await open(tmp, 'r')
       await unlink(tmp).catch(() => {})
       throw err
     }

@@ -6,7 +6,9 @@
 // within stale-while-revalidate it is served at once and refreshed in the background.
 // Protocol plugins use it with their own root requests (forwarding, npm's packuments): one cache, one
 // place where requests to the root for an entry are coalesced.
+import type { FileHandle } from 'node:fs/promises'
 import type { IncomingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
@@ -20,14 +22,17 @@ export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
 /** One GET to the root with these extra (conditional) headers; failures are thrown as catalogue errors. */
 export type RootFetch = (conditional: Record<string, string>) => Promise<Dispatcher.ResponseData>
 
+/** A root answer sent on as it comes: undici's, or one the cache began to store before it proved too large. */
+export type RootAnswer = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'> & { body: Readable & { dump(): Promise<void> } }
+
 export type Lookup =
   | { kind: 'entry'; entry: Entry; cache: CacheStatus }
   /** The root's answer cannot be stored: the caller sends it on (and reads or dumps its body). */
-  | { kind: 'response'; res: Dispatcher.ResponseData }
+  | { kind: 'response'; res: RootAnswer }
   /** No shared answer (the wait was too long, or the one fetched could not be shared): ask the root alone, uncached. */
   | { kind: 'alone' }
 
-type Fill = { kind: 'entry'; entry: Entry; cache: CacheStatus } | { kind: 'response'; res: Dispatcher.ResponseData } | { kind: 'alone' }
+type Fill = { kind: 'entry'; entry: Entry; cache: CacheStatus } | { kind: 'response'; res: RootAnswer } | { kind: 'alone' }
 
 export interface HttpCacheOptions {
   dir: string
@@ -209,11 +214,17 @@ export class HttpCache {
       varyValues: s.vary.map((h) => headerValue(req[h])),
     }
     try {
-      const entry = await this.store.put(meta, res.body as AsyncIterable<Buffer>, this.o.maxEntryBytes)
+      // Not destroyed when put stops reading: an answer too large is sent on from what was read.
+      const entry = await this.store.put(meta, res.body.iterator({ destroyOnReturn: false }), this.o.maxEntryBytes)
       return { kind: 'entry', entry, cache: 'miss' }
     } catch (err) {
+      if (err instanceof TooLarge && err.received) {
+        // docs/lifecycle.md: it passes through uncached, from this one root request.
+        this.#counts.notStored++
+        return { kind: 'response', res: { statusCode: res.statusCode, headers: res.headers, body: receivedThenRest(err.received, res.body) } }
+      }
       res.body.destroy()
-      // Too large, or the cache's own disk failed (full, say): this answer goes uncached.
+      // The cache's own disk failed (full, say): this answer goes uncached.
       if (err instanceof TooLarge || (err as NodeJS.ErrnoException).syscall !== undefined) {
         this.#counts.notStored++
         return { kind: 'alone' }
@@ -241,6 +252,25 @@ export function staleFor(e: Entry, now: number): number {
 /** The entry's current age in ms (RFC 9111 §4.2.3, without the root's Date: the two clocks are never compared). */
 export function ageNow(e: Entry, now: number): number {
   return e.initialAge + Math.max(0, now - e.receivedAt)
+}
+
+/** The body of an answer found too large while stored: the bytes read (from their file), then the rest from the root. */
+function receivedThenRest(received: FileHandle, rest: Readable): RootAnswer['body'] {
+  // Destroyed unread (the client left), the root's body reports an abort that nobody is left to hear.
+  rest.on('error', () => {})
+  const body = Readable.from(
+    (async function* () {
+      yield* received.createReadStream({ autoClose: false })
+      yield* rest
+    })(),
+    { objectMode: false },
+  )
+  // Also when it never started or stopped early: the file is closed and the root's answer not read on.
+  body.once('close', () => {
+    rest.destroy()
+    received.close().catch(() => {})
+  })
+  return Object.assign(body, { dump: async () => void body.destroy() })
 }
 
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'content-range', 'connection', 'keep-alive'])

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { upstreamError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
-import type { HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import type { HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
@@ -87,7 +87,7 @@ export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promis
 }
 
 /** An answer the cache may not keep, streamed on as the root sends it. */
-function sendResponse(ctx: RequestContext, up: Dispatcher.ResponseData, rootHealth: RootHealth | undefined): Promise<void> {
+function sendResponse(ctx: RequestContext, up: RootAnswer, rootHealth: RootHealth | undefined): Promise<void> {
   const { res } = ctx
   const headers = clientResponseHeaders(up.headers as IncomingHttpHeaders as Record<string, string | string[] | undefined>, true)
   if (up.statusCode === 204) delete headers['content-length']

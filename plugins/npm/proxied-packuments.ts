@@ -8,9 +8,8 @@
 // keeps installing. The cache is what coalesces requests to the root; the in-flight map below shares
 // the parsed document among the requests that asked meanwhile.
 import { LRUCache } from 'lru-cache'
-import type { Dispatcher } from 'undici'
 import { GatewayError } from '../../gateway/errors.ts'
-import type { CacheStatus, HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import type { CacheStatus, HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import type { Entry } from '../../gateway/http-cache/entry-store.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
@@ -112,7 +111,7 @@ export class ProxiedPackuments {
     }
   }
 
-  async #fromResponse(name: string, res: Dispatcher.ResponseData, received: (n: number) => void, cache: CacheStatus | 'bypass'): Promise<FetchedPackument> {
+  async #fromResponse(name: string, res: RootAnswer, received: (n: number) => void, cache: CacheStatus | 'bypass'): Promise<FetchedPackument> {
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => {})
       throw statusError(name, res.statusCode)

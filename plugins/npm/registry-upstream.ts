@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import type { RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
@@ -79,7 +80,7 @@ export class RegistryUpstream {
    * off (body destroyed, so the connection closes) as soon as it passes the limit, never held whole.
    * `received` hears of each chunk kept, for a caller that accounts for the bytes it holds.
    */
-  async boundedJson(res: Dispatcher.ResponseData, what: string, received?: (bytes: number) => void): Promise<unknown> {
+  async boundedJson(res: RootAnswer, what: string, received?: (bytes: number) => void): Promise<unknown> {
     const limit = this.maxPackumentBytes
     const tooLarge = () => new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is larger than npm.maxPackumentBytes (${limit} bytes)`)
     if (Number(res.headers['content-length']) > limit) {
