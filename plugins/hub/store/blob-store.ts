@@ -3,7 +3,7 @@
 // always been verified; nothing half-written or mismatched is ever at a blob's path.
 import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { finished, type Readable } from 'node:stream'
@@ -50,6 +50,21 @@ export class FileBlobStore implements BlobStore {
 
   async has(id: string): Promise<boolean> {
     return (await this.size(id)) !== undefined
+  }
+
+  /**
+   * For a writer that finds `id` stored already: is it, and if so it counts as written now. A writer pins
+   * in its own process only; another process's collection (a worker, a node on the same index) keeps an
+   * unreferenced blob only while it is younger than the grace, so an old one found here, about to be
+   * committed again, must look new to it too.
+   */
+  async #found(id: string): Promise<boolean> {
+    const now = new Date()
+    return utimes(this.path(id), now, now).then(
+      () => true,
+      // Not this process's file to stamp (another user's store): the grace is only as before.
+      (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : this.has(id)),
+    )
   }
 
   /** Size of a stored blob, or undefined when it is not stored. */
@@ -106,7 +121,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async #write(id: string, source: Readable, o: WriteOptions): Promise<void> {
-    const held = await this.has(id)
+    const held = await this.#found(id)
     if (held && !o.verifyHeld) {
       source.resume() // already verified and stored: drain and ignore
       return
@@ -169,7 +184,7 @@ export class FileBlobStore implements BlobStore {
       await file.close()
       // Pinned before it is looked up or placed, so a collection cannot remove it before its commit.
       await o.pin?.(id)
-      if (await this.has(id)) await rm(tmp, { force: true })
+      if (await this.#found(id)) await rm(tmp, { force: true })
       else await this.#place(tmp, id)
       return { id, size }
     } catch (err) {
@@ -204,7 +219,7 @@ export class FileBlobStore implements BlobStore {
     return removed
   }
 
-  /** Milliseconds since a stored blob was last written (placed); undefined when it is not stored. */
+  /** Milliseconds since a stored blob was last written (placed, or found by a writer); undefined when it is not stored. */
   age(id: string): Promise<number | undefined> {
     return ageMs(this.path(id))
   }
