@@ -8,6 +8,7 @@ import type { SiteConfig } from './config/load.ts'
 import { createLogger, stdoutDestination } from './log.ts'
 import { ensureCertificates } from './tls/certificates.ts'
 import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
+import { gatherWorkersMetrics } from './metrics/workers.ts'
 
 /** How many processes `workers` asks for: `auto` is one per core. */
 export function workerCount(setting: number | 'auto'): number {
@@ -76,6 +77,8 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
     process.on('SIGHUP', () => {
       for (const w of started.keys()) w.process.kill('SIGHUP')
     })
+    // A worker's /metrics is every ready worker's, gathered here (metrics/workers.ts).
+    gatherWorkersMetrics(() => [...started].filter(([, s]) => s.ready).map(([w]) => w))
     for (let i = 0; i < count; i++) fork(i)
     log.info({ workers: count, pid: process.pid }, 'fedgate primary: workers starting')
   })

@@ -4,6 +4,8 @@
 import client from 'prom-client'
 import { collectDefaultMetrics } from './default-metrics.ts'
 import { durationBuckets, statusClasses, tallyStages, type RequestTally } from './request-tally.ts'
+import { inWorkers, joinWorkersMetrics, workersMetrics } from './workers.ts'
+import { workerSlot } from '../util/worker-slot.ts'
 
 export type Labels = Record<string, string>
 /** What a pulled metric reads at scrape time: one value, or one value per label set. */
@@ -24,6 +26,8 @@ export class MetricsRegistry implements Metrics {
   constructor() {
     // Process and Node figures (CPU, memory, event-loop lag, handles, GC), read when scraped.
     this.#stopDefaults = collectDefaultMetrics(this.registry, 'fedgate_')
+    const slot = workerSlot()
+    if (inWorkers() && slot !== undefined) joinWorkersMetrics(this.registry, slot)
   }
 
   /** Stops the event-loop monitor and GC observer the default metrics started (the gateway closes). */
@@ -58,8 +62,9 @@ export class MetricsRegistry implements Metrics {
     new TalliedHistogram(tally, this.registry)
   }
 
+  /** This process's metrics; a worker's answer is every worker's (workers.ts). */
   metrics(): Promise<string> {
-    return this.registry.metrics()
+    return inWorkers() ? workersMetrics() : this.registry.metrics()
   }
 
   get contentType(): string {
