@@ -54,7 +54,7 @@ export const hubPlugin: GatewayPlugin = {
     const o = section(config, 'hub', hubSpec)
     const isRoot = config.site.role === 'root'
     const stores = await openStores(config, { clock })
-    await stores.blobStore.sweepTemp()
+    await stores.blobStore.sweepTemp({ atStart: true })
     const keys = new KeyRing(stores.index, clock)
     const links = new LinkRing(stores.index, clock)
     const authorize = createAuthorize(keys, links)
@@ -210,6 +210,8 @@ function collectEvery(stores: Stores, o: { interval: number; grace: number }, cl
     if (stopped) return
     timer = clock.setTimeout(() => {
       collectUnreferenced({ blobs: stores.blobStore, repos: stores.repositoryStore, log }, { grace: o.grace, keep: () => stores.repositoryStore.loggedImages() })
+        // And what killed writers (a `fedgate publish`, another worker) left in tmp/, not only at start.
+        .then(async (n) => (await stores.blobStore.sweepTemp({ atStart: false }), n))
         .then((n) => {
           stats.removed += n
           stats.last = new Date(clock.now()).toISOString()

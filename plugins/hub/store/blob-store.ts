@@ -232,16 +232,18 @@ export class FileBlobStore implements BlobStore {
   }
 
   /**
-   * Removes temp files of publishes that a crash left behind: those of this process's pid (a dead
-   * predecessor's), of no live process, or older than a day (a reused pid); never a running
-   * `fedgate publish`'s.
+   * Removes temp files of publishes that a crash left behind: those of this process's pid at start (a
+   * dead predecessor's), of no live process, or older than a day (a reused pid); never a running
+   * `fedgate publish`'s. At start, and at a root's every collection.
    */
-  async sweepTemp(): Promise<void> {
+  async sweepTemp(o: { atStart: boolean }): Promise<void> {
     const tmp = join(this.dir, 'tmp')
     for (const name of await readdir(tmp).catch(() => [] as string[])) {
       const pid = Number(/^(\d+)-\d+-/.exec(name)?.[1])
       const old = ((await ageMs(join(tmp, name))) ?? Infinity) > 86_400_000
-      if (old || !(Number.isSafeInteger(pid) && pid > 0) || pid === process.pid || !alive(pid)) await rm(join(tmp, name), { force: true })
+      // At start, this pid's files are an earlier process's; later, they are this one's writes in progress.
+      const dead = pid === process.pid ? o.atStart : !alive(pid)
+      if (old || !(Number.isSafeInteger(pid) && pid > 0) || dead) await rm(join(tmp, name), { force: true })
     }
   }
 
