@@ -61,9 +61,11 @@ export class ProxiedPackuments {
    * The root's packument in the form `accept` asks for; one fetch per package and form at a time. A
    * `headersTimeout` applies to the fetch this call starts (the one that joins a running fetch shares it).
    */
-  fetch(name: string, accept: string | undefined, headersTimeout?: number): Promise<FetchedPackument> {
+  fetch(name: string, accept: string | undefined, headersTimeout?: number, cacheControl?: string): Promise<FetchedPackument> {
     const form = wantsAbbreviated(accept) ? 'abbreviated' : 'full'
-    return this.#flights.run(`${form}\n${name}`, () => this.#fetch(name, ACCEPT[form], headersTimeout))
+    // A client's Cache-Control (`npm --prefer-online` sends no-cache) reaches the cache; such a request
+    // does not join a fetch that may be answered from it.
+    return this.#flights.run(`${form}\n${cacheControl ?? ''}\n${name}`, () => this.#fetch(name, ACCEPT[form], headersTimeout, cacheControl))
   }
 
   /** Sends `body` once the bytes it holds until the client has it fit the bound. */
@@ -91,14 +93,14 @@ export class ProxiedPackuments {
     return { requests: this.#requests, ...this.budget.stats() }
   }
 
-  async #fetch(name: string, accept: string, headersTimeout: number | undefined): Promise<FetchedPackument> {
+  async #fetch(name: string, accept: string, headersTimeout: number | undefined, cacheControl: string | undefined): Promise<FetchedPackument> {
     // Not tied to any one client: the requests sharing this fetch still want it when the first leaves.
     const lease = await this.budget.acquire({ slot: true })
     try {
       const get = (conditional: Record<string, string>) => this.upstream.request(packumentPath(name), { accept, ...conditional }, { headersTimeout })
       if (this.cache) {
         // Keyed apart from forwarded URLs, by form: the root's Vary may not say it depends on Accept.
-        const found = await this.cache.lookup(`npm packument\n${accept}\n${name}`, { accept }, get)
+        const found = await this.cache.lookup(`npm packument\n${accept}\n${name}`, { accept, ...(cacheControl === undefined ? {} : { 'cache-control': cacheControl }) }, get)
         if (found.kind === 'entry') {
           const fetched = await this.#fromEntry(name, found.entry, found.cache, lease.add)
           if (fetched) return fetched

@@ -123,7 +123,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     ctx.cache = 'bypass'
     return proxied.track(async () => {
       // An npm client gets a short wait for the root's head: npm retries a 504 for minutes (npm-errors.ts).
-      const fetched = await proxied.fetch(name, ctx.req.headers.accept, fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined)
+      const fetched = await proxied.fetch(name, ctx.req.headers.accept, fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined, ctx.req.headers['cache-control'])
       ctx.cache = fetched.cache
       // The rewrite, after the shared fetch: per base, so each request gets the URLs meant for it.
       await proxied.send(ctx, fetched, fetched.bodyFor(baseOf(ctx)))
