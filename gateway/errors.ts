@@ -31,6 +31,8 @@ export const errorCatalogue = {
   // 424 Failed Dependency (RFC 4918): npm clients get it for a root outage, since they retry 503/504 for minutes.
   GW_ERR_ROOT_OUTAGE: { status: 424, message: 'The root registry cannot be reached; only packages synchronized here install' },
   GW_ERR_INTERNAL: { status: 500, message: 'The gateway failed to handle the request' },
+  // This site's own disk, never the bytes' source: a sync failing so is not counted against the root.
+  GW_ERR_STORE_WRITE_FAILED: { status: 507, message: 'The local store could not be written (its disk is full, a file passed a size limit, or its folder is not writable)' },
   GW_ERR_ROOT_BAD_RESPONSE: { status: 502, message: 'The root sent an invalid or incomplete response' },
   GW_ERR_PEER_BAD_RESPONSE: { status: 502, message: 'The link peer sent an invalid or incomplete response' },
   GW_ERR_TUNNEL_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The tunnel upstream failed the WebSocket handshake (a TLS failure, a reset, or an answer other than a valid 101)' },

@@ -88,7 +88,10 @@ export class BlobFetcher {
       // The body goes straight into the store (an upstream reset or truncation fails the write there).
       await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk, onReceived: received })
     } catch (err) {
-      // A digest or size mismatch stays as it is; a cut body becomes the root's fault, in catalogue terms.
+      // A store that failed before reading would leave the body holding its connection to the upstream.
+      r.body.destroy()
+      // A digest or size mismatch, or this disk failing (GW_ERR_STORE_WRITE_FAILED), stays as it is; a
+      // cut body becomes the root's fault, in catalogue terms.
       throw this.upstream.bodyFailed(err)
     }
   }

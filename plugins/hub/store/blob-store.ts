@@ -129,24 +129,24 @@ export class FileBlobStore implements BlobStore {
     const partial = this.partialPath(id)
     const hash = createHash('sha256')
     let kept = 0
-    if (o.resume) kept = await hashFile(partial, hash)
+    if (o.resume) kept = await local(hashFile(partial, hash))
     if (o.resumeAt !== undefined && o.resumeAt > 0 && kept !== o.resumeAt) {
       throw new GatewayError('GW_ERR_CONFLICT', `${kept} bytes of sha256:${id} are kept; continue from there`)
     }
     // Interrupted sources keep their bytes here for a Range resume; a wrong digest removes them.
-    const file = await open(partial, o.resume && kept > 0 ? 'a' : 'w')
+    const file = await local(open(partial, o.resume && kept > 0 ? 'a' : 'w'))
     let size: number
     try {
       size = kept + (await copyHashing(source, file, hash, { limit: o.expectedSize === undefined ? undefined : o.expectedSize - kept, onChunk: o.onChunk }))
       o.onReceived?.()
-      await file.sync()
+      await local(file.sync())
     } catch (err) {
       await file.close().catch(() => {})
       // Only wrong bytes are dropped: a cut, a timeout or a graceful stop keeps them for a Range resume.
       if (isRefusal(err)) await rm(partial, { force: true })
       throw err
     }
-    await file.close()
+    await local(file.close())
     if (o.expectedSize !== undefined && size < o.expectedSize) {
       throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
     }
@@ -157,7 +157,7 @@ export class FileBlobStore implements BlobStore {
     }
     // Held already (verifyHeld): the bytes were checked like any others, and the blob is kept once.
     if (held) await rm(partial, { force: true })
-    else await this.#place(partial, id)
+    else await local(this.#place(partial, id))
   }
 
   /**
@@ -172,7 +172,7 @@ export class FileBlobStore implements BlobStore {
     // Named by the writing process, so a site starting up sweeps only what dead writers left.
     const tmp = join(this.dir, 'tmp', `${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}`)
     const hash = createHash('sha256')
-    const file = await open(tmp, 'wx')
+    const file = await local(open(tmp, 'wx'))
     try {
       const limit = o.expectedSize ?? o.maxSize
       const size = await copyHashing(source, file, hash, { limit, overCode: o.expectedSize === undefined ? 'GW_ERR_TOO_LARGE' : 'GW_ERR_DIGEST_MISMATCH', isRequest: o.isRequest })
@@ -180,12 +180,12 @@ export class FileBlobStore implements BlobStore {
       const id = hash.digest('hex')
       if (o.expectedId !== undefined && id !== o.expectedId) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${o.expectedId}, got sha256:${id}`)
       o.onReceived?.()
-      await file.sync()
-      await file.close()
+      await local(file.sync())
+      await local(file.close())
       // Pinned before it is looked up or placed, so a collection cannot remove it before its commit.
       await o.pin?.(id)
       if (await this.#found(id)) await rm(tmp, { force: true })
-      else await this.#place(tmp, id)
+      else await local(this.#place(tmp, id))
       return { id, size }
     } catch (err) {
       await file.close().catch(() => {})
@@ -287,6 +287,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * A failure of this disk (full, a file past `ulimit -f`, a folder not writable) as the store's own
+ * error: a caller streaming from an upstream must not take it for the upstream's fault.
+ */
+function storeFailed(err: unknown): GatewayError {
+  return err instanceof GatewayError ? err : new GatewayError('GW_ERR_STORE_WRITE_FAILED', undefined, {}, { cause: err })
+}
+
+function local<T>(op: Promise<T>): Promise<T> {
+  return op.catch((err: unknown) => {
+    throw storeFailed(err)
+  })
+}
+
 /** The bytes themselves are wrong (too many, or not the digest): nothing of them may be kept. */
 function isRefusal(err: unknown): boolean {
   return err instanceof GatewayError && (err.code === 'GW_ERR_DIGEST_MISMATCH' || err.code === 'GW_ERR_TOO_LARGE')
@@ -339,7 +353,7 @@ function copyHashing(
         (err: unknown) => {
           writing = false
           batch = [] // never write after a failed write: the file would have a gap
-          fail(err)
+          fail(storeFailed(err))
         },
       )
     }
