@@ -37,6 +37,10 @@ export class SyncLeader {
   #seen: { holder?: string; until?: number } = {}
   #timer: NodeJS.Timeout | undefined
   #stopped = false
+  /** A try is waiting for the index: a hung index must not pile up tries. */
+  #asking = false
+  /** While leading: the time by which a renewal must have answered, or this process stands down. */
+  #mustRenewBy = 0
   #turn: Promise<void> = Promise.resolve()
   readonly #listeners: LeaderEvents[] = []
 
@@ -72,20 +76,25 @@ export class SyncLeader {
   }
 
   async #tick(): Promise<void> {
-    if (this.#stopped) return
+    if (this.#stopped || this.#asking) return
     let held: boolean
+    const asked = Date.now()
+    // A leader must know it still holds the lease before it can run out in the index (it counts from
+    // at least `asked`): past the deadline, a renewal that has not answered is a lost lease.
+    const deadline = this.#leading ? this.#mustRenewBy : asked + this.#margin()
+    this.#asking = true
     try {
-      const asked = Date.now()
-      let lease = await this.index.lease(this.name, this.holder, this.o.ttl)
-      // A holder on this host whose process is gone (killed, then restarted here) need not be waited for.
-      if (!lease.held && (await this.#holderDied(lease))) lease = await this.index.lease(this.name, this.holder, this.o.ttl)
+      const lease = await withDeadline(this.#ask(), deadline - asked)
       held = lease.held
       this.#seen = held ? { holder: this.holder, until: asked + this.o.ttl } : { holder: lease.holder, until: lease.until }
+      if (held) this.#mustRenewBy = asked + this.o.ttl - this.#margin()
     } catch (err) {
-      // The index is unreachable: the lease cannot be renewed, so another may take it once it ends.
+      // The index is unreachable or hangs: the lease cannot be renewed, so another may take it once it ends.
       held = false
       this.#seen = {}
       if (this.#leading) this.o.log.warn({ reason: (err as Error).message }, 'cannot renew the sync lease')
+    } finally {
+      this.#asking = false
     }
     if (this.#stopped || held === this.#leading) return
     this.#leading = held
@@ -93,6 +102,18 @@ export class SyncLeader {
     await this.#serial(async () => {
       for (const l of this.#listeners) await (held ? l.lead() : l.follow())
     })
+  }
+
+  async #ask(): Promise<LeaseState> {
+    const lease = await this.index.lease(this.name, this.holder, this.o.ttl)
+    // A holder on this host whose process is gone (killed, then restarted here) need not be waited for.
+    if (!lease.held && (await this.#holderDied(lease))) return this.index.lease(this.name, this.holder, this.o.ttl)
+    return lease
+  }
+
+  /** How long before its lease could end a leader stands down: room for a stop, and for clocks. */
+  #margin(): number {
+    return Math.floor(this.o.ttl / 4)
   }
 
   async #holderDied(lease: LeaseState): Promise<boolean> {
@@ -118,8 +139,19 @@ export class SyncLeader {
     this.#leading = false
     this.#seen = {}
     for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
-    await this.index.releaseLease(this.name, this.holder).catch(() => {})
+    // A hung index must not hold up the stop: the lease then runs out by itself.
+    await withDeadline(this.index.releaseLease(this.name, this.holder), this.#margin()).catch(() => {})
   }
+}
+
+/** `op`, or a rejection once `ms` have passed without its answer (which is then ignored). */
+function withDeadline<T>(op: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the index did not answer within ${Math.max(0, ms)} ms`)), Math.max(0, ms))
+  })
+  op.catch(() => {}) // answered after the deadline: nobody waits for it any more
+  return Promise.race([op, late]).finally(() => clearTimeout(timer))
 }
 
 function alive(pid: number): boolean {

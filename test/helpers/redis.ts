@@ -13,7 +13,7 @@ async function freePort(): Promise<number> {
   return port
 }
 
-export async function startRedis(t: TestLike): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startRedis(t: TestLike): Promise<{ url: string; port: number; pid: number; stop(): Promise<void> }> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed: apt-get update && apt-get install -y redis-server (.ci/run installs it)')
   }
@@ -22,6 +22,7 @@ export async function startRedis(t: TestLike): Promise<{ url: string; port: numb
   const stop = async () => {
     if (child.exitCode !== null) return
     const gone = new Promise((r) => child.once('exit', r))
+    child.kill('SIGCONT') // a test may have frozen it (SIGSTOP): a stopped server would not act on SIGTERM
     child.kill('SIGTERM')
     await gone
   }
@@ -35,7 +36,7 @@ export async function startRedis(t: TestLike): Promise<{ url: string; port: numb
       })
       c.on('error', () => r(false))
     })
-    if (ok) return { url: `redis://127.0.0.1:${port}`, port, stop }
+    if (ok) return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop }
     if (child.exitCode !== null) break
     await new Promise((r) => setTimeout(r, 50))
   }

@@ -39,6 +39,9 @@ if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return {1} en
 if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return {1} end
 return {0, cur, redis.call('PTTL', KEYS[1])}`
 
+/** Longest a Redis command may wait for its answer before it fails. */
+const REDIS_COMMAND_TIMEOUT_MS = 5000
+
 export class IndexStore {
   readonly kind: 'embedded' | 'redis'
   readonly #keyv: Keyv
@@ -85,7 +88,8 @@ export class IndexStore {
     // then gets an error, not a hang, and blobs and cached states keep being served from this node.
     // Loaded only for a Redis index: the client is the largest module a site could load (~15 MB).
     const { default: KeyvRedis, createClient } = await import('@keyv/redis')
-    const client = createClient({ url: where, disableOfflineQueue: true, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
+    // A server that accepts but does not answer (stopped, overloaded) fails each command after a bound too.
+    const client = createClient({ url: where, disableOfflineQueue: true, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS }, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
     client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
     await client.connect()
     // A failed command must reject: by default @keyv/redis answers a failed GET as "absent" (and drops a
