@@ -40,6 +40,7 @@ export const errorCatalogue = {
   GW_ERR_ROOT_DOWN: { status: 503, message: 'The root is down; forwarding is paused and resumes when it is back. Synchronized repositories are still served.' },
   GW_ERR_NO_ROOT: { status: 503, message: 'This site has no root to forward to' },
   GW_ERR_STOPPING: { status: 503, message: 'The site is stopping; try again shortly' },
+  GW_ERR_INDEX_UNAVAILABLE: { status: 503, message: 'The site\'s index (Redis) cannot be reached or does not answer; try again shortly' },
   GW_ERR_NOT_SYNC_LEADER: { status: 503, message: 'Another process of this site runs its sync (it holds the sync lease); ask again on a new connection, or ask that process' },
   GW_ERR_BUSY: { status: 503, message: 'The site is at its bound for this kind of work; try again shortly' },
   GW_ERR_STREAM_FULL: { status: 503, message: 'The change stream has reached its subscriber limit; poll the change feed, or try again later' },

@@ -33,7 +33,7 @@ export async function startMetricsListener(registry: MetricsRegistry, host: stri
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!
     if (!isMetrics(req.method ?? 'GET', path)) return sendError(res, new GatewayError('GW_ERR_NOT_FOUND'), req.method === 'HEAD')
-    answer(res, req.method === 'HEAD', registry).catch((err) => sendError(res, new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err }), false))
+    answer(res, req.method === 'HEAD', registry).catch((err) => sendError(res, err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', undefined, {}, { cause: err }), false))
   })
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000

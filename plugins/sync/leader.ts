@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { withDeadline } from '../../gateway/util/deadline.ts'
 import type { IndexStore, LeaseState } from '../hub/store/index.ts'
 
 export interface LeaderEvents {
@@ -84,7 +85,7 @@ export class SyncLeader {
     const deadline = this.#leading ? this.#mustRenewBy : asked + this.#margin()
     this.#asking = true
     try {
-      const lease = await withDeadline(this.#ask(), deadline - asked)
+      const lease = await withDeadline(this.#ask(), deadline - asked, 'the index')
       held = lease.held
       this.#seen = held ? { holder: this.holder, until: asked + this.o.ttl } : { holder: lease.holder, until: lease.until }
       if (held) this.#mustRenewBy = asked + this.o.ttl - this.#margin()
@@ -140,19 +141,10 @@ export class SyncLeader {
     this.#seen = {}
     for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
     // A hung index must not hold up the stop: the lease then runs out by itself.
-    await withDeadline(this.index.releaseLease(this.name, this.holder), this.#margin()).catch(() => {})
+    await withDeadline(this.index.releaseLease(this.name, this.holder), this.#margin(), 'the index').catch(() => {})
   }
 }
 
-/** `op`, or a rejection once `ms` have passed without its answer (which is then ignored). */
-function withDeadline<T>(op: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the index did not answer within ${Math.max(0, ms)} ms`)), Math.max(0, ms))
-  })
-  op.catch(() => {}) // answered after the deadline: nobody waits for it any more
-  return Promise.race([op, late]).finally(() => clearTimeout(timer))
-}
 
 function alive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return true // not one of ours: wait for its lease

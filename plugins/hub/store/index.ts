@@ -4,6 +4,9 @@
 // and a prefix scan.
 import { Keyv } from 'keyv'
 import { join } from 'node:path'
+import { GatewayError, failureName } from '../../../gateway/errors.ts'
+import { registerSecret } from '../../../gateway/config/secret.ts'
+import { withDeadline } from '../../../gateway/util/deadline.ts'
 import { LmdbKeyvStore } from './lmdb-keyv.ts'
 
 /** Writes every entry only if `guard` still holds `expected`, in one atomic step; false on a conflict. */
@@ -41,6 +44,10 @@ return {0, cur, redis.call('PTTL', KEYS[1])}`
 
 /** Longest a Redis command may wait for its answer before it fails. */
 const REDIS_COMMAND_TIMEOUT_MS = 5000
+/** Longest a site or a CLI command waits for Redis at start before it gives up with the reason. */
+const REDIS_CONNECT_TIMEOUT_MS = 5000
+/** node-redis failures meaning the server could not be reached or did not answer (not a reply it sent). */
+const REDIS_UNREACHABLE = new Set(['ClientOfflineError', 'ClientClosedError', 'TimeoutError', 'SocketClosedUnexpectedlyError', 'ConnectionTimeoutError', 'SocketTimeoutError', 'ReconnectStrategyError', 'DisconnectsClientError'])
 
 export class IndexStore {
   readonly kind: 'embedded' | 'redis'
@@ -51,9 +58,12 @@ export class IndexStore {
   readonly #lease: Lease
   /** Prepended to every key: several sites may share one Redis database. */
   readonly #prefix: string
+  /** A failure of the index in catalogue terms (Redis unreachable: GW_ERR_INDEX_UNAVAILABLE). */
+  readonly #fault: (err: unknown) => unknown
 
-  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, prefix = '') {
+  private constructor(kind: 'embedded' | 'redis', keyv: Keyv, cas: Cas, scan: (prefix: string) => AsyncIterable<[string, string]>, close: () => Promise<void>, lease: Lease, prefix = '', fault = (err: unknown) => err) {
     this.kind = kind
+    this.#fault = fault
     this.#lease = lease
     this.#prefix = prefix
     this.#keyv = keyv
@@ -88,10 +98,18 @@ export class IndexStore {
     // then gets an error, not a hang, and blobs and cached states keep being served from this node.
     // Loaded only for a Redis index: the client is the largest module a site could load (~15 MB).
     const { default: KeyvRedis, createClient } = await import('@keyv/redis')
+    const label = redisLabel(where)
     // A server that accepts but does not answer (stopped, overloaded) fails each command after a bound too.
     const client = createClient({ url: where, disableOfflineQueue: true, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS }, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
-    client.on('error', () => {}) // reconnects on its own; failed commands reject to their callers
-    await client.connect()
+    let lastError: unknown
+    client.on('error', (err: unknown) => (lastError = err)) // reconnects on its own; failed commands reject to their callers
+    // Unbounded, a site (or a CLI command) would wait silently for ever for a Redis that is not there.
+    try {
+      await withDeadline(client.connect(), REDIS_CONNECT_TIMEOUT_MS, label)
+    } catch (err) {
+      client.destroy()
+      throw new GatewayError('GW_ERR_INDEX_UNAVAILABLE', `${label}: no connection within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s (${failureName(lastError ?? err)})`)
+    }
     // A failed command must reject: by default @keyv/redis answers a failed GET as "absent" (and drops a
     // failed SET), and a commit built on a repository read as absent would erase its tags.
     const redis = new KeyvRedis(client as never, { throwOnErrors: true })
@@ -126,33 +144,45 @@ export class IndexStore {
         return { held: false, holder: other, until: ms !== undefined && Number(ms) >= 0 ? Date.now() + Number(ms) : undefined }
       },
       o.prefix,
+      (err) => (REDIS_UNREACHABLE.has((err as Error | undefined)?.constructor?.name ?? '') ? new GatewayError('GW_ERR_INDEX_UNAVAILABLE', label, { 'retry-after': '1' }, { cause: err }) : err),
     )
   }
 
+  /** An index operation whose failure is told in catalogue terms. */
+  async #run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (err) {
+      throw this.#fault(err)
+    }
+  }
+
   async get<T>(key: string): Promise<T | undefined> {
-    return (await this.#keyv.get<T>(this.#prefix + key)) ?? undefined
+    return (await this.#run(() => this.#keyv.get<T>(this.#prefix + key))) ?? undefined
   }
 
   async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     if (keys.length === 0) return []
-    const values = await this.#keyv.getMany<T>(keys.map((k) => this.#prefix + k))
+    const values = await this.#run(() => this.#keyv.getMany<T>(keys.map((k) => this.#prefix + k)))
     return values.map((v) => (v ?? undefined) as T | undefined)
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    await this.#keyv.set(this.#prefix + key, value)
+    await this.#run(() => this.#keyv.set(this.#prefix + key, value))
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length) await this.#keyv.delete(keys.map((k) => this.#prefix + k))
+    if (keys.length) await this.#run(() => this.#keyv.delete(keys.map((k) => this.#prefix + k)))
   }
 
   /** Atomically: if `guard` still holds `expected`, write every entry. False when someone else won. */
   async compareAndSet(guard: string, expected: unknown, entries: [string, unknown][]): Promise<boolean> {
-    return this.#cas(
-      this.#prefix + guard,
-      expected === undefined ? undefined : JSON.stringify(expected),
-      entries.map(([k, v]) => [this.#prefix + k, JSON.stringify(v)]),
+    return this.#run(() =>
+      this.#cas(
+        this.#prefix + guard,
+        expected === undefined ? undefined : JSON.stringify(expected),
+        entries.map(([k, v]) => [this.#prefix + k, JSON.stringify(v)]),
+      ),
     )
   }
 
@@ -162,21 +192,39 @@ export class IndexStore {
    * renewal, so a holder that dies hands it on within that time.
    */
   lease(name: string, holder: string, ttlMs: number): Promise<LeaseState> {
-    return this.#lease(this.#prefix + name, holder, ttlMs)
+    return this.#run(() => this.#lease(this.#prefix + name, holder, ttlMs))
   }
 
   /** Ends `holder`'s lease at once (a graceful stop); nothing when another holds it. */
   async releaseLease(name: string, holder: string): Promise<void> {
-    await this.#lease(this.#prefix + name, holder, 0)
+    await this.#run(() => this.#lease(this.#prefix + name, holder, 0))
   }
 
   async *scan<T>(prefix: string): AsyncIterable<[string, T]> {
     const n = this.#prefix.length
-    for await (const [k, v] of this.#scan(this.#prefix + prefix)) yield [k.slice(n), JSON.parse(v) as T]
+    try {
+      for await (const [k, v] of this.#scan(this.#prefix + prefix)) yield [k.slice(n), JSON.parse(v) as T]
+    } catch (err) {
+      throw this.#fault(err)
+    }
   }
 
   close(): Promise<void> {
     return this.#close()
+  }
+}
+
+/** The index's URL for messages and logs: its password never shown (and scrubbed wherever else it appears). */
+function redisLabel(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) {
+      registerSecret(decodeURIComponent(u.password))
+      u.password = '***'
+    }
+    return `the index at ${u.toString()}`
+  } catch {
+    return 'the index'
   }
 }
 
