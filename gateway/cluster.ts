@@ -23,7 +23,7 @@ const RESPAWN_DELAY_MS = 1000
  * Runs as the cluster's primary until SIGTERM/SIGINT: forks `count` workers, replaces any that dies
  * (the others and their connections are untouched), passes SIGHUP on (certificates reload in every
  * worker), and on SIGTERM stops every worker gracefully, then exits. A worker that dies before it ever
- * listened (a port in use, a bad certificate) stops the site: a replacement would fail the same way.
+ * listened (a port in use, a bad certificate) stops the site, exit 2: a replacement would fail the same way.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })
@@ -32,6 +32,8 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
 
   let stopping = false
+  /** The primary's exit code once every worker has ended: 2 when the site stopped because it could not start (as a single process's failed start). */
+  let exitCode = 0
   const started = new Map<Worker, { at: number; ready: boolean; slot: number }>()
   const fork = (slot: number) => {
     const w = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) })
@@ -49,15 +51,16 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
       if (stopping) {
         if (started.size === 0) {
           log.info('stopped: every worker has ended')
-          process.exit(0)
+          process.exit(exitCode)
         }
         return
       }
       if (!s?.ready) {
         log.error({ pid: w.process.pid, code, signal }, 'a worker ended before it listened; stopping the site')
         stopping = true
+        exitCode = 2
         for (const other of started.keys()) other.process.kill('SIGTERM')
-        if (started.size === 0) process.exit(2)
+        if (started.size === 0) process.exit(exitCode)
         return
       }
       const wait = Date.now() - s.at < QUICK_DEATH_MS ? RESPAWN_DELAY_MS : 0
