@@ -2,6 +2,7 @@
 // option sections, routes in a stage, upgrade routes, health contributions and named services.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { ParseArgsConfig } from 'node:util'
 import type { Logger } from 'pino'
 import type { Spec, Path } from './config/options.ts'
 import type { ReusableAnswer } from './hot-answers.ts'
@@ -120,6 +121,11 @@ export interface PluginInstance {
 export interface CliCommand {
   /** One usage line: `name args   what it does`. */
   readonly summary: string
+  /**
+   * The options it takes, when the command line is to parse them for it: then an unknown option or a stray
+   * argument is refused (exit 2). Without them the command parses `argv` itself.
+   */
+  readonly options?: ParseArgsConfig['options']
   /** Resolves to 'running' when it started a server that keeps the process alive. */
   run(args: {
     config: () => SiteConfig

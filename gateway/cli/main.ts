@@ -13,6 +13,7 @@ import type { CliCommand } from '../plugin-api.ts'
 const core: Record<string, CliCommand> = {
   start: {
     summary: 'start --config site.yaml [--workers N|auto]   run the site (N processes sharing its listeners)',
+    options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } },
     async run({ config, values }) {
       const c = config()
       const workers = workerCount(values.workers === undefined ? c.workers : parseWorkers(values.workers))
@@ -26,6 +27,7 @@ const core: Record<string, CliCommand> = {
   },
   check: {
     summary: 'check --config site.yaml          validate the file; non-zero exit with the problem',
+    options: { config: { type: 'string', short: 'c' } },
     async run({ config }) {
       const c = config()
       console.log(`ok: ${c.file}: site ${c.site.name} (${c.site.role})${c.root ? `, root ${c.root.url.origin}` : ''}`)
@@ -33,6 +35,7 @@ const core: Record<string, CliCommand> = {
   },
   certs: {
     summary: 'certs --config site.yaml          create the local CA and the site certificate if absent',
+    options: { config: { type: 'string', short: 'c' } },
     async run({ config }) {
       const c = config()
       const r = ensureCertificates({ dir: c.tls.dir, siteName: c.site.name, hosts: c.tls.hosts, cert: c.tls.cert, key: c.tls.key })
@@ -43,6 +46,7 @@ const core: Record<string, CliCommand> = {
   status: statusCommand,
   demo: {
     summary: 'demo [--dir .fedgate/demo]          a local root and child with generated certificates',
+    options: { dir: { type: 'string' } },
     async run({ values }) {
       await runDemo(typeof values.dir === 'string' ? values.dir : '.fedgate/demo')
       return 'running'
@@ -71,12 +75,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write((name ? `fedgate: unknown command "${name}"\n\n` : 'fedgate: a command is needed\n\n') + usage())
     return 2
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: false,
-    options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' }, workers: { type: 'string' } },
-  })
+  const { values, positionals } = parseCommandLine(name!, cmd, rest)
   const config = () => {
     if (typeof values.config !== 'string') throw new UsageError(`fedgate ${name}: --config site.yaml is required`)
     return loadConfigFile(values.config, builtinPlugins)
@@ -86,6 +85,18 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** Strictly with the command's declared options (`start --worker 4`, a typo, must not run one process); else leniently, for --config only. */
+function parseCommandLine(name: string, cmd: CliCommand, args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  if (!cmd.options) return parseArgs({ args, allowPositionals: true, strict: false, options: { config: { type: 'string', short: 'c' } } }) as ReturnType<typeof parseCommandLine>
+  try {
+    return parseArgs({ args, allowPositionals: false, strict: true, options: cmd.options }) as ReturnType<typeof parseCommandLine>
+  } catch (err) {
+    // parseArgs's own message names the option or argument ("Unknown option '--worker'").
+    if (String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${name}: ${(err as Error).message}\nusage: fedgate ${cmd.summary}`)
+    throw err
+  }
+}
 
 function parseWorkers(v: unknown): number | 'auto' {
   if (v === 'auto') return v
