@@ -318,15 +318,20 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
     })())
 
   if (!opts.noSignals) {
+    let stopSignal: string | undefined
     const onSignal = (sig: string) => {
-      log.info({ signal: sig }, 'signal received')
+      // Kept for the whole stop: a repeated signal (systemd signals the whole group, and a primary passes
+      // it on too) would otherwise meet the default action and cut the in-flight requests.
+      if (stopSignal) return log.info({ signal: sig, pid: process.pid }, 'signal received while stopping: ignored')
+      stopSignal = sig
+      log.info({ signal: sig, pid: process.pid }, 'signal received')
       close().then(
         () => process.exit(0),
         () => process.exit(1),
       )
     }
-    process.once('SIGTERM', onSignal)
-    process.once('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
     process.on('SIGHUP', () => tls.reload((o) => httpsServer.setSecureContext(o)))
   }
 

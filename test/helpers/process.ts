@@ -27,14 +27,19 @@ export interface SiteProcess {
 /**
  * Starts `fedgate start --config file` (with `o.args`: `--workers 2`, say); resolves once it listens (a
  * worker's first line, with workers), bounded: 30 s, then its log says why. `program`: node's arguments
- * before `start` (default: the sources under tsx), e.g. another copy's bin.mjs.
+ * before `start` (default: the sources under tsx), e.g. another copy's bin.mjs. `detached`: in a process group
+ * of its own (its pid is the group's id), as a service manager starts it; the teardown kills the whole group.
  */
-export function startProcess(t: TestLike, file: string, o: { args?: string[]; program?: string[]; cwd?: string } = {}): Promise<SiteProcess> {
+export function startProcess(t: TestLike, file: string, o: { args?: string[]; program?: string[]; cwd?: string; detached?: boolean } = {}): Promise<SiteProcess> {
   const program = o.program ?? ['--import', 'tsx', MAIN]
-  const proc = spawn(process.execPath, [...program, 'start', '--config', file, ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'], cwd: o.cwd })
+  const proc = spawn(process.execPath, [...program, 'start', '--config', file, ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'], cwd: o.cwd, detached: o.detached })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    if (o.detached) {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL') // workers included, whatever became of the primary
+      } catch {} // the group has ended
+    } else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
     await exited
   }
   t.teardown(kill)
