@@ -22,7 +22,7 @@ const RESPAWN_DELAY_MS = 1000
 /**
  * Runs as the cluster's primary until SIGTERM/SIGINT: forks `count` workers, replaces any that dies
  * (the others and their connections are untouched), passes SIGHUP on (certificates reload in every
- * worker), and on SIGTERM stops every worker gracefully, then exits. A worker that dies before it ever
+ * worker, a starting one once it listens), and on SIGTERM stops every worker gracefully, then exits. A worker that dies before it ever
  * listened (a port in use, a bad certificate) stops the site, exit 2: a replacement would fail the same way.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
@@ -34,12 +34,16 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   let stopping = false
   /** The primary's exit code once every worker has ended: 2 when the site stopped because it could not start (as a single process's failed start). */
   let exitCode = 0
-  const started = new Map<Worker, { at: number; ready: boolean; slot: number }>()
+  /** `reload`: a SIGHUP came before the worker listened; it is passed on once it does. */
+  const started = new Map<Worker, { at: number; ready: boolean; slot: number; reload?: boolean }>()
   const fork = (slot: number) => {
     const w = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) })
     started.set(w, { at: Date.now(), ready: false, slot })
     w.on('message', (m: unknown) => {
-      if ((m as { fedgate?: string })?.fedgate === 'listening') started.get(w)!.ready = true
+      const s = started.get(w)
+      if (!s || (m as { fedgate?: string })?.fedgate !== 'listening') return
+      s.ready = true
+      if (s.reload) w.process.kill('SIGHUP')
     })
     w.on('error', () => {}) // an IPC channel closing with its process: 'exit' handles the death
   }
@@ -78,7 +82,12 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
     process.on('SIGTERM', () => stop('SIGTERM'))
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGHUP', () => {
-      for (const w of started.keys()) w.process.kill('SIGHUP')
+      // Not to a worker still starting: it has no SIGHUP handler yet, so the signal would kill it, and a
+      // death before listening stops the site. It may have read the old certificates: it reloads once it listens.
+      for (const [w, s] of started) {
+        if (s.ready) w.process.kill('SIGHUP')
+        else s.reload = true
+      }
     })
     // A worker's /metrics is every ready worker's, gathered here (metrics/workers.ts).
     gatherWorkersMetrics(() => [...started].filter(([, s]) => s.ready).map(([w]) => w))
