@@ -95,11 +95,17 @@ export const opt = {
     })
   },
 
-  /** "250ms", "2s", "1m", "1h"; a bare number is milliseconds. Parsed to milliseconds. */
-  duration(o: Common<number>): Spec<number> {
+  /**
+   * "250ms", "2s", "1m", "1h"; a bare number is milliseconds. Parsed to milliseconds. `min` ("1s"): where
+   * a shorter one, 0 above all, cannot be meant and would quietly switch the feature off or spin.
+   */
+  duration(o: Common<number> & { min?: string }): Spec<number> {
+    const min = o.min === undefined ? 0 : parseDuration(o.min)
+    if (min === undefined) throw new Error(`opt.duration: min ${o.min} is not a duration`)
     return leaf('duration', o, (v, path) => {
       const ms = parseDuration(v)
       if (ms === undefined) throw new OptionError(path, 'a duration such as "500ms", "2s" or "1m"', v)
+      if (ms < min) throw new OptionError(path, `a duration of at least ${o.min}`, v)
       return ms
     })
   },

@@ -68,7 +68,7 @@ export const coreOptions = {
       health: opt.obj(
         {
           path: opt.string({ doc: 'Path probed on the upstream; any answer below 500 counts as up', default: '/health', pattern: /^\//, patternText: 'a path starting with /' }),
-          interval: opt.duration({ doc: 'Time between active probes (forwarding resumes within one interval of the root coming back)', default: 5000 }),
+          interval: opt.duration({ doc: 'Time between active probes (forwarding resumes within one interval of the root coming back)', default: 5000, min: '100ms' }),
           timeout: opt.duration({ doc: 'A probe slower than this counts as a failure', default: 2000 }),
           failures: opt.int({ doc: 'Consecutive transport failures or timeouts of requests (not 5xx answers) that open the circuit', default: 3, min: 1 }),
           backoff: opt.duration({ doc: 'First wait before a trial request once the circuit opens; doubles each failed trial', default: 1000 }),

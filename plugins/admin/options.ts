@@ -4,7 +4,7 @@ import { opt, type Infer } from '../../gateway/config/options.ts'
 export const adminSpec = opt.obj(
   {
     enabled: opt.bool({ doc: 'Serve the admin web page at /admin (HTTPS only; sign-in with an admin key of this site)', default: true }),
-    session: opt.duration({ doc: 'How long a sign-in lasts; then the page asks for the key again', default: 8 * 3600_000 }),
+    session: opt.duration({ doc: 'How long a sign-in lasts; then the page asks for the key again', default: 8 * 3600_000, min: '1m' }),
     maxSessions: opt.int({ doc: 'Sessions kept at once; past it the oldest is signed out', default: 100, min: 1, max: 100_000 }),
     signInFailures: opt.obj(
       {

@@ -13,7 +13,7 @@ export const storeSpec = opt.obj(
     collect: opt.obj(
       {
         enabled: opt.bool({ doc: 'Remove blobs no snapshot references and the change log no longer names (overwritten and deleted tags\' bytes) every interval. Default: true at a root; false at a child, whose sync collects after each commit (sync.collect)', optional: true }),
-        interval: opt.duration({ doc: 'Time between two collections', default: 10 * 60_000 }),
+        interval: opt.duration({ doc: 'Time between two collections', default: 10 * 60_000, min: '1s' }),
         grace: opt.duration({ doc: 'Unreferenced blobs stored more recently than this are kept: a publish in another process (a worker, a node, fedgate publish) may be about to commit one', default: 60 * 60_000 }),
       },
       { doc: 'Removing blobs that no snapshot references, at the sites that publish' },
@@ -31,7 +31,7 @@ export const hubSpec = opt.obj(
     stream: opt.obj(
       {
         enabled: opt.bool({ doc: 'Announce each commit to subscribers over a WebSocket (/api/v1/federation/stream), so children sync at once', default: true }),
-        heartbeat: opt.duration({ doc: 'Ping interval; a subscriber that has not answered the previous ping by the next one is dropped (it catches up by revision later)', default: 15_000 }),
+        heartbeat: opt.duration({ doc: 'Ping interval; a subscriber that has not answered the previous ping by the next one is dropped (it catches up by revision later)', default: 15_000, min: '100ms' }),
         maxQueueBytes: opt.bytes({ doc: 'Announcements queued for one subscriber beyond which it is dropped, so a slow one never holds memory or slows the others', default: 64 * 1024 }),
         maxSubscribers: opt.int({ doc: 'Subscribers at once; more are refused with 503 and poll instead', default: 10_000, min: 1 }),
       },

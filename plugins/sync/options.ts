@@ -22,7 +22,7 @@ export function retrySpec(what: string) {
 
 export const syncSpec = opt.obj(
   {
-    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet): how changes arrive while the change stream is down, and its safety net while it is up', default: 60_000 }),
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet): how changes arrive while the change stream is down, and its safety net while it is up', default: 60_000, min: '1s' }),
     concurrency: opt.int({ doc: 'Blob downloads in flight at once, over every repository', default: 4, min: 1, max: 64 }),
     repoConcurrency: opt.int({ doc: 'Repositories synchronized at once', default: 2, min: 1, max: 64 }),
     retry: retrySpec('repository'),
@@ -41,7 +41,7 @@ export const syncSpec = opt.obj(
       },
       { doc: 'Live replication: the upstream announces commits over a WebSocket (docs/sync.md)' },
     ),
-    lease: opt.duration({ doc: 'Of the processes sharing this site\'s index and blob folder (workers, nodes), one syncs, under a lease in the index renewed every third of this; when it dies another takes over within this time', default: 15_000 }),
+    lease: opt.duration({ doc: 'Of the processes sharing this site\'s index and blob folder (workers, nodes), one syncs, under a lease in the index renewed every third of this; when it dies another takes over within this time', default: 15_000, min: '1s' }),
     collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
     partialMaxAge: opt.duration({ doc: 'With collect: a partial download untouched this long, of a blob no running sync needs, is removed (it waits that long for its Range resume); with a Redis index, unreferenced blobs younger than this are kept too (another node may be about to commit them)', default: 86_400_000 }),
   },

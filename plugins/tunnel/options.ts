@@ -10,7 +10,7 @@ export const tunnelSpec = opt.obj(
     maxConnections: opt.int({ doc: 'Most tunnels open or opening at once on this path, callers still to send a CLASP HELLO aside (503 beyond)', default: 1000, min: 1 }),
     maxMessageBytes: opt.bytes({ doc: 'Largest WebSocket message either way; a bigger one closes the tunnel with 1009', default: 1024 * 1024 }),
     idleTimeout: opt.duration({ doc: 'A tunnel with no message either way for this long is closed with 1001 (0: never)', default: 120_000 }),
-    pingInterval: opt.duration({ doc: 'Both sides are pinged this often; a side that has not answered the previous ping is dropped', default: 30_000 }),
+    pingInterval: opt.duration({ doc: 'Both sides are pinged this often; a side that has not answered the previous ping is dropped', default: 30_000, min: '100ms' }),
     connectTimeout: opt.duration({ doc: 'Opening the upstream WebSocket takes longer than this → 504 (or close 1013 after HELLO)', default: 5000 }),
     helloTimeout: opt.duration({ doc: 'A CLASP peer authenticating in HELLO must send it within this, or the socket is closed with 1008 (a failure for `failures`)', default: 5000 }),
     helloBudget: opt.obj(
