@@ -14,7 +14,7 @@ export const npmSpec = opt.obj(
       { doc: 'Packages synchronized from the root and served from this site\'s store, also while the root is down' },
     ),
     versions: opt.string({ doc: 'Versions kept of each synchronized package: all, or `newest N` by publish time', default: 'all', pattern: /^(all|newest [1-9][0-9]{0,4})$/, patternText: 'all or newest N' }),
-    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized package', default: 60_000, min: '1s' }),
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized package', default: 60_000, min: '100ms' }),
     concurrency: opt.int({ doc: 'Tarball downloads in flight at once, over every package', default: 8, min: 1, max: 64 }),
     packageConcurrency: opt.int({ doc: 'Packages synchronized at once', default: 4, min: 1, max: 64 }),
     retry: retrySpec('package'),

@@ -22,7 +22,7 @@ export function retrySpec(what: string) {
 
 export const syncSpec = opt.obj(
   {
-    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet): how changes arrive while the change stream is down, and its safety net while it is up', default: 60_000, min: '1s' }),
+    interval: opt.duration({ doc: 'Time between two sync rounds over every synchronized repository (as ProGet): how changes arrive while the change stream is down, and its safety net while it is up', default: 60_000, min: '100ms' }),
     concurrency: opt.int({ doc: 'Blob downloads in flight at once, over every repository', default: 4, min: 1, max: 64 }),
     repoConcurrency: opt.int({ doc: 'Repositories synchronized at once', default: 2, min: 1, max: 64 }),
     retry: retrySpec('repository'),
