@@ -1,11 +1,12 @@
 import t from 'tap'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseDocument, LineCounter, isMap, isSeq, isPair, isScalar, type Node } from 'yaml'
 import { parseConfig, siteSpec } from '../gateway/config/load.ts'
 import { describeOptions } from '../gateway/config/options.ts'
 import { builtinPlugins } from '../plugins/index.ts'
 import { tempDir } from './helpers/sites.ts'
+import { exampleFiles } from './helpers/example-files.ts'
 
 const EXAMPLE = new URL('../config.example.yaml', import.meta.url).pathname
 const text = readFileSync(EXAMPLE, 'utf8')
@@ -28,12 +29,8 @@ t.test('config.example.yaml is valid for the real loader', async (t) => {
   const dir = tempDir(t)
   const copy = join(dir, 'config.example.yaml')
   writeFileSync(copy, text)
-  // Secret files the example names (file:./…) are created in the copy's folder; ${VARS} get a value.
-  for (const m of text.matchAll(/file:(\.\/[\w./-]+)/g)) {
-    mkdirSync(dirname(join(dir, m[1]!)), { recursive: true })
-    writeFileSync(join(dir, m[1]!), 'fgk_example_file_secret_value\n')
-  }
-  const env = Object.fromEntries([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1]!, `fgk_example_${m[1]}_value`]))
+  // The files the example names (secrets, SNI certificates) are made in the copy's folder; ${VARS} get a value.
+  const env = exampleFiles(dir, text, 'example')
   const config = parseConfig(text, copy, builtinPlugins, env)
   t.equal(config.site.name, 'tokyo')
 })

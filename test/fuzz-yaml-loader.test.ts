@@ -4,25 +4,22 @@
 // declared option names, or anywhere) written out as YAML, and mutations of config.example.yaml.
 import t from 'tap'
 import fc from 'fast-check'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { ConfigError, parseConfig, siteSpec } from '../gateway/config/load.ts'
 import { describeOptions } from '../gateway/config/options.ts'
 import { builtinPlugins } from '../plugins/index.ts'
 import { tempDir } from './helpers/sites.ts'
 import { biased, holds } from './helpers/fuzz.ts'
+import { exampleFiles } from './helpers/example-files.ts'
 
 const EXAMPLE = readFileSync(new URL('../config.example.yaml', import.meta.url), 'utf8')
 
 const dir = tempDir(t)
 const file = join(dir, 'site.yaml')
-// The secrets the example names exist, so that its mutations can also be valid configurations.
-for (const m of EXAMPLE.matchAll(/file:(\.\/[\w./-]+)/g)) {
-  mkdirSync(dirname(join(dir, m[1]!)), { recursive: true })
-  writeFileSync(join(dir, m[1]!), 'fgk_fuzz_file_secret_value\n')
-}
-const env = Object.fromEntries([...EXAMPLE.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1]!, `fgk_fuzz_${m[1]}_value`]))
+// The files the example names exist, so that its mutations can also be valid configurations.
+const env = exampleFiles(dir, EXAMPLE, 'fuzz')
 
 /** Throws (failing the property) unless `text` loads into a configuration or a located ConfigError. */
 let loaded = 0
