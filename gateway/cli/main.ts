@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseCommandLine(name!, cmd, rest)
   const config = () => {
-    if (typeof values.config !== 'string') throw new UsageError(`fedgate ${name}: --config site.yaml is required`)
+    if (typeof values.config !== 'string') throw new UsageError(`${name}: --config site.yaml is required`)
     return loadConfigFile(values.config, builtinPlugins)
   }
   const result = await cmd.run({ config, values, positionals, argv: rest, plugins: builtinPlugins })
