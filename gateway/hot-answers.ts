@@ -68,6 +68,7 @@ function headerOnce(req: IncomingMessage, name: string): string | undefined {
  */
 const REFUSED = new Set([
   'cache-control',
+  'pragma',
   'range',
   'if-range',
   'if-match',

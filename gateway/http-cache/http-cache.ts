@@ -149,6 +149,8 @@ export class HttpCache {
       const f = await Promise.race([running, waited])
       if (f === 'timeout' || f.kind !== 'entry') return { kind: 'alone' }
       if (!sameVariant(f.entry, req)) return undefined
+      // A stale stand-in for a failing root is not the confirmed answer a no-cache client asked for.
+      if (f.cache === 'stale' && revalidatedFrom(req) !== undefined) return { kind: 'alone' }
       return { kind: 'entry', entry: f.entry, cache: f.cache === 'stale' ? 'stale' : 'coalesced' }
     } finally {
       this.#waiting--
@@ -174,7 +176,7 @@ export class HttpCache {
     try {
       res = await fetch(conditional)
     } catch (err) {
-      if (old && this.#staleOnError(old)) return { kind: 'entry', entry: old, cache: 'stale' }
+      if (old && this.#staleOnError(old, req)) return { kind: 'entry', entry: old, cache: 'stale' }
       throw err
     }
     const now = this.clock.now()
@@ -190,7 +192,7 @@ export class HttpCache {
       const entry = await this.store.refresh(old, { headers, receivedAt: now, initialAge: ageOf(res.headers), freshness: fresh.freshness })
       return { kind: 'entry', entry, cache: 'revalidated' }
     }
-    if (res.statusCode >= 500 && old && this.#staleOnError(old)) {
+    if (res.statusCode >= 500 && old && this.#staleOnError(old, req)) {
       await res.body.dump().catch(() => {})
       return { kind: 'entry', entry: old, cache: 'stale' }
     }
@@ -229,14 +231,15 @@ export class HttpCache {
         this.#counts.notStored++
         return { kind: 'alone' }
       }
-      if (old && this.#staleOnError(old)) return { kind: 'entry', entry: old, cache: 'stale' }
+      if (old && this.#staleOnError(old, req)) return { kind: 'entry', entry: old, cache: 'stale' }
       // The root failed mid-body.
       throw err instanceof GatewayError ? err : upstreamError(err)
     }
   }
 
-  #staleOnError(e: Entry): boolean {
-    return !e.freshness.mustRevalidate && staleFor(e, this.clock.now()) <= e.freshness.staleIfError
+  /** May `e` stand in for a failing root? Never for a request that asked for the root's confirmation (no-cache, max-age). */
+  #staleOnError(e: Entry, req: IncomingHttpHeaders): boolean {
+    return revalidatedFrom(req) === undefined && !e.freshness.mustRevalidate && staleFor(e, this.clock.now()) <= e.freshness.staleIfError
   }
 
   #entryKey(key: string, req: IncomingHttpHeaders): string {

@@ -78,10 +78,11 @@ function lifetime(cc: Map<string, string>, headers: IncomingHttpHeaders, default
 
 /**
  * RFC 9111 §5.2.1: the age in ms from which the client takes a stored answer only once the root confirmed
- * it (`no-cache`: 0, as `max-age=0`; `max-age=N`: N s); undefined: any fresh one.
+ * it (`no-cache`: 0, as `max-age=0`; `max-age=N`: N s); undefined: any fresh one. An HTTP/1.0 client's
+ * `Pragma: no-cache` counts as `no-cache` when it sends no Cache-Control (§5.4).
  */
 export function revalidatedFrom(req: IncomingHttpHeaders): number | undefined {
-  if (req['cache-control'] === undefined) return undefined
+  if (req['cache-control'] === undefined) return /(^|,)\s*no-cache\s*(,|$)/i.test(String(req.pragma ?? '')) ? 0 : undefined
   const cc = cacheControl(req['cache-control'])
   return cc.has('no-cache') ? 0 : seconds(cc.get('max-age'))
 }
