@@ -22,8 +22,9 @@ const RESPAWN_DELAY_MS = 1000
 /**
  * Runs as the cluster's primary until SIGTERM/SIGINT: forks `count` workers, replaces any that dies
  * (the others and their connections are untouched), passes SIGHUP on (certificates reload in every
- * worker, a starting one once it listens), and on SIGTERM stops every worker gracefully, then exits. A worker that dies before it ever
- * listened (a port in use, a bad certificate) stops the site, exit 2: a replacement would fail the same way.
+ * worker, a starting one once it listens), and on SIGTERM stops every worker gracefully, then exits. A
+ * worker that dies before it ever listened (a port in use, a bad certificate) stops the site, exit 2: a
+ * replacement would fail the same way.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })

@@ -145,7 +145,6 @@ export class SyncLeader {
   }
 }
 
-
 function alive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return true // not one of ours: wait for its lease
   try {
