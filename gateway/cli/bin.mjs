@@ -51,6 +51,11 @@ function growWhenBusy() {
   observer.observe({ entryTypes: ['gc'] })
 }
 
+// A site reloads its certificates on SIGHUP once it runs; until then (the bundle loading, stores opening)
+// the signal's default action would end it, a certbot hook or a primary passing it on killing a starting
+// site. Ignored until then: the site reads the current certificates as it starts anyway.
+if (process.argv[2] === 'start' || process.argv[2] === 'demo') process.on('SIGHUP', () => {})
+
 const main = new URL('../../dist/gateway/cli/main.js', import.meta.url)
 if (!existsSync(main)) {
   process.stderr.write('fedgate: the compiled code (dist/) is missing: run `npm run build` (`npm install` runs it)\n')
