@@ -89,6 +89,8 @@ export class RequestLog {
     private readonly log: Logger,
     /** Where `log` writes. */
     private readonly destination: DestinationStream,
+    /** Each write holds whole lines and at most this many bytes (a worker's: log.ts, ATOMIC_WRITE). */
+    private readonly maxWrite?: number,
   ) {
     const bindings = json(log.bindings())
     this.#bindings = bindings === '{}' ? '' : ',' + bindings.slice(1, -1)
@@ -123,9 +125,22 @@ export class RequestLog {
   readonly flush = (): void => {
     if (this.#pending.length === 0) return
     this.#lastFlush = performance.now()
-    const text = this.#pending.join('')
+    const lines = this.#pending
     this.#pending = []
     this.#pendingChars = 0
-    this.destination.write(scrubSecrets(text))
+    if (this.maxWrite === undefined) return void this.destination.write(scrubSecrets(lines.join('')))
+    // Whole lines, each piece within one atomic write (a line is never longer than a few hundred bytes).
+    let from = 0
+    let bytes = 0
+    for (let i = 0; i < lines.length; i++) {
+      const n = Buffer.byteLength(lines[i]!)
+      if (bytes + n > this.maxWrite && i > from) {
+        this.destination.write(scrubSecrets(lines.slice(from, i).join('')))
+        from = i
+        bytes = 0
+      }
+      bytes += n
+    }
+    this.destination.write(scrubSecrets(lines.slice(from).join('')))
   }
 }
