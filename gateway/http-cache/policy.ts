@@ -82,7 +82,7 @@ function lifetime(cc: Map<string, string>, headers: IncomingHttpHeaders, default
  * `Pragma: no-cache` counts as `no-cache` when it sends no Cache-Control (§5.4).
  */
 export function revalidatedFrom(req: IncomingHttpHeaders): number | undefined {
-  if (req['cache-control'] === undefined) return /(^|,)\s*no-cache\s*(,|$)/i.test(String(req.pragma ?? '')) ? 0 : undefined
+  if (req['cache-control'] === undefined) return req.pragma !== undefined && cacheControl(req.pragma).has('no-cache') ? 0 : undefined
   const cc = cacheControl(req['cache-control'])
   return cc.has('no-cache') ? 0 : seconds(cc.get('max-age'))
 }
