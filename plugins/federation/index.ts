@@ -63,11 +63,12 @@ export const federationPlugin: GatewayPlugin = {
     const ownership = services.need('ownership')
     const state = new FederationState(index)
     const traffic = new LinkTraffic(clock, state)
+    const outLinks = section(config, 'links', linksSpec)
     const incoming = new Set((await links.list()).map((l) => l.name))
-    const outgoing = new Set(section(config, 'links', linksSpec).map((l) => l.name))
+    const outgoing = new Set(outLinks.map((l) => l.name))
     await traffic.restore((name, direction) => (direction === 'incoming' ? incoming : outgoing).has(name))
     const site = { name: config.site.name, owns: config.site.owns }
-    await forgetUnselected({ repos, state, links, outgoing: section(config, 'links', linksSpec).map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
+    await forgetUnselected({ repos, state, links, outgoing: outLinks.map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
     // Every request of every link listens to it (16 transfers each way per link): no leak warning.
     setMaxListeners(0, stop.signal)
@@ -75,7 +76,7 @@ export const federationPlugin: GatewayPlugin = {
     const downloads = new InFlight<void>()
     const lives: LiveSubscription[] = []
     const unsubscribes: (() => void)[] = []
-    for (const l of section(config, 'links', linksSpec)) {
+    for (const l of outLinks) {
       const peer = new Peer({ url: l.url, token: l.token, ca: l.ca, requestTimeout: 30_000, signal: stop.signal })
       const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
       const engine = new LinkEngine(

@@ -63,7 +63,7 @@ export class LinkTraffic {
       const s = saved as Partial<LinkStatus>
       if (typeof s.name !== 'string' || (s.direction !== 'incoming' && s.direction !== 'outgoing') || !keep(s.name, s.direction)) continue
       // Over a fresh record: a field added since it was saved starts at its zero.
-      this.#links.set(keyOf(s.name, s.direction), Object.assign(this.get(s.name, s.direction), s))
+      Object.assign(this.get(s.name, s.direction), s)
     }
   }
 
