@@ -6,7 +6,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
-import { ATOMIC_WRITE, createLogger, stdoutDestination, type Logger } from './log.ts'
+import { createLogger, stdoutDestination, stdoutWriteBound, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -150,7 +150,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let requests = 0
   let idle: (() => void) | undefined
   // A worker's own standard output is shared with the other workers: its batches go in atomic pieces.
-  const requestLog = config.log.requests ? new RequestLog(log, logDestination, opts.logDestination === undefined && cluster.isWorker ? ATOMIC_WRITE : undefined) : undefined
+  const requestLog = config.log.requests ? new RequestLog(log, logDestination, opts.logDestination === undefined ? stdoutWriteBound() : undefined) : undefined
   let httpsPort = 0
   const publicUrls = new PublicUrls({
     publicUrl: config.site.publicUrl,

@@ -24,9 +24,15 @@ export function createLogger(opts: { level: string; site: string; destination: D
  * only beyond it. The workers of a site share their standard output (a pipe under systemd or docker), and
  * their batches of 16-64 KiB tore each other's lines (50 in 235,000 under load).
  */
-export const ATOMIC_WRITE = 4096
+const ATOMIC_WRITE = 4096
+
+/** The most a write to standard output may hold: ATOMIC_WRITE in a worker, else no bound of ours. */
+export function stdoutWriteBound(): number | undefined {
+  return cluster.isWorker ? ATOMIC_WRITE : undefined
+}
 
 /** Standard output, written asynchronously in batches (pino's own destination); in a worker, no write beyond ATOMIC_WRITE. */
 export function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, ...(cluster.isWorker ? { maxWrite: ATOMIC_WRITE } : {}) })
+  const maxWrite = stdoutWriteBound()
+  return pino.destination({ dest: 1, sync: false, ...(maxWrite === undefined ? {} : { maxWrite }) })
 }

@@ -89,7 +89,7 @@ export class RequestLog {
     private readonly log: Logger,
     /** Where `log` writes. */
     private readonly destination: DestinationStream,
-    /** Each write holds whole lines and at most this many bytes (a worker's: log.ts, ATOMIC_WRITE). */
+    /** Each write holds whole lines and at most this many bytes (a worker's: log.ts, stdoutWriteBound). */
     private readonly maxWrite?: number,
   ) {
     const bindings = json(log.bindings())
