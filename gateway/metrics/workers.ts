@@ -30,10 +30,12 @@ interface Answer {
 }
 const asked = new Map<number, (a: Answer) => void>()
 let nextAsk = 0
+let hearing = false
 
 /** In a worker: every worker's metrics, as the primary gathered them. */
 export function workersMetrics(): Promise<string> {
-  if (asked.size === 0 && nextAsk === 0) {
+  if (!hearing) {
+    hearing = true
     process.on('message', (m: Answer) => {
       if (m?.fedgate === ANSWER) asked.get(m.id)?.(m)
     })
