@@ -2,12 +2,9 @@
 // exchange that failed after the read (a blob that would not verify) and was tried again counted the
 // same page again on every try. It now counts the changes a commit applied here, so each once.
 import t from 'tap'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { publish } from './helpers/hub.ts'
-import { linkStatus, startLinked } from './helpers/links.ts'
+import { linkStatus, spoilBlob, startLinked } from './helpers/links.ts'
 import { fetchText, tempDir } from './helpers/sites.ts'
-import { sha256 } from './helpers/stores.ts'
-import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 
 t.test('a page read again after failed exchanges is counted once', async (t) => {
   const dir = tempDir(t)
@@ -18,14 +15,12 @@ t.test('a page read again after failed exchanges is counted once', async (t) => 
   t.equal((await publish(tokyo, tokyo.publish, 'tokyo/app', '1.0?latest=false', 'v1')).status, 201)
 
   // Tokyo's copy of the blob goes bad: london reads the page, then cannot verify the blob it names.
-  const file = tokyo.gw.service<FileBlobStore>('blobStore')!.path(sha256('v1'))
-  const good = readFileSync(file)
-  writeFileSync(file, 'v2')
+  const restore = spoilBlob(tokyo, 'v1')
   await t.rejects(london.engine('london').exchange(), 'the exchange fails')
   await t.rejects(london.engine('london').exchange(), 'and again')
   t.equal((await linkStatus(london, 'outgoing')).changes.in, 0, 'nothing applied, nothing counted')
 
-  writeFileSync(file, good)
+  restore()
   await london.engine('london').exchange()
   t.equal((await fetchText(london, '/api/v1/repos/tokyo/app/images/1.0/content')).body, 'v1', 'the change arrived')
   t.equal((await linkStatus(london, 'outgoing')).changes.in, 1, 'and counts once')

@@ -2,12 +2,9 @@
 // failed after reading the pages (a blob that would not verify) read them again on every try, and each
 // read counted the same changes again. Each change served on a link now counts once.
 import t from 'tap'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { publish } from './helpers/hub.ts'
-import { linkStatus, startLinked } from './helpers/links.ts'
+import { linkStatus, spoilBlob, startLinked } from './helpers/links.ts'
 import { fetchText, tempDir } from './helpers/sites.ts'
-import { sha256 } from './helpers/stores.ts'
-import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 
 t.test('pages served again after failed exchanges are counted once', async (t) => {
   const dir = tempDir(t)
@@ -21,14 +18,12 @@ t.test('pages served again after failed exchanges are counted once', async (t) =
   t.equal((await publish(tokyo, tokyo.publish, 'tokyo/lib', '1.0?latest=false', 'l1')).status, 201)
 
   // Tokyo's copy of one blob goes bad: london reads the pages, then cannot verify the blob.
-  const file = tokyo.gw.service<FileBlobStore>('blobStore')!.path(sha256('v1'))
-  const good = readFileSync(file)
-  writeFileSync(file, 'v2')
+  const restore = spoilBlob(tokyo, 'v1')
   await t.rejects(london.engine('london').exchange(), 'the exchange fails')
   await t.rejects(london.engine('london').exchange(), 'and again')
   t.equal((await linkStatus(tokyo, 'incoming')).changes.out, 2, 'the two changes were sent, and count once')
 
-  writeFileSync(file, good)
+  restore()
   await london.engine('london').exchange()
   t.equal((await fetchText(london, '/api/v1/repos/tokyo/app/images/1.0/content')).body, 'v1', 'the changes arrived')
   t.equal((await linkStatus(tokyo, 'incoming')).changes.out, 2, 'sending them again counted nothing')

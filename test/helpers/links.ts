@@ -1,6 +1,6 @@
 // Sites joined by links (docs/federation.md): YAML for a site that owns namespaces and connects out
 // over `links:`, link tokens made at the incoming side, and one exchange run on demand.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfigFile } from '../../gateway/config/load.ts'
 import { systemClock, type Clock } from '../../gateway/util/clock.ts'
@@ -10,6 +10,8 @@ import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../p
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
 import type { LinkStatus } from '../../plugins/federation/status.ts'
+import type { FileBlobStore } from '../../plugins/hub/store/blob-store.ts'
+import { sha256 } from './stores.ts'
 import { adminKeyOf, bearer } from './hub.ts'
 import { fetchText, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
 
@@ -92,4 +94,16 @@ export async function linksBefore(file: string, links: { name: string; repositor
   } finally {
     await stores.close()
   }
+}
+
+/**
+ * Spoils `site`'s stored copy of the blob holding `bytes` (a peer reading it cannot verify it: its exchange
+ * fails after reading the log's pages); the answer puts the good bytes back. Run the site with
+ * `store: { hotBlobMax: 0 }`, or the good bytes stay served from memory.
+ */
+export function spoilBlob(site: TestSite, bytes: string): () => void {
+  const file = site.gw.service<FileBlobStore>('blobStore')!.path(sha256(bytes))
+  const good = readFileSync(file)
+  writeFileSync(file, `not ${bytes}`)
+  return () => writeFileSync(file, good)
 }
