@@ -4,9 +4,8 @@ import https from 'node:https'
 import http from 'node:http'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { DestinationStream } from 'pino'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger, stdoutDestination, stdoutWriteBound, type Logger } from './log.ts'
+import { createLogger, stdoutDestination, stdoutWriteBound, type LogDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -32,7 +31,7 @@ export interface StartOptions {
   plugins: readonly GatewayPlugin[]
   clock?: Clock
   /** Where log lines go (tests capture them); default stdout. */
-  logDestination?: DestinationStream
+  logDestination?: LogDestination
   /** Do not install SIGTERM/SIGINT handlers (tests, the demo). */
   noSignals?: boolean
 }

@@ -4,8 +4,9 @@
 // at the end of the event-loop turn when the log was quiet, else at most BATCH_MS after the previous
 // write. A write costs about 30 µs of CPU here whatever its size, a tenth of a request's time when a
 // batch held a turn's few lines (forward bench profile, 2026-12-04).
-import type { DestinationStream, Logger } from 'pino'
-import { scrubSecrets } from './config/secret.ts'
+import type { Logger } from 'pino'
+import { scrubSecretBytes } from './config/secret.ts'
+import type { LogDestination } from './log.ts'
 
 /** What a line says about a request besides its status and duration (a request's context has these). */
 export interface LoggedRequest {
@@ -20,9 +21,11 @@ export interface LoggedRequest {
 
 /** Under load, at most one write per this many milliseconds. */
 const BATCH_MS = 10
-/** A batch is written at once past this many characters, without waiting. Unbounded batches of several
+/** A batch is written at once past this many bytes, without waiting. Unbounded batches of several
  * hundred KB lost lines in log-request-lines-reach-file-whole (cause not found; the old log had this bound). */
-const BATCH_CHARS = 64 * 1024
+const BATCH_BYTES = 64 * 1024
+/** A batch's buffer: room for one more line of up to 16 KiB after BATCH_BYTES. */
+const BATCH_ROOM = BATCH_BYTES + 48 * 1024
 
 const json = JSON.stringify
 /** `make(value)`, made once per value: for fields that take one of a few values (a method, a plugin's
@@ -78,17 +81,21 @@ function tailOf(r: LoggedRequest): string {
 export class RequestLog {
   /** `,"site":"…"`: the logger's bindings, as pino writes them after the time. */
   readonly #bindings: string
-  /** Lines not yet written. */
-  #pending: string[] = []
-  #pendingChars = 0
+  /** Lines not yet written, as the bytes they are written in: `#bytes[0, #used)`. Made once (a line's
+   * text goes straight into it), where batches of strings were joined and then encoded, twice. */
+  #bytes = Buffer.allocUnsafe(BATCH_ROOM)
+  #used = 0
+  /** Where the batch's current piece starts; `#cuts` are the ends of its earlier pieces (with a maxWrite). */
+  #pieceStart = 0
+  #cuts: number[] = []
   #lastFlush = 0
   /** Head and tail of frozen requests' lines: a hot answer's lines differ only in time, status and ms. */
   readonly #frozen = new WeakMap<LoggedRequest, { head: string; tail: string }>()
 
   constructor(
     private readonly log: Logger,
-    /** Where `log` writes. */
-    private readonly destination: DestinationStream,
+    /** Where `log` writes; it takes bytes (log.ts, LogDestination). */
+    private readonly destination: LogDestination,
     /** Each write holds whole lines and at most this many bytes (a worker's: log.ts, stdoutWriteBound). */
     private readonly maxWrite?: number,
   ) {
@@ -104,10 +111,17 @@ export class RequestLog {
     if (!this.log.isLevelEnabled('info')) return
     const f = Object.isFrozen(r) ? this.#frozenText(r) : undefined
     const line = `{"level":"info","time":${Date.now()}${this.#bindings}${f ? f.head : headOf(r)}${status},"ms":${hundredths(ms)}${f ? f.tail : tailOf(r)}`
-    const first = this.#pending.push(line) === 1
-    this.#pendingChars += line.length
-    if (this.#pendingChars >= BATCH_CHARS) this.flush()
-    else if (first) {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: bounding by that spares measuring the line.
+    if (this.#used + line.length * 3 > BATCH_ROOM) {
+      this.flush()
+      // A line longer than a whole batch (a very long path) is written alone.
+      if (line.length * 3 > BATCH_ROOM) return void this.destination.write(scrubSecretBytes(Buffer.from(line)))
+    }
+    const at = this.#used
+    this.#used += this.#bytes.write(line, at)
+    if (this.maxWrite !== undefined && this.#used - this.#pieceStart > this.maxWrite && at > this.#pieceStart) this.#cuts.push((this.#pieceStart = at))
+    if (this.#used >= BATCH_BYTES) this.flush()
+    else if (at === 0) {
       const wait = this.#lastFlush + BATCH_MS - performance.now()
       if (wait <= 0) setImmediate(this.flush)
       else setTimeout(this.flush, wait)
@@ -121,26 +135,20 @@ export class RequestLog {
   }
 
   /** Writes the pending lines now (also when the gateway stops); scrubbed together, they lose every
-   * secret each would lose alone. */
+   * secret each would lose alone. With a maxWrite, in pieces of whole lines, each within it. */
   readonly flush = (): void => {
-    if (this.#pending.length === 0) return
+    if (this.#used === 0) return
     this.#lastFlush = performance.now()
-    const lines = this.#pending
-    this.#pending = []
-    this.#pendingChars = 0
-    if (this.maxWrite === undefined) return void this.destination.write(scrubSecrets(lines.join('')))
-    // Whole lines, each piece within one atomic write (a line is never longer than a few hundred bytes).
+    // The destination may still hold the batch when this returns (an asynchronous write): a new one.
+    const bytes = this.#bytes
+    const ends = [...this.#cuts, this.#used]
+    this.#bytes = Buffer.allocUnsafe(BATCH_ROOM)
+    this.#used = this.#pieceStart = 0
+    this.#cuts = []
     let from = 0
-    let bytes = 0
-    for (let i = 0; i < lines.length; i++) {
-      const n = Buffer.byteLength(lines[i]!)
-      if (bytes + n > this.maxWrite && i > from) {
-        this.destination.write(scrubSecrets(lines.slice(from, i).join('')))
-        from = i
-        bytes = 0
-      }
-      bytes += n
+    for (const end of ends) {
+      this.destination.write(scrubSecretBytes(bytes.subarray(from, end)))
+      from = end
     }
-    this.destination.write(scrubSecrets(lines.slice(from).join('')))
   }
 }

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
+import { logDestination } from '../../gateway/log.ts'
 import { parseConfig } from '../../gateway/config/load.ts'
 import { startGateway, type Gateway } from '../../gateway/gateway.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
@@ -32,7 +32,7 @@ export async function startBenchSite(yaml: string, o: { dir?: string; name?: str
   writeFileSync(file, yaml)
   const config = parseConfig(yaml, file, builtinPlugins, o.env ?? process.env)
   const logFile = join(dir, `${o.name ?? 'site'}.log`)
-  const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
+  const destination = logDestination(logFile)
   const gw = await startGateway(config, { plugins: builtinPlugins, logDestination: destination, noSignals: true })
   return {
     gw,
@@ -42,8 +42,7 @@ export async function startBenchSite(yaml: string, o: { dir?: string; name?: str
     logFile,
     close: async () => {
       await gw.close()
-      destination.flushSync()
-      destination.end()
+      destination.end?.()
       own?.remove()
     },
   }

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync, existsSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import pino from 'pino'
+import { logDestination } from '../log.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
@@ -81,7 +81,7 @@ export async function runDemo(dirArg: string): Promise<void> {
   const child = await startGateway(loadConfigFile(files.child, builtinPlugins), {
     plugins: builtinPlugins,
     noSignals: true,
-    logDestination: pino.destination({ dest: join(dir, 'child.log'), sync: false }),
+    logDestination: logDestination(join(dir, 'child.log')),
   })
   const ca = join(dir, 'certs', 'ca.crt')
   const c = `curl --cacert ${ca}`

@@ -81,3 +81,9 @@ export function scrubSecrets(text: string): string {
   if (text.includes(ISSUED_KEY_PREFIX)) text = text.replace(ISSUED_KEY, REDACTED)
   return text
 }
+
+/** scrubSecrets for bytes: the same bytes when they hold nothing to scrub (nearly always), searched as they are. */
+export function scrubSecretBytes(bytes: Buffer): Buffer {
+  if (!known.some((s) => bytes.includes(s)) && !bytes.includes(ISSUED_KEY_PREFIX)) return bytes
+  return Buffer.from(scrubSecrets(bytes.toString()))
+}
