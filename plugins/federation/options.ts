@@ -17,7 +17,7 @@ export const linksSpec = opt.list(
       deleteUploaded: opt.bool({ doc: 'custom: upload deletes', default: false }),
       repositories: opt.list(opt.string({ doc: 'A repository pattern: ns/*, ns/** or ns/name', pattern: OWNS_PATTERN, patternText: 'ns/*, ns/** or ns/name' }), { doc: 'Repositories this link carries (the peer may carry fewer: its link decides)' }),
       interval: opt.duration({ doc: 'Time between two exchanges over this link', default: 60_000, min: '100ms' }),
-      retry: opt.duration({ doc: 'First wait before retrying a failed exchange; doubles each failure, at most interval', default: 1000 }),
+      retry: opt.duration({ doc: 'First wait before retrying a failed exchange; doubles each failure, at most interval', default: 1000, min: '100ms' }),
     },
     { doc: 'One link this site connects out over' },
   ),

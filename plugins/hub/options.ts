@@ -9,7 +9,7 @@ export const storeSpec = opt.obj(
     hotBytes: opt.bytes({ doc: 'Memory for the hot tier: hot repository states and small blobs (lru-cache, bounded by bytes)', default: 64 * 1024 * 1024 }),
     hotBlobMax: opt.bytes({ doc: 'Blobs up to this size are kept in the hot tier once read', default: 256 * 1024 }),
     changeLogKeep: opt.int({ doc: 'Change-log entries kept; a child further behind gets 410 and fetches its repositories whole', default: 100_000, min: 1 }),
-    refresh: opt.duration({ doc: 'How often commits by other processes (fedgate publish, other nodes on one Redis) are picked up', default: 1000 }),
+    refresh: opt.duration({ doc: 'How often commits by other processes (fedgate publish, other nodes on one Redis) are picked up', default: 1000, min: '100ms' }),
     collect: opt.obj(
       {
         enabled: opt.bool({ doc: 'Remove blobs no snapshot references and the change log no longer names (overwritten and deleted tags\' bytes) every interval. Default: true at a root; false at a child, whose sync collects after each commit (sync.collect)', optional: true }),

@@ -13,8 +13,8 @@ export const repositoriesSpec = opt.list(
 export function retrySpec(what: string) {
   return opt.obj(
     {
-      initial: opt.duration({ doc: `First wait before retrying a failed ${what} sync; doubles each failure`, default: 1000 }),
-      max: opt.duration({ doc: `Longest wait between retries of a failing ${what}`, default: 60_000 }),
+      initial: opt.duration({ doc: `First wait before retrying a failed ${what} sync; doubles each failure`, default: 1000, min: '100ms' }),
+      max: opt.duration({ doc: `Longest wait between retries of a failing ${what}`, default: 60_000, min: '100ms' }),
     },
     { doc: `Backoff for failed ${what} syncs` },
   )
@@ -33,8 +33,8 @@ export const syncSpec = opt.obj(
         enabled: opt.bool({ doc: "Subscribe to the upstream's change stream and sync each announced commit at once; rounds at `interval` go on as the fallback", default: true }),
         reconnect: opt.obj(
           {
-            initial: opt.duration({ doc: 'First wait before reconnecting a dropped stream; doubles each failed attempt, with jitter', default: 1000 }),
-            max: opt.duration({ doc: 'Longest wait between reconnect attempts', default: 30_000 }),
+            initial: opt.duration({ doc: 'First wait before reconnecting a dropped stream; doubles each failed attempt, with jitter', default: 1000, min: '100ms' }),
+            max: opt.duration({ doc: 'Longest wait between reconnect attempts', default: 30_000, min: '100ms' }),
           },
           { doc: 'Reconnecting with exponential backoff (as CLASP)' },
         ),
