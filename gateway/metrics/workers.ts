@@ -18,6 +18,9 @@ const GATHER_MS = 3000
 /** In a worker: labels `registry`'s series with the slot, and lets the primary gather them. */
 export function joinWorkersMetrics(registry: client.Registry, slot: number): void {
   registry.setDefaultLabels({ worker: String(slot) })
+  // prom-client leaves out, across workers, what it cannot merge (aggregator 'omit': the process's start
+  // time). Labelled by slot, no two workers' series merge: each is kept as it is.
+  for (const m of registry.getMetricsAsArray() as { aggregator?: string }[]) if (m.aggregator === 'omit') m.aggregator = 'first'
   client.AggregatorRegistry.setRegistries([registry])
   new client.AggregatorRegistry() // its constructor installs the worker's answering listener
 }
