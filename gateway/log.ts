@@ -51,11 +51,19 @@ export interface LogDestination extends DestinationStream {
  * slow reader cannot stop the event loop.
  */
 export function logDestination(dest: number | string, maxWrite?: number): LogDestination {
-  const sync = typeof dest === 'number' ? fstatSync(dest).isFile() : true
+  const sync = typeof dest === 'number' ? isRegularFile(dest) : true
   const boom = pino.destination({ dest, sync, contentMode: 'buffer', mkdir: typeof dest === 'string', ...(maxWrite === undefined ? {} : { maxWrite }) })
   return {
     write: (chunk: string | Uint8Array) => void boom.write(typeof chunk === 'string' ? (Buffer.from(chunk) as never) : (chunk as never)),
     end: () => boom.end(),
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile()
+  } catch {
+    return false // closed (`fedgate start >&-`): pino's destination reports that as it writes
   }
 }
 
