@@ -52,6 +52,8 @@ export const errorCatalogue = {
   GW_ERR_TUNNEL_UPSTREAM_REFUSED: { status: 503, message: 'The tunnel upstream refused the connection' },
   GW_ERR_TUNNEL_UPSTREAM_UNREACHABLE: { status: 503, message: 'The tunnel upstream cannot be reached (no route to it, or its name does not resolve)' },
   GW_ERR_ROOT_TIMEOUT: { status: 504, message: 'The root did not answer in time' },
+  // RFC 9111 §5.2.1.7 names 504 for it; never counted against the root, which was not asked.
+  GW_ERR_NOT_CACHED: { status: 504, message: 'The request said only-if-cached and no stored answer may be used for it; the root was not asked' },
   GW_ERR_PEER_TIMEOUT: { status: 504, message: 'The link peer did not answer in time' },
   GW_ERR_TUNNEL_UPSTREAM_TIMEOUT: { status: 504, message: 'The tunnel upstream did not complete the WebSocket handshake in time' },
 } as const

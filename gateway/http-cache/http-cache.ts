@@ -13,7 +13,7 @@ import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
 import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
-import { ageOf, revalidatedFrom, storable, type CacheDefaults } from './policy.ts'
+import { ageOf, clientAsks, staleForClients, storable, type ClientAsk, type CacheDefaults } from './policy.ts'
 import { headerValue, sameVariant, VaryIndex, variantKey } from './vary.ts'
 
 /** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
@@ -81,7 +81,8 @@ export class HttpCache {
 
   /**
    * The answer for `key` (GET with these request headers): from the cache when it may be, else from
-   * `fetch`, stored when it may be. Throws the root's failure when no stale entry may stand in for it.
+   * `fetch`, stored when it may be. Throws the root's failure when no stale entry may stand in for it, and
+   * GW_ERR_NOT_CACHED, without asking the root, for `only-if-cached` when no entry may answer.
    */
   lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch): Promise<Lookup> {
     return this.#lookup(key, req, fetch, true)
@@ -90,20 +91,27 @@ export class HttpCache {
   async #lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch, mayRejoin: boolean): Promise<Lookup> {
     const k = this.#entryKey(key, req)
     const entry = this.store.get(k)
+    const ask = clientAsks(req)
     const now = this.clock.now()
     // The client's no-cache or max-age: an entry that old is only the start of a (conditional) fill.
-    const oldest = revalidatedFrom(req)
-    const usable = entry !== undefined && (oldest === undefined || ageNow(entry, now) < oldest)
-    if (usable && staleFor(entry, now) <= 0) return this.#count({ kind: 'entry', entry, cache: 'hit' })
-    if (usable && !entry.freshness.mustRevalidate && staleFor(entry, now) <= entry.freshness.staleWhileRevalidate) {
-      if (!this.#fills.has(k)) this.#fill(k, key, req, entry, fetch).then(
-          (f) => {
-            if (f.kind === 'response') f.res.body.dump().catch(() => {})
-          },
-          (err) => this.o.onBackgroundError(key, err),
-        )
-      return this.#count({ kind: 'entry', entry, cache: 'stale' })
+    if (entry !== undefined && (ask.maxAge === undefined || ageNow(entry, now) < ask.maxAge)) {
+      const stale = staleFor(entry, now)
+      const minFresh = ask.minFresh ?? 0
+      if (stale + minFresh <= 0) return this.#count({ kind: 'entry', entry, cache: 'hit' })
+      if (mayServeStale(entry, ask, stale, entry.freshness.staleWhileRevalidate)) {
+        if (!this.#fills.has(k)) this.#fill(k, key, req, entry, fetch).then(
+            (f) => {
+              if (f.kind === 'response') f.res.body.dump().catch(() => {})
+            },
+            (err) => this.o.onBackgroundError(key, err),
+          )
+        return this.#count({ kind: 'entry', entry, cache: 'stale' })
+      }
+      // The client takes this much staleness (max-stale): answered as it is, unconfirmed.
+      if (ask.maxStale !== undefined && stale + minFresh <= ask.maxStale && staleForClients(entry.freshness, entry.headers)) return this.#count({ kind: 'entry', entry, cache: stale > 0 ? 'stale' : 'hit' })
     }
+    // RFC 9111 §5.2.1.7: no entry this request may take, and the root is not to be asked (nor waited for).
+    if (ask.onlyIfCached) throw new GatewayError('GW_ERR_NOT_CACHED')
     const running = this.#fills.get(k)
     if (running) {
       const joined = await this.#join(running, req)
@@ -149,8 +157,8 @@ export class HttpCache {
       const f = await Promise.race([running, waited])
       if (f === 'timeout' || f.kind !== 'entry') return { kind: 'alone' }
       if (!sameVariant(f.entry, req)) return undefined
-      // A stale stand-in for a failing root is not the confirmed answer a no-cache client asked for.
-      if (f.cache === 'stale' && revalidatedFrom(req) !== undefined) return { kind: 'alone' }
+      // A stale stand-in for a failing root only for a request that takes one (not no-cache, say).
+      if (f.cache === 'stale' && !this.#staleOnError(f.entry, req)) return { kind: 'alone' }
       return { kind: 'entry', entry: f.entry, cache: f.cache === 'stale' ? 'stale' : 'coalesced' }
     } finally {
       this.#waiting--
@@ -237,14 +245,27 @@ export class HttpCache {
     }
   }
 
-  /** May `e` stand in for a failing root? Never for a request that asked for the root's confirmation (no-cache, max-age). */
+  /**
+   * May `e` stand in for a failing root? Never for a request that asked for the root's confirmation
+   * (no-cache, max-age) or for freshness left (min-fresh), nor past the staleness it takes (max-stale).
+   */
   #staleOnError(e: Entry, req: IncomingHttpHeaders): boolean {
-    return revalidatedFrom(req) === undefined && !e.freshness.mustRevalidate && staleFor(e, this.clock.now()) <= e.freshness.staleIfError
+    const ask = clientAsks(req)
+    return ask.maxAge === undefined && mayServeStale(e, ask, staleFor(e, this.clock.now()), e.freshness.staleIfError)
   }
 
   #entryKey(key: string, req: IncomingHttpHeaders): string {
     return variantKey(key, req, this.vary.headers(key))
   }
+}
+
+/**
+ * May `e`, `stale` ms past its freshness, be answered under the root's `allowance` (stale-while-revalidate,
+ * stale-if-error)? Never one marked must-revalidate, nor to a client that wants freshness left
+ * (min-fresh), nor past the staleness the client takes (max-stale).
+ */
+function mayServeStale(e: Entry, ask: ClientAsk, stale: number, allowance: number): boolean {
+  return ask.minFresh === undefined && !e.freshness.mustRevalidate && stale <= Math.min(allowance, ask.maxStale ?? Infinity)
 }
 
 /** ms an entry is past its freshness (≤ 0: fresh). */

@@ -76,15 +76,47 @@ function lifetime(cc: Map<string, string>, headers: IncomingHttpHeaders, default
   return defaults.maxAge
 }
 
+/** What a client's request directives ask of a stored answer (RFC 9111 §5.2.1); times in ms, undefined: not asked. */
+export interface ClientAsk {
+  /** `no-cache` (0) or `max-age=N`: an entry this old is used only once the root confirmed it. */
+  readonly maxAge: number | undefined
+  /** `min-fresh=N`: an entry with less freshness left is used only once the root confirmed it. */
+  readonly minFresh: number | undefined
+  /** `max-stale[=N]`: an entry at most this far past its freshness may be used unconfirmed (no value: Infinity). */
+  readonly maxStale: number | undefined
+  /** `only-if-cached`: the root is never asked; no usable entry is a 504. */
+  readonly onlyIfCached: boolean
+}
+
+// A request without Cache-Control or Pragma (most): nothing parsed, nothing allocated. Every ask has all
+// four fields in this order, and none is frozen: one object shape where they are read.
+const ASKS_NOTHING: ClientAsk = { maxAge: undefined, minFresh: undefined, maxStale: undefined, onlyIfCached: false }
+const PRAGMA_NO_CACHE: ClientAsk = { maxAge: 0, minFresh: undefined, maxStale: undefined, onlyIfCached: false }
+
 /**
- * RFC 9111 §5.2.1: the age in ms from which the client takes a stored answer only once the root confirmed
- * it (`no-cache`: 0, as `max-age=0`; `max-age=N`: N s); undefined: any fresh one. An HTTP/1.0 client's
- * `Pragma: no-cache` counts as `no-cache` when it sends no Cache-Control (§5.4).
+ * The client's Cache-Control directives a cache honours. An HTTP/1.0 client's `Pragma: no-cache` counts
+ * as `no-cache` when it sends no Cache-Control (§5.4). A directive with a value that is not a number of
+ * seconds is ignored (max-stale's stays optional).
  */
-export function revalidatedFrom(req: IncomingHttpHeaders): number | undefined {
-  if (req['cache-control'] === undefined) return req.pragma !== undefined && cacheControl(req.pragma).has('no-cache') ? 0 : undefined
+export function clientAsks(req: IncomingHttpHeaders): ClientAsk {
+  if (req['cache-control'] === undefined) return req.pragma !== undefined && cacheControl(req.pragma).has('no-cache') ? PRAGMA_NO_CACHE : ASKS_NOTHING
   const cc = cacheControl(req['cache-control'])
-  return cc.has('no-cache') ? 0 : seconds(cc.get('max-age'))
+  const maxStale = cc.get('max-stale')
+  return {
+    maxAge: cc.has('no-cache') ? 0 : seconds(cc.get('max-age')),
+    minFresh: seconds(cc.get('min-fresh')),
+    maxStale: maxStale === '' ? Infinity : seconds(maxStale),
+    onlyIfCached: cc.has('only-if-cached'),
+  }
+}
+
+/**
+ * May a client's max-stale take this answer once it is stale? Not when the root said no-cache,
+ * must-revalidate or proxy-revalidate, nor s-maxage, which carries proxy-revalidate for a shared cache
+ * (RFC 9111 §5.2.2.10). Read from the stored headers, so entries stored before this rule follow it too.
+ */
+export function staleForClients(freshness: Freshness, headers: Record<string, string | string[]>): boolean {
+  return !freshness.mustRevalidate && !cacheControl(headers['cache-control']).has('s-maxage')
 }
 
 /** The Age the root (or a cache before it) gave the answer, in ms. */

@@ -8,7 +8,7 @@ export function cacheMetrics(m: Metrics, cache: HttpCache): void {
   m.counter('fedgate_forward_cache_hits_total', 'Reads answered from a fresh cached answer, without the root', [], () => s().hit)
   m.counter('fedgate_forward_cache_misses_total', "Reads answered by the root's answer, which was stored", [], () => s().miss)
   m.counter('fedgate_forward_cache_revalidations_total', 'Reads answered from a stale cached answer the root confirmed (304)', [], () => s().revalidated)
-  m.counter('fedgate_forward_cache_stale_answers_total', 'Reads answered from a stale cached answer: the root failing (stale-if-error) or while it is refreshed (stale-while-revalidate)', [], () => s().stale)
+  m.counter('fedgate_forward_cache_stale_answers_total', 'Reads answered from a stale cached answer: the root failing (stale-if-error), while it is refreshed (stale-while-revalidate), or as the client allowed (max-stale)', [], () => s().stale)
   m.counter('fedgate_forward_cache_coalesced_total', "Reads that waited for another read's root request for the same entry and shared its answer", [], () => s().coalesced)
   m.counter('fedgate_forward_cache_unshared_total', "Reads that went to the root alone, uncached: the wait for another read's root request ran out, or its answer could not be shared", [], () => s().alone)
   m.counter('fedgate_forward_cache_not_stored_total', "Root answers passed on without being stored: not cacheable, larger than forward.cache.maxEntryBytes, or the cache's disk failed", [], () => s().notStored)

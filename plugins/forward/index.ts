@@ -10,6 +10,7 @@ import { createRootClient } from '../../gateway/upstream/root-client.ts'
 import { Limiter, type Release } from '../../gateway/util/limiter.ts'
 import { workerSlot } from '../../gateway/util/worker-slot.ts'
 import { HttpCache } from '../../gateway/http-cache/http-cache.ts'
+import { clientAsks } from '../../gateway/http-cache/policy.ts'
 import { cacheMetrics } from './cache-metrics.ts'
 import { cachedReads, usesCache } from './cached-reads.ts'
 import { forwardSpec } from './options.ts'
@@ -109,7 +110,7 @@ export const forwardPlugin: GatewayPlugin = {
     const forward = (ctx: RequestContext, how?: { fromRoot?: boolean }): Promise<void> => {
       const write = !SAFE_METHODS.has(ctx.method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
-      if (cached && !write && how?.fromRoot !== true && usesCache(ctx, o.passCookies)) return cached(ctx)
+      if (cached && !write) return how?.fromRoot !== true && usesCache(ctx, o.passCookies) ? cached(ctx) : uncachedRead(ctx)
       if (!cache || !write) return uncached(ctx, write)
       // A write never reads or fills the cache; one the root accepted makes the entries of its target stale.
       return uncached(ctx, true).finally(() => {
@@ -126,7 +127,13 @@ export const forwardPlugin: GatewayPlugin = {
       return waitForConnection(ctx).then((r) => r && exchange(ctx, write, r))
     }
 
-    const cached = cache && cachedReads({ cache, client, rootHealth, clock, site: config.site.name, passCookies: o.passCookies, connection: fillConnection, forward: (ctx) => uncached(ctx, false) })
+    /** A read that does not go through the cache, or found no entry it could take; never one that said only-if-cached (RFC 9111 §5.2.1.7). */
+    const uncachedRead = (ctx: RequestContext): Promise<void> => {
+      if (clientAsks(ctx.req.headers).onlyIfCached) throw new GatewayError('GW_ERR_NOT_CACHED')
+      return uncached(ctx, false)
+    }
+
+    const cached = cache && cachedReads({ cache, client, rootHealth, clock, site: config.site.name, passCookies: o.passCookies, connection: fillConnection, forward: uncachedRead })
 
     const exchange = (ctx: RequestContext, write: boolean, release: Release): Promise<void> => {
       const { req, method } = ctx

@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { CacheStatus, HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import type { Entry } from '../../gateway/http-cache/entry-store.ts'
+import { clientAsks } from '../../gateway/http-cache/policy.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 import { CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
@@ -106,6 +107,9 @@ export class ProxiedPackuments {
           if (fetched) return fetched
         }
         if (found.kind === 'response') return await this.#fromResponse(name, found.res, lease.add, 'miss')
+        // No entry answered (its body went meanwhile, or a shared fetch's answer was not to be had): the root
+        // is asked alone, uncached, unless the client said only-if-cached.
+        if (cacheControl !== undefined && clientAsks({ 'cache-control': cacheControl }).onlyIfCached) throw new GatewayError('GW_ERR_NOT_CACHED')
       }
       return await this.#fromResponse(name, await get({}), lease.add, 'bypass')
     } finally {
