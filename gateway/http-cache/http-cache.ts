@@ -208,8 +208,9 @@ export class HttpCache {
     const length = Number(res.headers['content-length'])
     if (!s.ok || length > this.o.maxEntryBytes) {
       this.#counts.notStored++
-      // The root now says this must not be kept: the old entry goes too.
-      if (old) this.store.delete(old.key)
+      // The root now says this must not be kept: the old entry goes too. A 5xx says nothing of it (RFC 9111
+      // §4.3.3): it stays, for the clients a stale stand-in may still answer.
+      if (old && res.statusCode < 500) this.store.delete(old.key)
       return { kind: 'response', res }
     }
     const meta: EntryMeta = {
