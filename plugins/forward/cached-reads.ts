@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici'
 import { upstreamError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import type { HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
+import { cacheControl } from '../../gateway/http-cache/policy.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
@@ -37,7 +38,7 @@ export function usesCache(ctx: RequestContext, passCookies: boolean): boolean {
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false
   const h = ctx.req.headers
   if (passCookies && h.cookie !== undefined) return false
-  return !/no-store/i.test(String(h['cache-control'] ?? ''))
+  return h['cache-control'] === undefined || !cacheControl(h['cache-control']).has('no-store')
 }
 
 export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promise<void> {
