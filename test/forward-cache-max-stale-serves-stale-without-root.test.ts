@@ -2,7 +2,7 @@
 // as it is, without revalidating it; `max-stale` with no value takes any staleness. Staler than N, the
 // entry is revalidated with the root as for any client.
 import t from 'tap'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { revalidatingHandler, startChildWithOrigin } from './helpers/child-site.ts'
 import { fetchText } from './helpers/sites.ts'
 
 t.test('max-stale: a stale entry served without the root, within its bound', async (t) => {
@@ -10,17 +10,7 @@ t.test('max-stale: a stale entry served without the root, within its bound', asy
   const { site } = await startChildWithOrigin(t, 'cache-max-stale', {
     clock: t.clock,
     extra: 'forward: { cache: { enabled: true } }\n',
-    handler: (req, res) => {
-      if (!req.url!.startsWith('/api/')) return res.end('ok')
-      conditional.push(req.headers['if-none-match'])
-      const headers = { etag: '"v1"', 'cache-control': 'public, max-age=10' }
-      if (req.headers['if-none-match'] === '"v1"') {
-        res.writeHead(304, headers)
-        return res.end()
-      }
-      res.writeHead(200, { ...headers, 'content-type': 'text/plain' })
-      res.end('thing v1')
-    },
+    handler: revalidatingHandler({ cacheControl: 'public, max-age=10', body: 'thing v1', asked: (etag) => conditional.push(etag) }),
   })
   const path = '/api/v1/repos/acme/max-stale'
   t.equal((await fetchText(site, path)).body, 'thing v1', 'filled')

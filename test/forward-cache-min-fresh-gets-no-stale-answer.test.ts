@@ -2,7 +2,7 @@
 // stale-while-revalidate (it waits for the revalidation), nor as a stand-in for a failing root within
 // stale-if-error (it gets the root's failure), while a plain client gets both.
 import t from 'tap'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { revalidatingHandler, startChildWithOrigin } from './helpers/child-site.ts'
 import { fetchText } from './helpers/sites.ts'
 
 t.test('min-fresh: no stale-while-revalidate answer, no stale stand-in', async (t) => {
@@ -11,21 +11,7 @@ t.test('min-fresh: no stale-while-revalidate answer, no stale stand-in', async (
   const { site } = await startChildWithOrigin(t, 'cache-min-fresh-stale', {
     clock: t.clock,
     extra: 'forward: { cache: { enabled: true } }\n',
-    handler: (req, res) => {
-      if (!req.url!.startsWith('/api/')) return res.end('ok')
-      asked++
-      if (failing) {
-        res.writeHead(500, { 'content-type': 'text/plain' })
-        return res.end('root trouble')
-      }
-      const headers = { etag: '"v1"', 'cache-control': 'public, max-age=10, stale-while-revalidate=60, stale-if-error=3600' }
-      if (req.headers['if-none-match'] === '"v1"') {
-        res.writeHead(304, headers)
-        return res.end()
-      }
-      res.writeHead(200, { ...headers, 'content-type': 'text/plain' })
-      res.end('thing v1')
-    },
+    handler: revalidatingHandler({ cacheControl: 'public, max-age=10, stale-while-revalidate=60, stale-if-error=3600', body: 'thing v1', asked: () => asked++, failing: () => failing }),
   })
   const path = '/api/v1/repos/acme/min-fresh-stale'
   t.equal((await fetchText(site, path)).body, 'thing v1', 'filled')

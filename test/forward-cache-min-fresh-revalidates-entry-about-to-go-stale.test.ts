@@ -2,7 +2,7 @@
 // least N more seconds: an entry about to go stale is revalidated with the root first, as a stale one.
 // One with enough freshness left is a hit.
 import t from 'tap'
-import { startChildWithOrigin } from './helpers/child-site.ts'
+import { revalidatingHandler, startChildWithOrigin } from './helpers/child-site.ts'
 import { fetchText } from './helpers/sites.ts'
 
 t.test('min-fresh: an entry about to go stale is revalidated', async (t) => {
@@ -10,17 +10,7 @@ t.test('min-fresh: an entry about to go stale is revalidated', async (t) => {
   const { site } = await startChildWithOrigin(t, 'cache-min-fresh', {
     clock: t.clock,
     extra: 'forward: { cache: { enabled: true } }\n',
-    handler: (req, res) => {
-      if (!req.url!.startsWith('/api/')) return res.end('ok')
-      conditional.push(req.headers['if-none-match'])
-      const headers = { etag: '"v1"', 'cache-control': 'public, max-age=60' }
-      if (req.headers['if-none-match'] === '"v1"') {
-        res.writeHead(304, headers)
-        return res.end()
-      }
-      res.writeHead(200, { ...headers, 'content-type': 'text/plain' })
-      res.end('thing v1')
-    },
+    handler: revalidatingHandler({ cacheControl: 'public, max-age=60', body: 'thing v1', asked: (etag) => conditional.push(etag) }),
   })
   const path = '/api/v1/repos/acme/min-fresh'
   t.equal((await fetchText(site, path)).body, 'thing v1', 'filled')

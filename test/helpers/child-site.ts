@@ -43,3 +43,25 @@ export interface CacheFigures {
 export function cacheOf(site: Pick<TestSite, 'gw'>): CacheFigures {
   return (site.gw.health() as { forward: { cache: CacheFigures } }).forward.cache
 }
+
+/**
+ * An origin for revalidation tests: a read under /api/ gets 200 with ETag "v1" and `cacheControl`, or 304
+ * when it sends that ETag back; 500 while `failing()` says so. `asked` hears each read's If-None-Match.
+ */
+export function revalidatingHandler(o: { cacheControl: string; body: string; asked?: (ifNoneMatch: string | undefined) => void; failing?: () => boolean }): http.RequestListener {
+  return (req, res) => {
+    if (!req.url!.startsWith('/api/')) return res.end('ok')
+    o.asked?.(req.headers['if-none-match'])
+    if (o.failing?.()) {
+      res.writeHead(500, { 'content-type': 'text/plain' })
+      return res.end('root trouble')
+    }
+    const headers = { etag: '"v1"', 'cache-control': o.cacheControl }
+    if (req.headers['if-none-match'] === '"v1"') {
+      res.writeHead(304, headers)
+      return res.end()
+    }
+    res.writeHead(200, { ...headers, 'content-type': 'text/plain' })
+    res.end(o.body)
+  }
+}
