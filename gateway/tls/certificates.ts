@@ -2,10 +2,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isIP } from 'node:net'
-import { createSecureContext } from 'node:tls'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type Forge from 'node-forge'
+import { loadPair } from './pair.ts'
 
 // node-forge is loaded only to make a certificate: a site whose files exist never pays for it (~10 MB, ~100 ms).
 let forgeModule: typeof Forge | undefined
@@ -68,10 +68,9 @@ export function unusableCertificate(o: { cert?: string; key?: string; sni: reado
       if (!existsSync(p[which])) return { path: [...p.path.slice(0, -1), which], message: `${p[which]} does not exist` }
     }
     try {
-      createSecureContext({ cert: readFileSync(p.cert), key: readFileSync(p.key) })
+      loadPair(p.cert, p.key)
     } catch (err) {
-      const reason = (err as Error).message.includes('key values mismatch') ? 'the key is not this certificate\'s' : `not a usable PEM certificate and key (${(err as Error).message})`
-      return { path: p.path, message: `${p.cert} with ${p.key}: ${reason}` }
+      return { path: p.path, message: (err as Error).message }
     }
   }
   return undefined

@@ -1,10 +1,11 @@
 // Secure contexts for the HTTPS listener: a default certificate plus SNI ones, rebuilt when their files
 // change. Live connections keep the context they were made with, so a reload drops nothing.
-import { readFileSync, watchFile, unwatchFile } from 'node:fs'
+import { watchFile, unwatchFile } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
-import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls'
+import { type SecureContext, type SecureContextOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
+import { loadPair } from './pair.ts'
 
 export interface CertPair {
   cert: string
@@ -45,13 +46,14 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
 
   /** Reads every file again; throws (and keeps the old contexts) if any is unreadable or invalid. */
   load(): void {
-    const def = { ...TLS_BASE, cert: readFileSync(this.main.cert), key: readFileSync(this.main.key) }
-    createSecureContext(def) // validates the pair before anything is replaced
+    // Every pair is validated before anything is replaced; an error names the pair's files.
+    const main = loadPair(this.main.cert, this.main.key, TLS_BASE)
+    const def = { ...TLS_BASE, cert: main.cert, key: main.key }
     const names = new HostNames([...certificateNames(def.cert), ...this.sni.flatMap((s) => s.hosts)])
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
     for (const s of this.sni) {
-      const ctx = createSecureContext({ ...TLS_BASE, cert: readFileSync(s.cert), key: readFileSync(s.key) })
+      const ctx = loadPair(s.cert, s.key, TLS_BASE).context
       for (const h of s.hosts) {
         if (h.startsWith('*.')) wild.push([h.slice(1).toLowerCase(), ctx])
         else exact.set(h.toLowerCase(), ctx)
