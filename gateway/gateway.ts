@@ -63,7 +63,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const started = clock.now()
 
   const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
-  if (certs.created.length) log.info({ files: certs.created }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+  if (certs.created.length) log.info({ files: certs.created, ...(certs.renewed && { renewed: certs.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
   const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
 
   let rootClient: RootClient | undefined

@@ -39,7 +39,7 @@ const core: Record<string, CliCommand> = {
     async run({ config }) {
       const c = config()
       const r = ensureCertificates({ dir: c.tls.dir, siteName: c.site.name, hosts: c.tls.hosts, cert: c.tls.cert, key: c.tls.key })
-      console.log(r.created.length ? `created:\n  ${r.created.join('\n  ')}` : `already present: ${r.cert}`)
+      console.log(r.created.length ? `created${r.renewed ? ` (the site certificate again: ${r.renewed})` : ''}:\n  ${r.created.join('\n  ')}` : `already present: ${r.cert}`)
       console.log(`clients trust: ${r.ca}`)
     },
   },

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isIP } from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, X509Certificate } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type Forge from 'node-forge'
 import { loadPair } from './pair.ts'
@@ -29,6 +29,8 @@ export interface EnsureOptions {
 export interface EnsureResult extends CertificateFiles {
   /** Which files were written by this call (empty when all were there). */
   created: string[]
+  /** Why an existing generated certificate was made again (new hosts, expiry), when it was. */
+  renewed?: string
 }
 
 export function certificatePaths(o: EnsureOptions): CertificateFiles {
@@ -83,7 +85,14 @@ export function unusableCertificate(o: { cert?: string; key?: string; sni: reado
 export function ensureCertificates(o: EnsureOptions): EnsureResult {
   const paths = certificatePaths(o)
   const created: string[] = []
-  if (existsSync(paths.cert) && existsSync(paths.key)) return { ...paths, created }
+  const names = ['localhost', '127.0.0.1', '::1', ...o.hosts]
+  let renewed: string | undefined
+  if (existsSync(paths.cert) && existsSync(paths.key)) {
+    const defaults = certificatePaths({ ...o, cert: undefined, key: undefined })
+    const atDefaults = resolve(paths.cert) === resolve(defaults.cert) && resolve(paths.key) === resolve(defaults.key)
+    renewed = atDefaults ? staleGenerated(paths, names) : undefined
+    if (!renewed) return { ...paths, created }
+  }
   if (existsSync(paths.cert) !== existsSync(paths.key)) {
     throw new Error(`tls: only one of ${paths.cert} and ${paths.key} exists; remove it or provide both`)
   }
@@ -97,11 +106,38 @@ export function ensureCertificates(o: EnsureOptions): EnsureResult {
     writeAtomic(paths.ca, forge.pki.certificateToPem(ca.cert), 0o644)
     created.push(paths.ca, paths.caKey)
   }
-  const server = makeServerCert(ca, o.siteName, ['localhost', '127.0.0.1', '::1', ...o.hosts])
+  const server = makeServerCert(ca, o.siteName, names)
   writeAtomic(paths.key, forge.pki.privateKeyToPem(server.key), 0o600)
   writeAtomic(paths.cert, forge.pki.certificateToPem(server.cert) + forge.pki.certificateToPem(ca.cert), 0o644)
   created.push(paths.cert, paths.key)
-  return { ...paths, created }
+  return { ...paths, created, ...(renewed && { renewed }) }
+}
+
+/** A generated certificate is made again this long before it expires (as ACME clients renew). */
+const RENEW_BEFORE_MS = 30 * 86_400_000
+
+/**
+ * Why the site's certificate must be made again, if it is one fedgate generated: it lacks a name the site
+ * now has (tls.hosts changed since), or it expires soon or has (397 days). Only a certificate the local CA
+ * in `dir` issued, at its default path (the caller checks), is ever replaced: an operator's own one is left as it is.
+ */
+function staleGenerated(paths: CertificateFiles, names: readonly string[]): string | undefined {
+  if (!existsSync(paths.ca) || !existsSync(paths.caKey)) return undefined
+  let cert: X509Certificate
+  try {
+    cert = new X509Certificate(readFileSync(paths.cert))
+    const ca = new X509Certificate(readFileSync(paths.ca))
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return undefined
+  } catch {
+    return undefined // not ours to judge: loading it reports what is wrong
+  }
+  const dns = new Set((cert.subjectAltName ?? '').split(', ').filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase()))
+  const missing = names.filter((n) => (isIP(n) ? cert.checkIP(n) === undefined : !dns.has(n.toLowerCase())))
+  if (missing.length) return `it does not name ${missing.join(', ')}`
+  const now = Date.now()
+  if (Date.parse(cert.validFrom) > now) return `it is not valid before ${cert.validFrom}`
+  if (Date.parse(cert.validTo) - now < RENEW_BEFORE_MS) return `it expires ${cert.validTo}`
+  return undefined
 }
 
 function keyPair(): Forge.pki.rsa.KeyPair {
