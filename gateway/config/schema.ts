@@ -42,7 +42,7 @@ export const coreOptions = {
       cert: opt.path({ doc: 'Server certificate (PEM), which must exist; default <dir>/<site>.crt, generated there when absent', optional: true }),
       key: opt.path({ doc: 'Server private key (PEM), which must exist; default <dir>/<site>.key, generated there when absent', optional: true }),
       dir: opt.path({ doc: 'Folder for generated certificates and the local CA', default: 'certs' }),
-      hosts: opt.list(opt.string({ doc: 'Host name or IP address' }), { doc: 'Extra names put in a generated certificate (localhost and 127.0.0.1 are always there)' }),
+      hosts: opt.list(opt.string({ doc: 'Host name or IP address' }), { doc: 'Extra names put in a generated certificate (localhost and 127.0.0.1 are always there); one added later has it made again at start' }),
       sni: opt.list(
         opt.obj(
           {
