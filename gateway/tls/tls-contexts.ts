@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto'
 import { type SecureContext, type SecureContextOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { loadPair } from './pair.ts'
+import { loadPair, validityProblem } from './pair.ts'
 
 export interface CertPair {
   cert: string
@@ -52,8 +52,11 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     const names = new HostNames([...certificateNames(def.cert), ...this.sni.flatMap((s) => s.hosts)])
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
+    const invalid = [validityProblem(main.cert, this.main.cert)]
     for (const s of this.sni) {
-      const ctx = loadPair(s.cert, s.key, TLS_BASE).context
+      const pair = loadPair(s.cert, s.key, TLS_BASE)
+      invalid.push(validityProblem(pair.cert, s.cert))
+      const ctx = pair.context
       for (const h of s.hosts) {
         if (h.startsWith('*.')) wild.push([h.slice(1).toLowerCase(), ctx])
         else exact.set(h.toLowerCase(), ctx)
@@ -63,6 +66,8 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     this.#sni = exact
     this.#wildcards = wild
     this.#names = names
+    // Served all the same (it may be all there is), but said at every start and reload.
+    for (const problem of invalid) if (problem) this.log.error({ err: problem }, 'tls certificate not valid now')
   }
 
   /** SNICallback: exact host, then *.domain, then the default. */
