@@ -3,6 +3,7 @@ import { GatewayError } from '../../../gateway/errors.ts'
 import type { RequestContext } from '../../../gateway/plugin-api.ts'
 import type { ImageRecord, RepoState } from '../model.ts'
 import { tagImage, untag } from '../store/tag-updates.ts'
+import { PinSet } from '../store/blob-pins.ts'
 import { linkCovers } from '../links.ts'
 import { checkTag, IMAGE_ID } from '../names.ts'
 import { revisionHeaders, type HubDeps } from './deps.ts'
@@ -79,11 +80,17 @@ export function repoHandlers(d: HubDeps) {
       }
       const length = ctx.req.headers['content-length']
       if (length !== undefined && Number(length) > d.options.maxUploadBytes) throw new GatewayError('GW_ERR_TOO_LARGE')
-      // The bytes are stored and verified before any tag moves.
-      const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes, isRequest: true })
-      const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest, at: new Date(d.clock.now()).toISOString() }))
-      const image = state.images[id]!
-      sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
+      // The bytes are stored and verified before any tag moves. Pinned from then until the commit is
+      // done: unreferenced till then, a collection of this process would otherwise remove them.
+      const pins = new PinSet(d.blobs.pins)
+      try {
+        const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes, isRequest: true, pin: (id) => pins.add(id) })
+        const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest, at: new Date(d.clock.now()).toISOString() }))
+        const image = state.images[id]!
+        sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
+      } finally {
+        pins.release()
+      }
     },
 
     async deleteTag(ctx: RequestContext, repo: string, tag: string): Promise<void> {
