@@ -1,8 +1,8 @@
 // `fedgate publish` and `fedgate keys`: they work on the site's store directly, so they run with the
 // site stopped or running (lmdb is safe across processes, commits are compare-and-set, and the running
 // site picks up what they did within store.refresh).
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { CliCommand } from '../../gateway/plugin-api.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
@@ -25,14 +25,23 @@ export const hubCommands: Record<string, CliCommand> = {
       // A child's store mirrors its upstream, except the namespaces the child owns (site.owns).
       if (site.site.role !== 'root' && !site.site.owns.length) throw new Error(`${site.site.name} is a ${site.site.role}: publish at the root (fedgate publish --config root.yaml, or PUT to the root)`)
       if (!target.tag) throw new Error('publish to a tag (ns/name:tag), not a digest')
-      const size = (await stat(file)).size
-      const stores = await openStores(site, { follow: false })
+      // Before the store is opened: a folder, pipe or device has no size to check the bytes against
+      // (a pipe's reads 0), and opening a pipe would wait for its writer.
+      notAFile(file, await stat(file))
+      // Opened here, so a failure to open (EACCES) is this command's error, not a stream's unheard event.
+      const handle = await open(file, 'r')
+      const stores = await openStores(site, { follow: false }).catch(async (err: unknown) => {
+        await handle.close()
+        throw err
+      })
       try {
+        const { size } = notAFile(file, await handle.stat())
         await new Ownership({ name: site.site.name, role: site.site.role, owns: site.site.owns }, stores.index).check(target.repo)
-        const { id } = await stores.blobStore.ingest(createReadStream(file), { expectedSize: size })
+        const { id } = await stores.blobStore.ingest(handle.createReadStream(), { expectedSize: size })
         const state = await stores.repositoryStore.commit(target.repo, tagImage(target.tag, { id, size }, { latest: !values['no-latest'], at: new Date().toISOString() }))
         console.log(`published ${target.repo}:${target.tag} sha256:${id} (${size} bytes) at revision ${state.revision}`)
       } finally {
+        await handle.close().catch(() => {}) // closed already once its stream ended
         await stores.close()
       }
     },
@@ -67,6 +76,13 @@ export const hubCommands: Record<string, CliCommand> = {
       }
     },
   },
+}
+
+/** `info` when `file` is a regular file; else an error naming it and what it is. */
+function notAFile(file: string, info: Stats): Stats {
+  if (info.isFile()) return info
+  const kind = info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'something else'
+  throw new Error(`${file} is ${kind}, not a file: publish stores the bytes of a file`)
 }
 
 function printKey(k: KeyInfo): void {
