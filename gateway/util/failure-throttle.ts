@@ -40,6 +40,12 @@ export class FailureThrottle {
     e.failures++
   }
 
+  /** Takes back one failure counted ahead of a check that then passed (see the admin sign-in). */
+  forgive(address: string): void {
+    const e = this.#entries.get(address)
+    if (e && e.failures > 0) e.failures--
+  }
+
   /** Addresses refused now (at most `max`), with the seconds left: for /health and the admin page. */
   throttled(max = 50): { address: string; retryAfter: number }[] {
     const out: { address: string; retryAfter: number }[] = []
