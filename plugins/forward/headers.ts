@@ -1,6 +1,7 @@
 // Which headers cross the gateway, each way. The site's key is added here and nowhere else.
 import type { IncomingHttpHeaders } from 'node:http'
 import { util } from 'undici'
+import { scrubSecretBytes, scrubSecrets } from '../../gateway/config/secret.ts'
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus ones undici refuses to send itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings'])
@@ -42,7 +43,7 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
   const out: Record<string, string | string[]> = {}
   for (const name in upstream) {
     const value = upstream[name]
-    if (value !== undefined && toClient(name, named, siteKeyRead)) out[name] = value
+    if (value !== undefined && toClient(name, named, siteKeyRead)) out[name] = siteKeyRead ? scrubValue(value) : value
   }
   return out
 }
@@ -59,7 +60,7 @@ export function clientResponseHead(raw: readonly Buffer[], siteKeyRead: boolean,
   for (let i = 0; i < raw.length; i += 2) {
     const name = util.headerNameToString(raw[i]!)
     if (name === 'connection') connection = connection === undefined ? raw[i + 1]!.toString('latin1') : `${connection},${raw[i + 1]!.toString('latin1')}`
-    else if (toClient(name, NO_TOKENS, siteKeyRead) && !(dropLength && name === 'content-length')) out.push(name, raw[i + 1]!.toString('latin1'))
+    else if (toClient(name, NO_TOKENS, siteKeyRead) && !(dropLength && name === 'content-length')) out.push(name, (siteKeyRead ? scrubSecretBytes(raw[i + 1]!) : raw[i + 1]!).toString('latin1'))
   }
   // Rarely does a root's Connection name other fields: only then is the list walked again.
   const named = connectionTokens(connection)
@@ -67,6 +68,14 @@ export function clientResponseHead(raw: readonly Buffer[], siteKeyRead: boolean,
   const kept: string[] = []
   for (let i = 0; i < out.length; i += 2) if (!named.has(out[i]!)) kept.push(out[i]!, out[i + 1]!)
   return kept
+}
+
+/**
+ * A root may echo the credentials it was given (a WWW-Authenticate error description, a Location, a
+ * debugging header): on a read those are the site's key, which no client may see.
+ */
+function scrubValue(v: string | string[]): string | string[] {
+  return Array.isArray(v) ? v.map(scrubSecrets) : scrubSecrets(v)
 }
 
 function toClient(name: string, named: ReadonlySet<string>, siteKeyRead: boolean): boolean {
