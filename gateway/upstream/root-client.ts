@@ -24,6 +24,8 @@ export interface RootClient {
   readonly pool: Pool
   /** The header that carries the site's key, to add only on requests to this origin. */
   keyHeaders(): Record<string, string>
+  /** The site's key itself (absent without one), for masking it where the root echoes it back. */
+  siteKey(): string | undefined
   close(): Promise<void>
 }
 
@@ -63,6 +65,7 @@ export function createRootClient(o: RootClientOptions): RootClient {
       if (!o.key) return {}
       return o.keyHeader === 'authorization' ? { authorization: `Bearer ${o.key.reveal()}` } : { 'x-apikey': o.key.reveal() }
     },
+    siteKey: () => o.key?.reveal(),
     close: () => pool.close(),
   }
 }

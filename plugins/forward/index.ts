@@ -151,11 +151,17 @@ export const forwardPlugin: GatewayPlugin = {
             headers,
             body: BODYLESS.has(method) && !req.headers['content-length'] && !req.headers['transfer-encoding'] ? null : req,
           },
-          new ForwardResponse(ctx, rootHealth, !write, (err) => {
-            release()
-            if (err) reject(err)
-            else resolve()
-          }),
+          new ForwardResponse(
+            ctx,
+            rootHealth,
+            !write,
+            (err) => {
+              release()
+              if (err) reject(err)
+              else resolve()
+            },
+            write ? undefined : client.siteKey(),
+          ),
         )
       })
     }

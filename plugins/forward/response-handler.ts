@@ -5,6 +5,7 @@ import { upstreamError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { clientResponseHead } from './headers.ts'
+import { KeyMask } from './key-mask.ts'
 
 export class ForwardResponse implements Dispatcher.DispatchHandler {
   #abort: ((err?: Error) => void) | undefined
@@ -13,6 +14,8 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
   #done = false
   /** The client's answer is whole at its head (HEAD, 204, 304): nothing the root does later changes it. */
   #bodiless = false
+  /** Set on an error answer to a read: the root may echo the site's key in its body. */
+  #mask: KeyMask | undefined
 
   constructor(
     private readonly ctx: RequestContext,
@@ -21,6 +24,8 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     private readonly siteKeyRead: boolean,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
+    /** The site's key the read went with, masked in an error answer's body. */
+    private readonly siteKey?: string,
   ) {
     // 'close' comes once: `on` spares the wrapper `once` makes per request.
     ctx.res.on('close', this.#onClose)
@@ -64,12 +69,16 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
       // No body can follow, whatever Content-Length says: the answer is complete now.
       this.#bodiless = true
       res.end()
-    }
+    } else if (this.siteKeyRead && statusCode >= 400 && this.siteKey) this.#mask = new KeyMask(this.siteKey)
     return true
   }
 
   onData(chunk: Buffer): boolean {
     if (this.#bodiless) return true
+    if (this.#mask) {
+      chunk = this.#mask.push(chunk)
+      if (chunk.length === 0) return true
+    }
     if (this.ctx.res.write(chunk)) return true
     this.ctx.res.once('drain', this.#onDrain)
     return false // undici pauses reading from the root until the client drains
@@ -77,7 +86,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.#done = true
-    if (!this.#bodiless) this.ctx.res.end()
+    if (!this.#bodiless) this.ctx.res.end(this.#mask?.end())
     this.settle()
   }
 
