@@ -1,19 +1,29 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 
-const REDACTED = '[redacted]'
+export const REDACTED = '[redacted]'
+/** Characters in an issued key (ISSUED_KEY: `fgk_`, 16 hex, `_`, 43 base64url). */
+const ISSUED_KEY_LENGTH = 4 + 16 + 1 + 43
 
 /**
  * Every secret value the process has loaded, so that text bound for a log or a client can be scrubbed;
  * longest first, so a secret that holds a shorter one is replaced whole, not around the shorter one.
  */
 let known: string[] = []
+/** `known` as UTF-8, searched in bytes as they are (Buffer#includes with a string encodes it at each call). */
+let knownBytes: Buffer[] = []
+/** The fewest UTF-16 units and bytes any secret takes (an issued key's shape included): shorter text holds none. */
+let shortestChars = ISSUED_KEY_LENGTH
+let shortestBytes = ISSUED_KEY_LENGTH
 /** Grows whenever `known` does, so a cache of scrubbed text knows when it must start again. */
 let generation = 0
 
 function remember(value: string): void {
   if (value.length < 4 || known.includes(value)) return
   known = [...known, value].sort((a, b) => b.length - a.length)
+  knownBytes = known.map((k) => Buffer.from(k))
+  shortestChars = Math.min(shortestChars, value.length)
+  shortestBytes = Math.min(shortestBytes, Buffer.byteLength(value))
   generation++
 }
 
@@ -74,9 +84,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
  */
 export const ISSUED_KEY = /fgk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g
 const ISSUED_KEY_PREFIX = 'fgk_'
+const ISSUED_KEY_PREFIX_BYTES = Buffer.from(ISSUED_KEY_PREFIX)
 
 /** Replaces any loaded secret and any issued key in text bound for a log line or a client; the last line of defence. */
 export function scrubSecrets(text: string): string {
+  // Most text a response head or a log passes here is shorter than any secret (a header value, a field).
+  if (text.length < shortestChars) return text
   for (const s of known) if (text.includes(s)) text = text.split(s).join(REDACTED)
   if (text.includes(ISSUED_KEY_PREFIX)) text = text.replace(ISSUED_KEY, REDACTED)
   return text
@@ -84,6 +97,6 @@ export function scrubSecrets(text: string): string {
 
 /** scrubSecrets for bytes: the same bytes when they hold nothing to scrub (nearly always), searched as they are. */
 export function scrubSecretBytes(bytes: Buffer): Buffer {
-  if (!known.some((s) => bytes.includes(s)) && !bytes.includes(ISSUED_KEY_PREFIX)) return bytes
+  if (bytes.length < shortestBytes || (!knownBytes.some((s) => bytes.includes(s)) && !bytes.includes(ISSUED_KEY_PREFIX_BYTES))) return bytes
   return Buffer.from(scrubSecrets(bytes.toString()))
 }

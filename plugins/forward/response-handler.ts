@@ -24,7 +24,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     private readonly siteKeyRead: boolean,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
-    /** The site's key the read went with, masked in an error answer's body. */
+    /** The site's key the read went with: kept from the answer's headers, masked in an error answer's body. */
     private readonly siteKey?: string,
   ) {
     // 'close' comes once: `on` spares the wrapper `once` makes per request.
@@ -64,7 +64,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     // A redirect is passed on as the root sent it: the gateway never follows it, so the key never
     // travels to another host.
     // 204 may not carry a length; a 304's describes the representation and is kept.
-    res.writeHead(statusCode, clientResponseHead(rawHeaders, this.siteKeyRead, statusCode === 204))
+    res.writeHead(statusCode, clientResponseHead(rawHeaders, this.siteKeyRead, statusCode === 204, this.siteKey))
     if (statusCode === 204 || statusCode === 304 || this.ctx.method === 'HEAD') {
       // No body can follow, whatever Content-Length says: the answer is complete now.
       this.#bodiless = true
