@@ -40,6 +40,16 @@ export interface StoreWatcher {
   removed(e: Entry): void
 }
 
+/**
+ * Told of a body as it is written (a client fed from the file while the entry is filled): `opened` gets a
+ * handle of its own on the file being written (the receiver closes it; it stays readable after the file
+ * is renamed into place or unlinked), `wrote` the number of bytes on it so far.
+ */
+export interface PutWatch {
+  opened(reader: FileHandle): void
+  wrote(length: number): void
+}
+
 /** A body passed maxEntryBytes (or the store's own bound) while it was written: nothing was stored. */
 export class TooLarge extends Error {
   /** Every byte read of the body, in a file already unlinked: the catcher reads (sends on) and closes it. */
@@ -131,13 +141,22 @@ export class EntryStore {
    * kept, the bytes read handed back), and makes it the entry once both files are in place. Errors of
    * `body` propagate, nothing kept.
    */
-  async put(meta: EntryMeta, body: AsyncIterable<Buffer>, maxEntryBytes: number): Promise<Entry> {
+  async put(meta: EntryMeta, body: AsyncIterable<Buffer>, maxEntryBytes: number, watch?: PutWatch): Promise<Entry> {
     const limit = Math.min(maxEntryBytes, this.maxBytes - META_WEIGHT) // beyond, the bound could never hold it
     const hash = hashOf(meta.key)
     const folder = this.#folder(hash)
     const name = `${hash}.${randomBytes(6).toString('hex')}.body`
     const tmp = join(this.#tmp, name)
     const fh = await open(tmp, 'wx')
+    if (watch) {
+      try {
+        watch.opened(await open(tmp, 'r'))
+      } catch (err) {
+        await fh.close().catch(() => {})
+        await unlink(tmp).catch(() => {})
+        throw err
+      }
+    }
     const keep: Buffer[] | undefined = this.#memory ? [] : undefined
     let length = 0
     try {
@@ -146,6 +165,7 @@ export class EntryStore {
           length += chunk.length
           if (keep && length <= this.#memoryEntryMax) keep.push(chunk)
           await fh.write(chunk) // also past the limit: the answer is then sent on from this file
+          watch?.wrote(length)
           if (length > limit) throw new TooLarge()
         }
         await fh.sync()

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../errors.ts'
 import type { Clock } from '../util/clock.ts'
-import { EntryStore, TooLarge, type Entry, type EntryMeta } from './entry-store.ts'
+import { EntryStore, TooLarge, type Entry, type EntryMeta, type PutWatch } from './entry-store.ts'
 import { ageOf, clientAsks, staleForClients, storable, type ClientAsk, type CacheDefaults } from './policy.ts'
 import { headerValue, sameVariant, VaryIndex, variantKey } from './vary.ts'
 
@@ -31,6 +31,14 @@ export type Lookup =
   | { kind: 'response'; res: RootAnswer }
   /** No shared answer (the wait was too long, or the one fetched could not be shared): ask the root alone, uncached. */
   | { kind: 'alone' }
+  | Filling
+
+/**
+ * A 200 miss being stored (only when asked for, `stream`): `body` is its bytes as they are written to the
+ * entry's file, the last one held back until the entry is in place; an error when the root (or the disk)
+ * fails mid-body, nothing stored; past maxEntryBytes, the rest from the root, uncached.
+ */
+export type Filling = { kind: 'filling'; meta: EntryMeta; body: Readable }
 
 type Fill = { kind: 'entry'; entry: Entry; cache: CacheStatus } | { kind: 'response'; res: RootAnswer } | { kind: 'alone' }
 
@@ -84,11 +92,11 @@ export class HttpCache {
    * `fetch`, stored when it may be. Throws the root's failure when no stale entry may stand in for it, and
    * GW_ERR_NOT_CACHED, without asking the root, for `only-if-cached` when no entry may answer.
    */
-  lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch): Promise<Lookup> {
-    return this.#lookup(key, req, fetch, true)
+  lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch, o?: { stream?: boolean }): Promise<Lookup> {
+    return this.#lookup(key, req, fetch, true, o?.stream === true)
   }
 
-  async #lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch, mayRejoin: boolean): Promise<Lookup> {
+  async #lookup(key: string, req: IncomingHttpHeaders, fetch: RootFetch, mayRejoin: boolean, stream: boolean): Promise<Lookup> {
     const k = this.#entryKey(key, req)
     const entry = this.store.get(k)
     const ask = clientAsks(req)
@@ -118,9 +126,14 @@ export class HttpCache {
       if (joined) return this.#count(joined)
       // That fill's answer varies and is another request's variant (its Vary was unknown when this one
       // joined): this request's own is looked up now that it is known, once, else the root is asked alone.
-      return mayRejoin ? this.#lookup(key, req, fetch, false) : this.#count({ kind: 'alone' })
+      return mayRejoin ? this.#lookup(key, req, fetch, false, stream) : this.#count({ kind: 'alone' })
     }
-    return this.#count(await this.#fill(k, key, req, entry, fetch))
+    if (!stream) return this.#count(await this.#fill(k, key, req, entry, fetch))
+    // This request's client is fed as the entry is written (a Filling), once a 200 is being stored; the
+    // requests that join the fill still wait for the entry.
+    let began!: (f: Filling) => void
+    const streaming = new Promise<Filling>((r) => (began = r))
+    return this.#count(await Promise.race([streaming, this.#fill(k, key, req, entry, fetch, began)]))
   }
 
   /** RFC 9111 §4.4: a write to `key` went through; its entries (every variant) are no longer the root's answer. */
@@ -141,6 +154,7 @@ export class HttpCache {
 
   #count<T extends Lookup>(l: T): T {
     if (l.kind === 'entry') this.#counts[l.cache]++
+    else if (l.kind === 'filling') this.#counts.miss++
     else if (l.kind === 'alone') this.#counts.alone++
     return l
   }
@@ -166,13 +180,14 @@ export class HttpCache {
     }
   }
 
-  #fill(k: string, key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch): Promise<Fill> {
-    const p = this.#fetchAndStore(key, req, old, fetch).finally(() => this.#fills.delete(k))
+  #fill(k: string, key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch, began?: (f: Filling) => void): Promise<Fill> {
+    const p = this.#fetchAndStore(key, req, old, fetch, began).finally(() => this.#fills.delete(k))
     this.#fills.set(k, p)
     return p
   }
 
-  async #fetchAndStore(key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch): Promise<Fill> {
+  /** `began`: told when a 200 starts to be written, with the body as written, for the client that caused the fill. */
+  async #fetchAndStore(key: string, req: IncomingHttpHeaders, old: Entry | undefined, fetch: RootFetch, began?: (f: Filling) => void): Promise<Fill> {
     const conditional: Record<string, string> = {}
     if (old) {
       const etag = old.headers.etag
@@ -224,25 +239,40 @@ export class HttpCache {
       vary: s.vary,
       varyValues: s.vary.map((h) => headerValue(req[h])),
     }
+    const tee = began && res.statusCode === 200 ? new Tee() : undefined
+    const watch: PutWatch | undefined = tee && {
+      opened: (reader) => began!({ kind: 'filling', meta, body: tee.reader(reader) }),
+      wrote: (n) => tee.wrote(n),
+    }
     try {
       // Not destroyed when put stops reading: an answer too large is sent on from what was read.
-      const entry = await this.store.put(meta, res.body.iterator({ destroyOnReturn: false }), this.o.maxEntryBytes)
+      const entry = await this.store.put(meta, res.body.iterator({ destroyOnReturn: false }), this.o.maxEntryBytes, watch)
+      tee?.finish({ stored: true })
       return { kind: 'entry', entry, cache: 'miss' }
     } catch (err) {
       if (err instanceof TooLarge && err.received) {
         // docs/lifecycle.md: it passes through uncached, from this one root request.
         this.#counts.notStored++
+        if (tee?.started) {
+          // Its client reads on from its own handle on the file, then the rest from the root.
+          err.received.close().catch(() => {})
+          tee.finish({ rest: res.body })
+          return { kind: 'alone' }
+        }
         return { kind: 'response', res: { statusCode: res.statusCode, headers: res.headers, body: receivedThenRest(err.received, res.body) } }
       }
       res.body.destroy()
-      // The cache's own disk failed (full, say): this answer goes uncached.
+      // The cache's own disk failed (full, say): this answer goes uncached (a client already fed is cut).
       if (err instanceof TooLarge || (err as NodeJS.ErrnoException).syscall !== undefined) {
         this.#counts.notStored++
+        tee?.finish({ error: new GatewayError('GW_ERR_INTERNAL', 'the forward cache failed to write an entry', undefined, { cause: err }) })
         return { kind: 'alone' }
       }
-      if (old && this.#staleOnError(old, req)) return { kind: 'entry', entry: old, cache: 'stale' }
       // The root failed mid-body.
-      throw err instanceof GatewayError ? err : upstreamError(err)
+      const ge = err instanceof GatewayError ? err : upstreamError(err)
+      tee?.finish({ error: ge })
+      if (old && this.#staleOnError(old, req)) return { kind: 'entry', entry: old, cache: 'stale' }
+      throw ge
     }
   }
 
@@ -270,13 +300,134 @@ function mayServeStale(e: Entry, ask: ClientAsk, stale: number, allowance: numbe
 }
 
 /** ms an entry is past its freshness (≤ 0: fresh). */
-export function staleFor(e: Entry, now: number): number {
+export function staleFor(e: Pick<EntryMeta, 'initialAge' | 'receivedAt' | 'freshness'>, now: number): number {
   return ageNow(e, now) - e.freshness.lifetime
 }
 
 /** The entry's current age in ms (RFC 9111 §4.2.3, without the root's Date: the two clocks are never compared). */
-export function ageNow(e: Entry, now: number): number {
+export function ageNow(e: Pick<EntryMeta, 'initialAge' | 'receivedAt'>, now: number): number {
   return e.initialAge + Math.max(0, now - e.receivedAt)
+}
+
+/**
+ * A body being written to an entry's file, read back from it for the client that caused the fill: the
+ * root is read as fast as the file is written (never held back by that client), and the client reads at
+ * its own pace from the file, so neither side buffers in memory. Its last byte is held back until the
+ * entry is in place, so a client that has the whole answer finds the entry on its next request.
+ */
+type TeeEnd = { stored: true } | { error: unknown } | { rest: Readable }
+
+class Tee {
+  written = 0
+  end: TeeEnd | undefined
+  /** The reader is gone (its client left): a rest from the root is not read on. */
+  gone = false
+  started = false
+  #wake: (() => void) | undefined
+
+  wrote(n: number): void {
+    this.written = n
+    this.wakeUp()
+  }
+
+  finish(end: TeeEnd): void {
+    this.end = end
+    if ('rest' in end) {
+      // Destroyed unread (the client left), the root's body reports an abort that nobody is left to hear.
+      end.rest.on('error', () => {})
+      if (this.gone) end.rest.destroy()
+    }
+    this.wakeUp()
+  }
+
+  reader(fh: FileHandle): Readable {
+    this.started = true
+    return new TeeBody(this, fh)
+  }
+
+  changed(): Promise<void> {
+    return new Promise<void>((r) => (this.#wake = r))
+  }
+
+  wakeUp(): void {
+    const w = this.#wake
+    this.#wake = undefined
+    w?.()
+  }
+}
+
+/** The client's side of a Tee: its own handle on the file, read as far as it is written, at the client's pace. */
+class TeeBody extends Readable {
+  #pos = 0
+  #busy = false
+  #rest: AsyncIterator<Buffer> | undefined
+
+  constructor(
+    private readonly tee: Tee,
+    private readonly fh: FileHandle,
+  ) {
+    super()
+  }
+
+  override _read(): void {
+    if (this.#busy) return
+    this.#busy = true
+    this.#pump().catch((err) => this.destroy(err as Error))
+  }
+
+  /** Pushes what there is until the consumer has enough (then `_read` asks again) or the body ends. */
+  async #pump(): Promise<void> {
+    const tee = this.tee
+    for (;;) {
+      if (this.destroyed) return
+      const end = tee.end
+      const upTo = end ? tee.written : tee.written - 1
+      if (this.#pos < upTo) {
+        const b = Buffer.allocUnsafe(Math.min(upTo - this.#pos, 256 * 1024))
+        const { bytesRead } = await this.fh.read(b, 0, b.length, this.#pos)
+        if (this.destroyed) return
+        if (bytesRead === 0) throw new GatewayError('GW_ERR_INTERNAL', 'the forward cache lost an entry it was writing')
+        this.#pos += bytesRead
+        if (!this.#more(b.subarray(0, bytesRead))) return
+        continue
+      }
+      if (!end) {
+        await tee.changed()
+        continue
+      }
+      if ('error' in end) throw end.error
+      if ('rest' in end) {
+        this.#rest ??= end.rest[Symbol.asyncIterator]()
+        const next = await this.#rest.next()
+        if (this.destroyed) return
+        if (!next.done) {
+          if (!this.#more(next.value)) return
+          continue
+        }
+      }
+      this.push(null)
+      return
+    }
+  }
+
+  /** Pushes `chunk`; false (and `_read` may start a pump again) when the consumer has enough for now. */
+  #more(chunk: Buffer): boolean {
+    if (this.push(chunk)) return true
+    this.#busy = false
+    return false
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // The client left (or its answer was cut): the fill goes on without it.
+    this.tee.gone = true
+    const end = this.tee.end
+    if (end && 'rest' in end) end.rest.destroy()
+    this.tee.wakeUp()
+    this.fh.close().then(
+      () => cb(err),
+      () => cb(err),
+    )
+  }
 }
 
 /** The body of an answer found too large while stored: the bytes read (from their file), then the rest from the root. */

@@ -6,13 +6,13 @@ import { open } from 'node:fs/promises'
 import { pipeline } from 'node:stream'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { ageNow, staleFor, type CacheStatus } from '../../gateway/http-cache/http-cache.ts'
-import type { Entry, EntryStore } from '../../gateway/http-cache/entry-store.ts'
+import type { Entry, EntryMeta, EntryStore } from '../../gateway/http-cache/entry-store.ts'
 
 /** Headers a 304 carries (RFC 9110 §15.4.5), besides Age and Cache-Status. */
 const NOT_MODIFIED_HEADERS = ['etag', 'cache-control', 'expires', 'last-modified', 'vary', 'content-location', 'date']
 
 /** RFC 9211 Cache-Status for an answer found as `status`. */
-export function cacheStatusValue(site: string, status: CacheStatus, e: Entry, now: number): string {
+export function cacheStatusValue(site: string, status: CacheStatus, e: EntryMeta, now: number): string {
   const ttl = Math.round(-staleFor(e, now) / 1000)
   switch (status) {
     case 'hit':
@@ -28,16 +28,21 @@ export function cacheStatusValue(site: string, status: CacheStatus, e: Entry, no
   }
 }
 
+/** The stored headers with the entry's Age and its Cache-Status (RFC 9211) for an answer found as `status`. */
+export function entryHeaders(e: EntryMeta, status: CacheStatus, site: string, now: number): Record<string, string | string[] | number> {
+  // RFC 9211: a cache appends its entry to the list the caches nearer the origin (a middle site) wrote.
+  const before = e.headers['cache-status']
+  const ours = cacheStatusValue(site, status, e, now)
+  return { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': before ? `${String(before)}, ${ours}` : ours }
+}
+
 /**
  * Resolves false when the entry's body is gone from disk (evicted meanwhile) before anything was sent.
  * `whole` hears of a whole 200 answer sent from memory, with its headers, to offer it for repeats.
  */
 export async function sendEntry(ctx: RequestContext, store: EntryStore, e: Entry, status: CacheStatus, site: string, now: number, whole?: (headers: Record<string, string | string[] | number>, body: Buffer) => void): Promise<boolean> {
   const { req, res } = ctx
-  // RFC 9211: a cache appends its entry to the list the caches nearer the origin (a middle site) wrote.
-  const before = e.headers['cache-status']
-  const ours = cacheStatusValue(site, status, e, now)
-  const headers: Record<string, string | string[] | number> = { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': before ? `${String(before)}, ${ours}` : ours }
+  const headers = entryHeaders(e, status, site, now)
   if (e.status === 200 && notModified(req.headers, e)) {
     const h: Record<string, string | string[]> = { age: headers.age as string, 'cache-status': headers['cache-status'] as string }
     for (const n of NOT_MODIFIED_HEADERS) if (e.headers[n] !== undefined) h[n] = e.headers[n]!

@@ -5,16 +5,16 @@
 import { pipeline } from 'node:stream'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
-import { upstreamError } from '../../gateway/errors.ts'
+import { isRootFailure, upstreamError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
-import type { HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
+import type { Filling, HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import { cacheControl } from '../../gateway/http-cache/policy.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { Release } from '../../gateway/util/limiter.ts'
-import { sendEntry } from './cached-answer.ts'
+import { entryHeaders, sendEntry } from './cached-answer.ts'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
 
 /** Client request headers that never reach the root on a fill: the entry answers them itself. */
@@ -63,8 +63,12 @@ export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promis
     ctx.cache = 'miss' // until found otherwise: also the word for a failed fetch, as nginx's MISS
     const headers = upstreamRequestHeaders(req.headers, { siteKey: d.client.keyHeaders(), passCookies: d.passCookies, remoteAddress: ctx.remoteAddress, secure: ctx.secure })
     for (const h of ANSWERED_HERE) delete headers[h]
-    const found = await d.cache.lookup(key, req.headers, (conditional) => rootGet(key, headers, conditional))
+    // A plain GET that misses is sent as the entry is written; one with a range or conditionals is
+    // answered from the stored entry (206, 304), as are HEAD requests.
+    const plain = ctx.method === 'GET' && req.headers.range === undefined && req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === undefined
+    const found = await d.cache.lookup(key, req.headers, (conditional) => rootGet(key, headers, conditional), { stream: plain })
     if (found.kind === 'alone') return d.forward(ctx)
+    if (found.kind === 'filling') return sendFilling(ctx, found, d.site, d.clock.now(), d.rootHealth)
     if (found.kind === 'response') {
       ctx.cache = 'miss'
       return sendResponse(ctx, found.res, d.rootHealth)
@@ -85,6 +89,28 @@ export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promis
       return d.forward(ctx)
     }
   }
+}
+
+/**
+ * A miss sent as it is stored: the head a stored miss gets (sendEntry), its Content-Length the root's
+ * (none for a chunked answer); the body as it is written to the entry. A root (or disk) failing mid-body
+ * cuts the answer, and the request log says why; a client that leaves does not stop the fill.
+ */
+function sendFilling(ctx: RequestContext, f: Filling, site: string, now: number, rootHealth: RootHealth | undefined): Promise<void> {
+  const { res } = ctx
+  ctx.cache = 'miss'
+  res.writeHead(f.meta.status, entryHeaders(f.meta, 'miss', site, now))
+  return new Promise<void>((resolve) => {
+    pipeline(f.body, res, (err) => {
+      if (err && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        const ge = upstreamError(err)
+        if (isRootFailure(ge)) rootHealth?.report(ge)
+        ctx.error = ge.code
+        res.destroy()
+      }
+      resolve()
+    })
+  })
 }
 
 /** An answer the cache may not keep, streamed on as the root sends it. */
