@@ -5,7 +5,7 @@ import http from 'node:http'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger, stdoutDestination, stdoutWriteBound, type LogDestination, type Logger } from './log.ts'
+import { createLogger, stdoutDestination, type LogDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -148,8 +148,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   let inFlight = 0
   let requests = 0
   let idle: (() => void) | undefined
-  // A worker's own standard output is shared with the other workers: its batches go in atomic pieces.
-  const requestLog = config.log.requests ? new RequestLog(log, logDestination, opts.logDestination === undefined ? stdoutWriteBound() : undefined) : undefined
+  const requestLog = config.log.requests ? new RequestLog(log, logDestination) : undefined
   let httpsPort = 0
   const publicUrls = new PublicUrls({
     publicUrl: config.site.publicUrl,

@@ -27,10 +27,6 @@ export function createLogger(opts: { level: string; site: string; destination: D
  */
 const ATOMIC_WRITE = 4096
 
-/** The most a write to standard output may hold: ATOMIC_WRITE in a worker, else no bound of ours. */
-export function stdoutWriteBound(): number | undefined {
-  return cluster.isWorker ? ATOMIC_WRITE : undefined
-}
 
 /**
  * Where the log goes: pino's lines (strings) and the request log's batches (bytes, request-log.ts). A
@@ -38,6 +34,8 @@ export function stdoutWriteBound(): number | undefined {
  */
 export interface LogDestination extends DestinationStream {
   write(chunk: string | Uint8Array): void
+  /** The most one write may hold, in whole lines (a worker's standard output: ATOMIC_WRITE); none when absent. */
+  readonly maxWrite?: number
   /** Writes what is pending, then closes (a file made for a demo or a bench). */
   end?(): void
 }
@@ -55,6 +53,7 @@ export function logDestination(dest: number | string, maxWrite?: number): LogDes
   const boom = pino.destination({ dest, sync, contentMode: 'buffer', mkdir: typeof dest === 'string', ...(maxWrite === undefined ? {} : { maxWrite }) })
   return {
     write: (chunk: string | Uint8Array) => void boom.write(typeof chunk === 'string' ? (Buffer.from(chunk) as never) : (chunk as never)),
+    maxWrite,
     end: () => boom.end(),
   }
 }
@@ -69,5 +68,5 @@ function isRegularFile(fd: number): boolean {
 
 /** Standard output (logDestination); in a worker, no write beyond ATOMIC_WRITE. */
 export function stdoutDestination(): LogDestination {
-  return logDestination(1, stdoutWriteBound())
+  return logDestination(1, cluster.isWorker ? ATOMIC_WRITE : undefined)
 }

@@ -92,13 +92,15 @@ export class RequestLog {
   /** Head and tail of frozen requests' lines: a hot answer's lines differ only in time, status and ms. */
   readonly #frozen = new WeakMap<LoggedRequest, { head: string; tail: string }>()
 
+  /** Each write holds whole lines and at most this many bytes: the destination's bound (a worker's stdout). */
+  private readonly maxWrite: number | undefined
+
   constructor(
     private readonly log: Logger,
     /** Where `log` writes; it takes bytes (log.ts, LogDestination). */
     private readonly destination: LogDestination,
-    /** Each write holds whole lines and at most this many bytes (a worker's: log.ts, stdoutWriteBound). */
-    private readonly maxWrite?: number,
   ) {
+    this.maxWrite = destination.maxWrite
     const bindings = json(log.bindings())
     this.#bindings = bindings === '{}' ? '' : ',' + bindings.slice(1, -1)
   }
