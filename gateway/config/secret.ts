@@ -12,9 +12,11 @@ const ISSUED_KEY_LENGTH = 4 + 16 + 1 + 43
 let known: string[] = []
 /** `known` as UTF-8, searched in bytes as they are (Buffer#includes with a string encodes it at each call). */
 let knownBytes: Buffer[] = []
-/** The fewest UTF-16 units and bytes any secret takes (an issued key's shape included): shorter text holds none. */
-let shortestChars = ISSUED_KEY_LENGTH
-let shortestBytes = ISSUED_KEY_LENGTH
+/**
+ * The fewest UTF-16 units any secret takes (an issued key's shape included): shorter text holds none, and
+ * fewer bytes neither (a unit takes at least one byte in UTF-8).
+ */
+let shortest = ISSUED_KEY_LENGTH
 /** Grows whenever `known` does, so a cache of scrubbed text knows when it must start again. */
 let generation = 0
 
@@ -22,8 +24,7 @@ function remember(value: string): void {
   if (value.length < 4 || known.includes(value)) return
   known = [...known, value].sort((a, b) => b.length - a.length)
   knownBytes = known.map((k) => Buffer.from(k))
-  shortestChars = Math.min(shortestChars, value.length)
-  shortestBytes = Math.min(shortestBytes, Buffer.byteLength(value))
+  shortest = Math.min(shortest, value.length)
   generation++
 }
 
@@ -89,7 +90,7 @@ const ISSUED_KEY_PREFIX_BYTES = Buffer.from(ISSUED_KEY_PREFIX)
 /** Replaces any loaded secret and any issued key in text bound for a log line or a client; the last line of defence. */
 export function scrubSecrets(text: string): string {
   // Most text a response head or a log passes here is shorter than any secret (a header value, a field).
-  if (text.length < shortestChars) return text
+  if (text.length < shortest) return text
   for (const s of known) if (text.includes(s)) text = text.split(s).join(REDACTED)
   if (text.includes(ISSUED_KEY_PREFIX)) text = text.replace(ISSUED_KEY, REDACTED)
   return text
@@ -97,6 +98,6 @@ export function scrubSecrets(text: string): string {
 
 /** scrubSecrets for bytes: the same bytes when they hold nothing to scrub (nearly always), searched as they are. */
 export function scrubSecretBytes(bytes: Buffer): Buffer {
-  if (bytes.length < shortestBytes || (!knownBytes.some((s) => bytes.includes(s)) && !bytes.includes(ISSUED_KEY_PREFIX_BYTES))) return bytes
+  if (bytes.length < shortest || (!knownBytes.some((s) => bytes.includes(s)) && !bytes.includes(ISSUED_KEY_PREFIX_BYTES))) return bytes
   return Buffer.from(scrubSecrets(bytes.toString()))
 }
