@@ -253,8 +253,9 @@ export class HttpCache {
       if (err instanceof TooLarge && err.received) {
         // docs/lifecycle.md: it passes through uncached, from this one root request.
         this.#counts.notStored++
-        if (tee?.started) {
-          // Its client reads on from its own handle on the file, then the rest from the root.
+        if (tee) {
+          // Its client (given its handle on the file before the first byte was written) reads on from
+          // that handle, then the rest from the root.
           err.received.close().catch(() => {})
           tee.finish({ rest: res.body })
           return { kind: 'alone' }
@@ -322,7 +323,6 @@ class Tee {
   end: TeeEnd | undefined
   /** The reader is gone (its client left): a rest from the root is not read on. */
   gone = false
-  started = false
   #wake: (() => void) | undefined
 
   wrote(n: number): void {
@@ -341,7 +341,6 @@ class Tee {
   }
 
   reader(fh: FileHandle): Readable {
-    this.started = true
     return new TeeBody(this, fh)
   }
 

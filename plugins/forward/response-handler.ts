@@ -24,7 +24,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
     private readonly siteKeyRead: boolean,
     /** Settles the route's promise: resolve when the exchange is over, reject with a GatewayError to answer it. */
     private readonly settle: (err?: unknown) => void,
-    /** The site's key the read went with: kept from the answer's headers, masked in an error answer's body. */
+    /** The site's key a read went with (none for a write): kept from the answer's headers, masked in an error answer's body. */
     private readonly siteKey?: string,
   ) {
     // 'close' comes once: `on` spares the wrapper `once` makes per request.
@@ -69,7 +69,7 @@ export class ForwardResponse implements Dispatcher.DispatchHandler {
       // No body can follow, whatever Content-Length says: the answer is complete now.
       this.#bodiless = true
       res.end()
-    } else if (this.siteKeyRead && statusCode >= 400 && this.siteKey) this.#mask = new KeyMask(this.siteKey)
+    } else if (statusCode >= 400 && this.siteKey) this.#mask = new KeyMask(this.siteKey)
     return true
   }
 
