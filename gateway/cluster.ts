@@ -6,7 +6,7 @@ import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import type { SiteConfig } from './config/load.ts'
 import { createLogger, stdoutDestination } from './log.ts'
-import { ensureCertificates } from './tls/certificates.ts'
+import { ensureSiteCertificates } from './tls/certificates.ts'
 import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
 import { gatherWorkersMetrics } from './metrics/workers.ts'
 
@@ -29,8 +29,7 @@ const RESPAWN_DELAY_MS = 1000
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })
   // Before the workers start, so that they do not race to generate the same files.
-  const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
-  if (certs.created.length) log.info({ files: certs.created, ...(certs.renewed && { renewed: certs.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+  ensureSiteCertificates(config, log)
 
   let stopping = false
   /** The primary's exit code once every worker has ended: 2 when the site stopped because it could not start (as a single process's failed start). */

@@ -9,7 +9,7 @@ import { createLogger, stdoutDestination, type LogDestination, type Logger } fro
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
-import { ensureCertificates } from './tls/certificates.ts'
+import { ensureSiteCertificates } from './tls/certificates.ts'
 import { TlsContexts } from './tls/tls-contexts.ts'
 import { createRootClient, type RootClient } from './upstream/root-client.ts'
 import { RootHealth } from './upstream/root-health.ts'
@@ -62,8 +62,7 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: logDestination })
   const started = clock.now()
 
-  const certs = ensureCertificates({ dir: config.tls.dir, siteName: config.site.name, hosts: config.tls.hosts, cert: config.tls.cert, key: config.tls.key })
-  if (certs.created.length) log.info({ files: certs.created, ...(certs.renewed && { renewed: certs.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+  const certs = ensureSiteCertificates(config, log)
   const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
 
   let rootClient: RootClient | undefined

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile, ConfigError } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
-import { ensureCertificates } from '../tls/certificates.ts'
+import { ensureSiteCertificates } from '../tls/certificates.ts'
 import { runDemo } from './demo.ts'
 import { reportListening, runPrimary, workerCount } from '../cluster.ts'
 import cluster from 'node:cluster'
@@ -38,7 +38,7 @@ const core: Record<string, CliCommand> = {
     options: { config: { type: 'string', short: 'c' } },
     async run({ config }) {
       const c = config()
-      const r = ensureCertificates({ dir: c.tls.dir, siteName: c.site.name, hosts: c.tls.hosts, cert: c.tls.cert, key: c.tls.key })
+      const r = ensureSiteCertificates(c)
       console.log(r.created.length ? `created${r.renewed ? ` (the site certificate again: ${r.renewed})` : ''}:\n  ${r.created.join('\n  ')}` : `already present: ${r.cert}`)
       console.log(`clients trust: ${r.ca}`)
     },

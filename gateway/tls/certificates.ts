@@ -5,7 +5,9 @@ import { isIP } from 'node:net'
 import { randomBytes, X509Certificate } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type Forge from 'node-forge'
-import { loadPair } from './pair.ts'
+import type { Logger } from 'pino'
+import type { SiteConfig } from '../config/load.ts'
+import { certificateNames, loadPair } from './pair.ts'
 
 // node-forge is loaded only to make a certificate: a site whose files exist never pays for it (~10 MB, ~100 ms).
 let forgeModule: typeof Forge | undefined
@@ -113,6 +115,17 @@ export function ensureCertificates(o: EnsureOptions): EnsureResult {
   return { ...paths, created, ...(renewed && { renewed }) }
 }
 
+/**
+ * ensureCertificates for a site's `tls` section; with `log`, says what it made (a start, or a workers'
+ * primary before it forks, so that workers do not race to make the same files).
+ */
+export function ensureSiteCertificates(config: Pick<SiteConfig, 'site' | 'tls'>, log?: Logger): EnsureResult {
+  const { tls } = config
+  const r = ensureCertificates({ dir: tls.dir, siteName: config.site.name, hosts: tls.hosts, cert: tls.cert, key: tls.key })
+  if (log && r.created.length) log.info({ files: r.created, ...(r.renewed && { renewed: r.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
+  return r
+}
+
 /** A generated certificate is made again this long before it expires (as ACME clients renew). */
 const RENEW_BEFORE_MS = 30 * 86_400_000
 
@@ -131,8 +144,9 @@ function staleGenerated(paths: CertificateFiles, names: readonly string[]): stri
   } catch {
     return undefined // not ours to judge: loading it reports what is wrong
   }
-  const dns = new Set((cert.subjectAltName ?? '').split(', ').filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase()))
-  const missing = names.filter((n) => (isIP(n) ? cert.checkIP(n) === undefined : !dns.has(n.toLowerCase())))
+  // IP addresses through checkIP: the certificate prints an IPv6 one in its own long form.
+  const named = new Set(certificateNames(cert).map((n) => n.toLowerCase()))
+  const missing = names.filter((n) => (isIP(n) ? cert.checkIP(n) === undefined : !named.has(n.toLowerCase())))
   if (missing.length) return `it does not name ${missing.join(', ')}`
   const now = Date.now()
   if (Date.parse(cert.validFrom) > now) return `it is not valid before ${cert.validFrom}`

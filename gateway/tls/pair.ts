@@ -9,6 +9,8 @@ export interface LoadedPair {
   cert: Buffer
   key: Buffer
   context: SecureContext
+  /** The certificate (the first in the file; its chain follows), parsed once for its names and dates. */
+  x509: X509Certificate
 }
 
 /** Reads `cert` and `key` and builds their context with `base`; throws an Error naming both files. */
@@ -23,7 +25,8 @@ export function loadPair(cert: string, key: string, base: SecureContextOptions =
     throw new Error(`${cert} with ${key}: ${(err as Error).message}`)
   }
   try {
-    return { cert: certPem, key: keyPem, context: createSecureContext({ ...base, cert: certPem, key: keyPem }) }
+    const context = createSecureContext({ ...base, cert: certPem, key: keyPem })
+    return { cert: certPem, key: keyPem, context, x509: new X509Certificate(certPem) }
   } catch (err) {
     const message = (err as Error).message
     const reason = message.includes('key values mismatch') ? 'the key is not this certificate\'s' : `not a usable PEM certificate and key (${message})`
@@ -32,17 +35,21 @@ export function loadPair(cert: string, key: string, base: SecureContextOptions =
 }
 
 /**
- * Why `file`'s certificate (the first in it; its chain follows) is not valid now, if it is not. OpenSSL
- * loads an expired or not-yet-valid certificate without a word, and clients then refuse every handshake.
+ * Why `file`'s certificate `x` is not valid now, if it is not. OpenSSL loads an expired or not-yet-valid
+ * certificate without a word, and clients then refuse every handshake.
  */
-export function validityProblem(certPem: Buffer, file: string, now = Date.now()): string | undefined {
-  let x: X509Certificate
-  try {
-    x = new X509Certificate(certPem)
-  } catch {
-    return undefined // loadPair already refused what is not a certificate
-  }
+export function validityProblem(x: X509Certificate, file: string, now = Date.now()): string | undefined {
   if (Date.parse(x.validTo) < now) return `${file}: the certificate expired ${x.validTo}; clients will refuse it`
   if (Date.parse(x.validFrom) > now) return `${file}: the certificate is not valid before ${x.validFrom}; clients will refuse it`
   return undefined
+}
+
+/** The DNS names and IP addresses a certificate's subjectAltName lists, as it prints them. */
+export function certificateNames(x: X509Certificate): string[] {
+  const out: string[] = []
+  for (const entry of (x.subjectAltName ?? '').split(', ')) {
+    const m = /^(DNS|IP Address):([^"\s,]+)$/.exec(entry)
+    if (m) out.push(m[2]!)
+  }
+  return out
 }

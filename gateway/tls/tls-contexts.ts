@@ -1,11 +1,10 @@
 // Secure contexts for the HTTPS listener: a default certificate plus SNI ones, rebuilt when their files
 // change. Live connections keep the context they were made with, so a reload drops nothing.
 import { watchFile, unwatchFile } from 'node:fs'
-import { X509Certificate } from 'node:crypto'
 import { type SecureContext, type SecureContextOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { loadPair, validityProblem } from './pair.ts'
+import { certificateNames, loadPair, validityProblem } from './pair.ts'
 
 export interface CertPair {
   cert: string
@@ -49,13 +48,13 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     // Every pair is validated before anything is replaced; an error names the pair's files.
     const main = loadPair(this.main.cert, this.main.key, TLS_BASE)
     const def = { ...TLS_BASE, cert: main.cert, key: main.key }
-    const names = new HostNames([...certificateNames(def.cert), ...this.sni.flatMap((s) => s.hosts)])
+    const names = new HostNames([...certificateNames(main.x509), ...this.sni.flatMap((s) => s.hosts)])
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
-    const invalid = [validityProblem(main.cert, this.main.cert)]
+    const invalid = [validityProblem(main.x509, this.main.cert)]
     for (const s of this.sni) {
       const pair = loadPair(s.cert, s.key, TLS_BASE)
-      invalid.push(validityProblem(pair.cert, s.cert))
+      invalid.push(validityProblem(pair.x509, s.cert))
       const ctx = pair.context
       for (const h of s.hosts) {
         if (h.startsWith('*.')) wild.push([h.slice(1).toLowerCase(), ctx])
@@ -143,13 +142,3 @@ function hostForm(name: string): string {
   }
 }
 
-/** DNS and IP subject alternative names of the first certificate in a PEM file (its chain follows it). */
-function certificateNames(pem: Buffer): string[] {
-  const san = new X509Certificate(pem).subjectAltName ?? ''
-  const out: string[] = []
-  for (const entry of san.split(', ')) {
-    const m = /^(DNS|IP Address):([^"\s,]+)$/.exec(entry)
-    if (m) out.push(m[2]!)
-  }
-  return out
-}
