@@ -19,11 +19,11 @@ import { headerValue, sameVariant, VaryIndex, variantKey } from './vary.ts'
 /** How an answer was found, for the request log and /health (as nginx's $upstream_cache_status). */
 export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'coalesced'
 
-/** One GET to the root with these extra (conditional) headers; failures are thrown as catalogue errors. */
-export type RootFetch = (conditional: Record<string, string>) => Promise<Dispatcher.ResponseData>
-
-/** A root answer sent on as it comes: undici's, or one the cache began to store before it proved too large. */
+/** A root answer: undici's, one whose body its fetch masks, or one the cache began to store before it proved too large. */
 export type RootAnswer = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'> & { body: Readable & { dump(): Promise<void> } }
+
+/** One GET to the root with these extra (conditional) headers; failures are thrown as catalogue errors. */
+export type RootFetch = (conditional: Record<string, string>) => Promise<RootAnswer>
 
 export type Lookup =
   | { kind: 'entry'; entry: Entry; cache: CacheStatus }
@@ -195,7 +195,7 @@ export class HttpCache {
       if (typeof etag === 'string') conditional['if-none-match'] = etag
       if (typeof modified === 'string') conditional['if-modified-since'] = modified
     }
-    let res: Dispatcher.ResponseData
+    let res: RootAnswer
     try {
       res = await fetch(conditional)
     } catch (err) {

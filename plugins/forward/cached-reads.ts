@@ -4,7 +4,6 @@
 // allows. HEAD and Range requests use an entry when one exists and otherwise pass through uncached.
 import { pipeline } from 'node:stream'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Dispatcher } from 'undici'
 import { isRootFailure, upstreamError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import type { Filling, HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
@@ -16,6 +15,7 @@ import type { Clock } from '../../gateway/util/clock.ts'
 import type { Release } from '../../gateway/util/limiter.ts'
 import { entryHeaders, sendEntry } from './cached-answer.ts'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
+import { maskedBody } from './key-mask.ts'
 
 /** Client request headers that never reach the root on a fill: the entry answers them itself. */
 const ANSWERED_HERE = ['range', 'if-range', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since']
@@ -42,13 +42,15 @@ export function usesCache(ctx: RequestContext, passCookies: boolean): boolean {
 }
 
 export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promise<void> {
-  const rootGet = async (path: string, headers: Record<string, string | string[]>, conditional: Record<string, string>): Promise<Dispatcher.ResponseData> => {
+  const rootGet = async (path: string, headers: Record<string, string | string[]>, conditional: Record<string, string>): Promise<RootAnswer> => {
     const release = await d.connection()
     try {
       const res = await requestRoot(d.client, d.rootHealth, { path: d.client.basePath + path, method: 'GET', headers: { ...headers, ...conditional } })
       if (res.body.closed) release()
       else res.body.once('close', release)
-      return res
+      // An error answer may echo the site's key it went with: masked before it is passed on or stored.
+      const key = d.client.siteKey()
+      return res.statusCode >= 400 && key ? { statusCode: res.statusCode, headers: res.headers, body: maskedBody(res.body, key) } : res
     } catch (err) {
       release()
       throw err

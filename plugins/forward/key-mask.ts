@@ -1,6 +1,8 @@
 // Masks the site's key where a root's error answer echoes it in its body ("key … is not valid", a dump
 // of the request's headers): a read goes up with the site's key, and any client may make one. Same
 // length (`*` for each byte), so the root's Content-Length still holds and the body streams as it came.
+import { pipeline, Transform, type Readable } from 'node:stream'
+
 const MASK = 0x2a // '*'
 
 export class KeyMask {
@@ -28,4 +30,19 @@ export class KeyMask {
     this.#held = Buffer.alloc(0)
     return rest
   }
+}
+
+/**
+ * `body` as a stream with the key masked: an error answer on the cached path, which is passed on or
+ * stored (so that every later answer from its entry is masked too). Destroying it stops `body`; `body`
+ * failing fails it with the same error.
+ */
+export function maskedBody(body: Readable, key: string): Readable & { dump(): Promise<void> } {
+  const mask = new KeyMask(key)
+  const out = new Transform({
+    transform: (chunk: Buffer, _encoding, done) => done(null, mask.push(chunk)),
+    flush: (done) => done(null, mask.end()),
+  })
+  pipeline(body, out, () => {})
+  return Object.assign(out, { dump: async () => void out.destroy() })
 }
