@@ -27,6 +27,9 @@ export function checkTarget(rawUrl: string, encodedSlashAllowed: readonly RegExp
   if (!rawUrl.startsWith('/')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'only origin-form request targets (/path) are accepted')
   // The commonest target, a plain path with no query, needs one pass and no search: PLAIN holds no '?'.
   const plain = PLAIN.test(rawUrl)
+  // Node's parser lets a fragment through; a root behind may cut the path there, where the routes here
+  // matched the whole of it (fix-guard-fragment-in-target-refused).
+  if (!plain && rawUrl.includes('#')) throw new GatewayError('GW_ERR_BAD_PATH', 'a request target holds no fragment (#): encode it as %23')
   const q = plain ? -1 : rawUrl.indexOf('?')
   const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q)
   const query = q === -1 ? '' : rawUrl.slice(q)

@@ -1,0 +1,27 @@
+// A request target never holds a fragment (RFC 9112 §3.2: origin-form is a path and a query; `#` is
+// not in either). Node's parser lets `#` through, and the gateway matched its routes on the whole
+// path while a root behind may cut the path at `#` (a URL parser takes the rest as a fragment): two
+// readings of one request. Refused at the edge, in the path or in the query, before the root sees it.
+import t from 'tap'
+import { startChildWithOrigin } from './helpers/child-site.ts'
+import { connectTls, sendRaw } from './helpers/raw-http.ts'
+
+const REFUSED = ['/a#b', '/-/fedgate/admin#x', '/a/b?q=1#frag', '/a?#', '/a%20b#c']
+
+t.test('a request target holding # is refused before it reaches the root', async (t) => {
+  const { origin, site } = await startChildWithOrigin(t, 'fragment', { clock: t.clock })
+  const socket = await connectTls(t, site.gw.httpsPort, site.ca)
+  for (const target of REFUSED) {
+    const res = await sendRaw(socket, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    if (res === 'closed') {
+      t.fail(`${target}: connection closed instead of a 400`)
+      break
+    }
+    t.equal(res.status, 400, `${target} → 400`)
+    t.match(res.status === 400 && JSON.parse(res.body).error, { code: 'GW_ERR_BAD_PATH', message: /#/ }, `${target} → GW_ERR_BAD_PATH naming #`)
+  }
+  t.same(origin.seen, [], 'the root saw none of them')
+  const res = await sendRaw(socket, `GET /a%23b?q=%23 HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+  t.equal(res !== 'closed' && res.status, 200, 'an encoded # passes')
+  t.equal(origin.seen[0]?.url, '/a%23b?q=%23', 'forwarded as the client encoded it')
+})
