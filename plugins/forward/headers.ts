@@ -5,7 +5,12 @@ import { REDACTED, scrubSecrets } from '../../gateway/config/secret.ts'
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus ones undici refuses to send itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings'])
-const CLIENT_CREDENTIALS = new Set(['authorization', 'x-apikey'])
+/**
+ * Never sent with the site's key: the client's own credentials, and the headers some frameworks take to
+ * rewrite a request's method or URL (a GET read carrying `X-HTTP-Method-Override: DELETE` or
+ * `X-Original-URL: /admin` would act with the site's key beyond a read of the path routed here).
+ */
+const NOT_WITH_SITE_KEY = new Set(['authorization', 'x-apikey', 'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url'])
 const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'x-real-ip'])
 
 export interface OutgoingOptions {
@@ -22,7 +27,7 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: Outgoin
   for (const name in incoming) {
     const value = incoming[name]
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || FORWARDED.has(name)) continue
-    if (o.siteKey && CLIENT_CREDENTIALS.has(name)) continue
+    if (o.siteKey && NOT_WITH_SITE_KEY.has(name)) continue
     if (o.siteKey && name === 'cookie' && !o.passCookies) continue
     out[name] = value
   }
