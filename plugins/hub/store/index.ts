@@ -171,6 +171,11 @@ export class IndexStore {
     await this.#run(() => this.#keyv.set(this.#prefix + key, value))
   }
 
+  /** Writes every entry in one atomic step (an lmdb transaction, a Redis MULTI): independent keys, no guard. */
+  async setMany(entries: [string, unknown][]): Promise<void> {
+    if (entries.length) await this.#run(() => this.#keyv.setMany(entries.map(([k, value]) => ({ key: this.#prefix + k, value }))))
+  }
+
   async delete(keys: string[]): Promise<void> {
     if (keys.length) await this.#run(() => this.#keyv.delete(keys.map((k) => this.#prefix + k)))
   }
