@@ -3,12 +3,14 @@
 // snapshot needs, and commits it in one atomic step only when all are present and verified, so
 // readers never see half a sync. Then collects blobs no snapshot references.
 // The feed is asked only with a revision counted by the store that answers it: a middle site forwards
-// what it does not hold to its root, whose numbers mean nothing to the middle's feed.
+// what it does not hold to its root, whose numbers mean nothing to the middle's feed. Where each
+// repository stands in that feed is kept in the index too (feed-positions.ts), so it outlives a restart.
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
 import { collectUnreferenced } from '../hub/store/collect.ts'
 import type { BlobFetcher } from './blob-fetcher.ts'
+import type { Counted, FeedPositions } from './feed-positions.ts'
 import { applyChanges, fromWhole, sameTags, type NextSnapshot } from './plan.ts'
 import type { SyncStatus } from './status.ts'
 import type { Upstream } from './upstream.ts'
@@ -29,20 +31,8 @@ export interface EngineDeps {
    * visible here.
    */
   collectGrace: number
-}
-
-/** Which upstream store counted a snapshot's upstreamRevision, and the local commit it belongs to. */
-interface Counted {
-  store: string
-  revision: number
-  upstreamRevision: number
-  /**
-   * How far that store's feed is known to hold no change for the repository (≥ upstreamRevision): the
-   * next sync asks from here. A quiet repository moves it without a commit, so the root does not rescan
-   * its log from the last commit on every round, and no trim made by other repositories' changes turns
-   * the feed into a 410 and a whole fetch.
-   */
-  position: number
+  /** Where the records below are kept across restarts; without it they live in memory only. */
+  positions?: FeedPositions
 }
 
 /**
@@ -54,13 +44,32 @@ const QUIET_PAGES = 10
 const QUIET_REPOS_PER_PAGE = 4
 
 export class SyncEngine {
-  /**
-   * Kept in memory only (the snapshot has no field for it yet): after a restart each repository's first
-   * sync takes it whole, which is correct, just not incremental.
-   */
+  /** The working copy of the records kept in positions (written through), loaded by restore(). */
   readonly #countedBy = new Map<RepoName, Counted>()
 
   constructor(private readonly d: EngineDeps) {}
+
+  /**
+   * Takes the kept records, each only while it still describes the snapshot held (same revision and
+   * upstream revision): another writer's commit, or a crash between a commit and its record, leaves one
+   * that does not, and that repository is fetched whole. Called before the first round of each
+   * leadership; when the index cannot be read, what is held in memory stays (checked at each use).
+   */
+  async restore(): Promise<void> {
+    if (!this.d.positions) return
+    let kept: Map<RepoName, Counted>
+    try {
+      kept = await this.d.positions.load()
+    } catch (err) {
+      this.d.log.warn({ reason: (err as Error).message }, 'cannot read the kept feed positions; each repository syncs on its own')
+      return
+    }
+    this.#countedBy.clear()
+    for (const [name, c] of kept) {
+      const cur = await this.d.repos.get(name)
+      if (cur && cur.revision === c.revision && cur.upstreamRevision === c.upstreamRevision) this.#countedBy.set(name, c)
+    }
+  }
 
   /** One sync of `name`; throws with the reason when it fails (the scheduler retries). */
   async sync(name: RepoName): Promise<void> {
@@ -83,7 +92,7 @@ export class SyncEngine {
         next = fromWhole(whole, 0)
         nextStore = whole?.store
       } else if (page.changes.length === 0) {
-        this.#count(name, store, cur.revision, cur.upstreamRevision, page.revision)
+        await this.#count(name, store, cur.revision, cur.upstreamRevision, page.revision)
         status.inSync(name, cur.revision, cur.upstreamRevision)
         return
       } else {
@@ -103,12 +112,13 @@ export class SyncEngine {
     try {
       await this.#bringBlobs(name, images)
       if (cur && sameTags(cur.tags, next.tags) && cur.upstreamRevision === next.upstreamRevision) {
-        this.#count(name, nextStore, cur.revision, next.upstreamRevision)
+        await this.#count(name, nextStore, cur.revision, next.upstreamRevision)
         status.inSync(name, cur.revision, cur.upstreamRevision)
         return
       }
       const state = await repos.commit(name, next)
-      this.#count(name, nextStore, state.revision, next.upstreamRevision)
+      // After the commit, never with it: a crash in between leaves a record that matches no state.
+      await this.#count(name, nextStore, state.revision, next.upstreamRevision)
       status.inSync(name, state.revision, next.upstreamRevision)
       this.d.log.info({ repo: name, revision: state.revision, upstreamRevision: next.upstreamRevision, tags: Object.keys(next.tags).length }, 'repository synchronized')
     } finally {
@@ -145,13 +155,21 @@ export class SyncEngine {
     // Each repository's last change in the page: one at or below its own place is already reflected.
     const last = new Map<RepoName, number>()
     for (const c of page.changes) last.set(c.repo, Math.max(c.rev, last.get(c.repo) ?? 0))
+    const moved: [RepoName, Counted][] = []
     for (const { name, counted } of same) {
-      // A sync that counted meanwhile replaced the record, and any commit meanwhile makes it unknown.
-      if ((last.get(name) ?? 0) > counted.position || this.#countedBy.get(name) !== counted || (await this.d.repos.get(name))?.revision !== counted.revision) continue
-      this.#count(name, store, counted.revision, counted.upstreamRevision, Math.max(counted.position, page.revision))
+      // Any commit meanwhile makes it unknown, and a sync that counted meanwhile (even during that read) replaced the record.
+      if ((last.get(name) ?? 0) > counted.position || (await this.d.repos.get(name))?.revision !== counted.revision || this.#countedBy.get(name) !== counted) continue
+      const position = Math.max(counted.position, page.revision)
+      if (position > counted.position) {
+        const c = { ...counted, position }
+        this.#countedBy.set(name, c)
+        moved.push([name, c])
+      }
       this.d.status.inSync(name, counted.revision, counted.upstreamRevision)
       settled.add(name)
     }
+    // One write for the round; a quiet feed (nothing moved) writes nothing.
+    await this.#keep(moved)
     return settled
   }
 
@@ -172,9 +190,30 @@ export class SyncEngine {
     return collectUnreferenced(this.d, { grace: this.d.collectGrace, partialMaxAge: this.d.partialMaxAge })
   }
 
-  #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number, position = upstreamRevision): void {
-    if (store === undefined) this.#countedBy.delete(name)
-    else this.#countedBy.set(name, { store, revision, upstreamRevision, position })
+  /** Records what counted `name`'s snapshot, in memory at once and in the index before it resolves. */
+  #count(name: RepoName, store: string | undefined, revision: number, upstreamRevision: number, position = upstreamRevision): Promise<void> {
+    const held = this.#countedBy.get(name)
+    if (store === undefined) {
+      if (!this.#countedBy.delete(name)) return Promise.resolve()
+      return this.#keep([[name, undefined]])
+    }
+    if (held && held.store === store && held.revision === revision && held.upstreamRevision === upstreamRevision && held.position === position) return Promise.resolve()
+    const c = { store, revision, upstreamRevision, position }
+    this.#countedBy.set(name, c)
+    return this.#keep([[name, c]])
+  }
+
+  /**
+   * Writes records to the index. A failure is not the sync's: what it committed is committed, and a
+   * record left behind claims less (an older position, or an older commit that no longer matches).
+   */
+  async #keep(records: readonly (readonly [RepoName, Counted | undefined])[]): Promise<void> {
+    if (!this.d.positions || records.length === 0) return
+    try {
+      await this.d.positions.save(records)
+    } catch (err) {
+      this.d.log.warn({ reason: (err as Error).message, repos: records.length }, 'cannot keep feed positions in the index; after a restart these repositories sync on their own')
+    }
   }
 
   async #bringBlobs(name: RepoName, images: ImageRecord[]): Promise<void> {

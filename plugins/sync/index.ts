@@ -5,6 +5,7 @@ import { section, type GatewayPlugin } from '../../gateway/plugin-api.ts'
 import { BlobFetcher } from './blob-fetcher.ts'
 import { syncCommands } from './commands.ts'
 import { SyncEngine } from './engine.ts'
+import { FeedPositions } from './feed-positions.ts'
 import { repositoriesSpec, syncSpec } from './options.ts'
 import { RepoSet } from './repo-set.ts'
 import { syncRoutes } from './routes.ts'
@@ -78,7 +79,10 @@ export const syncPlugin: GatewayPlugin = {
     const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
     const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
-    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0 })
+    // One blob folder, one leader, one status board, one set of feed positions: each keyed by the folder's id.
+    const folder = await folderId(blobs.dir)
+    const positions = new FeedPositions(index, `sync/feed/${folder}/`)
+    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0, positions })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     const newLive = () =>
       o.stream.enabled
@@ -100,13 +104,12 @@ export const syncPlugin: GatewayPlugin = {
         : undefined
     let live: LiveSubscription | undefined
     // Sync, collection and the change stream run in one process per blob folder (leader.ts).
-    // One blob folder, one leader, one status board: both keyed by the folder's id.
-    const folder = await folderId(blobs.dir)
     const leader = new SyncLeader(index, `lease/sync/${folder}`, { ttl: o.lease, log })
     await leader.on({
       async lead() {
         run = new AbortController()
         await set.load() // entries another process added at run time
+        await engine.restore() // where the last leader (or this process before a restart) left each repository in the feed
         await scheduler.start()
         live = newLive()
         // Only a site with something to synchronize subscribes; the first entry added at run time starts it.

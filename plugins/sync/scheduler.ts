@@ -109,10 +109,15 @@ export class SyncScheduler {
     return names
   }
 
-  /** In sync, with no sync running or waiting for its retry: what a round may settle without syncing it. */
+  /**
+   * In sync, or served and not synced yet by this process (after a restart: the engine knows from what
+   * it kept whether it may settle it), with no sync running or waiting for its retry: what a round may
+   * settle without syncing it.
+   */
   #idle(name: RepoName): boolean {
     const slot = this.#slots.get(name)
-    return this.d.status.has(name) && this.d.status.get(name).state === 'in-sync' && !slot?.running && slot?.retryTimer === undefined
+    const state = this.d.status.has(name) ? this.d.status.get(name).state : undefined
+    return (state === 'in-sync' || state === 'queued') && !slot?.running && slot?.retryTimer === undefined
   }
 
   /** Syncs `name` now (skipping any backoff wait); resolves when a sync begun at or after this call ends. */
