@@ -249,3 +249,24 @@ export function loggedPaths(site: Pick<TestSite, 'url' | 'agent' | 'logs'>): () 
       .map((l) => String(l.path))
   }
 }
+
+/**
+ * A child `branch` that synchronized `repos` from `root` (change stream off: only rounds sync), ran one
+ * round more, so each repository's place in the feed is the feed's head, and was stopped (after
+ * `beforeStop`). `restart` starts it again on the same store, from `upstream` (default `root`).
+ */
+export async function childSyncedThenStopped(
+  t: TestLike,
+  dir: string,
+  root: RootSite,
+  repos: readonly string[],
+  o: { extra?: string; clock?: Clock; beforeStop?: (child: TestSite) => Promise<void> } = {},
+): Promise<{ restart(upstream?: RootSite): Promise<TestSite> }> {
+  const yaml = `repositories: [${repos.join(', ')}]\nsync: { stream: { enabled: false } }\n${o.extra ?? ''}`
+  const first = await startChild(t, dir, 'branch', root.url, root.readKey, yaml, o.clock)
+  for (const repo of repos) await inSync(first, repo)
+  await syncOf(first).scheduler.syncAll()
+  await o.beforeStop?.(first)
+  await first.gw.close()
+  return { restart: (upstream = root) => startChild(t, dir, 'branch', upstream.url, upstream.readKey, yaml, o.clock) }
+}
