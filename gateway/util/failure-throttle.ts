@@ -8,6 +8,16 @@ interface Entry {
   windowEnds: number
 }
 
+/** One credential check let through by the throttle (see `attempt`). */
+export interface Attempt {
+  /** Seconds the address must wait (nothing was counted), or 0 when the check may go on. */
+  readonly retryAfter: number
+  /** The credential was good: takes back the failure counted as the check began (once). */
+  passed(): void
+}
+
+const noop = () => {}
+
 export class FailureThrottle {
   readonly #entries = new Map<string, Entry>()
 
@@ -16,7 +26,7 @@ export class FailureThrottle {
     private readonly clock: Clock,
   ) {}
 
-  /** Seconds the address must wait, or 0 when it may try. */
+  /** Seconds the address must wait, or 0 when it may try. A look only: nothing is counted. */
   retryAfter(address: string): number {
     const e = this.#entries.get(address)
     if (!e) return 0
@@ -28,7 +38,32 @@ export class FailureThrottle {
     return e.failures >= this.opts.limit ? Math.max(1, Math.ceil((e.windowEnds - now) / 1000)) : 0
   }
 
+  /**
+   * Starts judging a credential from `address`: refused while the address waits, else counted as failed
+   * in the same step as the check, to be taken back by `passed()`. Counted only once judged (after an
+   * await: a form read, a HELLO awaited), checks started side by side all passed the limit together.
+   */
+  attempt(address: string): Attempt {
+    const retryAfter = this.retryAfter(address)
+    if (retryAfter > 0) return { retryAfter, passed: noop }
+    const e = this.#count(address)
+    let open = true
+    return {
+      retryAfter: 0,
+      passed: () => {
+        // Only from the window it was counted in: a new window starts with nothing to take back.
+        if (open && this.#entries.get(address) === e && e.failures > 0) e.failures--
+        open = false
+      },
+    }
+  }
+
+  /** A failure that was not a judged credential (a malformed or missing HELLO). */
   failed(address: string): void {
+    this.#count(address)
+  }
+
+  #count(address: string): Entry {
     const now = this.clock.now()
     let e = this.#entries.get(address)
     if (!e || now >= e.windowEnds) {
@@ -38,12 +73,7 @@ export class FailureThrottle {
       this.#entries.set(address, e)
     }
     e.failures++
-  }
-
-  /** Takes back one failure counted ahead of a check that then passed (see the admin sign-in). */
-  forgive(address: string): void {
-    const e = this.#entries.get(address)
-    if (e && e.failures > 0) e.failures--
+    return e
   }
 
   /** Addresses refused now (at most `max`), with the seconds left: for /health and the admin page. */

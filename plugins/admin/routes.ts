@@ -129,19 +129,17 @@ export function adminRoutes(d: AdminDeps): Route[] {
   /** The sign-in form: an enabled admin key of this site opens a session; anything else, the form again. */
   async function signIn(ctx: RequestContext): Promise<void> {
     checkSameOrigin(ctx)
-    // Checked before the key: while an address waits, even the right key tells it nothing.
-    const wait = d.signInThrottle.retryAfter(ctx.remoteAddress)
-    if (wait > 0) throw new GatewayError('GW_ERR_TOO_MANY_REQUESTS', 'too many refused sign-ins from this address; wait and try again', { 'retry-after': String(wait) })
-    // Counted as refused now, in the same step as the check, and forgiven if the key passes: counted only
-    // after the awaits below, sign-ins sent side by side all passed the check, unlimited guesses at once.
-    d.signInThrottle.failed(ctx.remoteAddress)
+    // Checked before the key: while an address waits, even the right key tells it nothing. Counted as
+    // refused as it passes, before the awaits below, so sign-ins sent side by side cannot all pass.
+    const attempt = d.signInThrottle.attempt(ctx.remoteAddress)
+    if (attempt.retryAfter > 0) throw new GatewayError('GW_ERR_TOO_MANY_REQUESTS', 'too many refused sign-ins from this address; wait and try again', { 'retry-after': String(attempt.retryAfter) })
     const key = (await readForm(ctx.req)).get('key')?.trim() ?? ''
     const info = key ? await d.keys.verify(key) : undefined
     if (info?.scope !== 'admin') {
       const message = info ? 'That key is not an admin key.' : 'That key was refused.'
       return send(ctx, 401, HTML, d.files.signInPage({ site: d.site, message }))
     }
-    d.signInThrottle.forgive(ctx.remoteAddress)
+    attempt.passed()
     const s = await d.sessions.open(KeyRing.fingerprint(key)!)
     // 303: the browser loads the overview with GET, and a reload does not post the key again.
     ctx.res.writeHead(303, { ...pageHeaders, location: '/admin', 'set-cookie': sessionCookie(s.id, d.sessions.maxAge(s)), 'content-length': 0 })

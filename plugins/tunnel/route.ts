@@ -53,7 +53,9 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
 
   const refused = (reason: RefusalReason, address: string) => {
     metrics.refused[reason]++
-    if (reason === 'token' || reason === 'helloMalformed' || reason === 'helloTimeout') throttle.failed(address)
+    // A token or a HELLO judged bad was counted as its judgement began (throttle.attempt); a HELLO that
+    // never came had none.
+    if (reason === 'helloTimeout') throttle.failed(address)
     // What a flood looks like (throttled, over the HELLO budget): counted, and logged only at debug.
     log[quietReasons.has(reason) ? 'debug' : 'info']({ tunnel: o.path, remote: address, reason }, 'tunnel refused')
   }
@@ -64,6 +66,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     refused(reason, address)
     sendUpgradeError(socket, err)
   }
+  const throttledError = (wait: number) => new GatewayError('GW_ERR_TOO_MANY_REQUESTS', undefined, { 'retry-after': String(wait) })
 
   /** What the upstream is told: the site's own token where configured, else the caller's, where it put it. */
   const upstreamCredentials = (offered: string[], cred: Credential, req: IncomingMessage) => {
@@ -106,9 +109,12 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   }
 
   const tunnelChecked = (req: IncomingMessage, socket: Duplex, head: Buffer, address: string, offered: string[], cred: Credential) => {
+    const attempt = throttle.attempt(address)
+    if (attempt.retryAfter > 0) return refuseUpgrade(socket, address, 'throttled', throttledError(attempt.retryAfter))
     if (cred.where === 'hello' || cred.where === 'none' || !tokens.accepts(cred.token)) {
       return refuseUpgrade(socket, address, 'token', new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer' }))
     }
+    attempt.passed()
     const { settle } = pendingSlot()
     const { headers, protocols } = upstreamCredentials(offered, cred, req)
     let upstream: Endpoint | undefined
@@ -173,6 +179,10 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       clock.clearTimeout(timer)
       if (settled) return
       helloDone()
+      // The throttle was checked at the upgrade, before this caller waited: callers that all connected
+      // first would have every HELLO judged. Checked again now, and counted in the same step.
+      const attempt = throttle.attempt(address)
+      if (attempt.retryAfter > 0) return refuse('throttled', 1008, `too many failed attempts from this address; try again in ${attempt.retryAfter} s`)
       let first: Buffer
       try {
         if (!isBinary) throw new MalformedHello('HELLO must be a binary frame')
@@ -183,6 +193,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
         if (!(e instanceof MalformedHello)) throw e
         return refuse('helloMalformed', 1002, e.message)
       }
+      attempt.passed()
       // Authenticated: from here it is a tunnel being opened like any other.
       if (metrics.open + metrics.pending >= o.maxConnections) return refuse('full', CLOSE_TRY_LATER, 'tunnel full; try again later')
       slot = pendingSlot()
@@ -215,7 +226,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     const address = req.socket.remoteAddress ?? 'unknown'
     if (!isValidUpgrade(req)) return refuseUpgrade(socket, address, 'badRequest', new GatewayError('GW_ERR_BAD_REQUEST', 'not a WebSocket (version 13) upgrade'))
     const wait = throttle.retryAfter(address)
-    if (wait > 0) return refuseUpgrade(socket, address, 'throttled', new GatewayError('GW_ERR_TOO_MANY_REQUESTS', undefined, { 'retry-after': String(wait) }))
+    if (wait > 0) return refuseUpgrade(socket, address, 'throttled', throttledError(wait))
     if (o.followRootHealth && rootHealth?.state === 'down') {
       return refuseUpgrade(socket, address, 'rootDown', new GatewayError('GW_ERR_ROOT_DOWN', undefined, { 'retry-after': String(rootHealth.breaker.retryAfterSeconds()) }))
     }
