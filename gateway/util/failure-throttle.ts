@@ -1,6 +1,8 @@
 // Slows down addresses that keep failing a credential check (a tunnel's token, the admin page's sign-in):
 // after `limit` failures in a window they are refused with 429 until it ends. Per process. Memory is
-// bounded: past `maxAddresses`, the oldest entry is forgotten.
+// bounded: past `maxAddresses`, the oldest entry is forgotten. An address is counted as the client it
+// stands for (clientOf): an IPv6 peer by its /64, an IPv4 peer by its address however it is written.
+import { clientOf } from './address-block.ts'
 import type { Clock } from './clock.ts'
 
 interface Entry {
@@ -28,11 +30,12 @@ export class FailureThrottle {
 
   /** Seconds the address must wait, or 0 when it may try. A look only: nothing is counted. */
   retryAfter(address: string): number {
-    const e = this.#entries.get(address)
+    const client = clientOf(address)
+    const e = this.#entries.get(client)
     if (!e) return 0
     const now = this.clock.now()
     if (now >= e.windowEnds) {
-      this.#entries.delete(address)
+      this.#entries.delete(client)
       return 0
     }
     return e.failures >= this.opts.limit ? Math.max(1, Math.ceil((e.windowEnds - now) / 1000)) : 0
@@ -52,7 +55,7 @@ export class FailureThrottle {
       retryAfter: 0,
       passed: () => {
         // Only from the window it was counted in: a new window starts with nothing to take back.
-        if (open && this.#entries.get(address) === e && e.failures > 0) e.failures--
+        if (open && this.#entries.get(clientOf(address)) === e && e.failures > 0) e.failures--
         open = false
       },
     }
@@ -64,19 +67,20 @@ export class FailureThrottle {
   }
 
   #count(address: string): Entry {
+    const client = clientOf(address)
     const now = this.clock.now()
-    let e = this.#entries.get(address)
+    let e = this.#entries.get(client)
     if (!e || now >= e.windowEnds) {
-      if (e) this.#entries.delete(address)
+      if (e) this.#entries.delete(client)
       if (this.#entries.size >= this.opts.maxAddresses) this.#entries.delete(this.#entries.keys().next().value!)
       e = { failures: 0, windowEnds: now + this.opts.window }
-      this.#entries.set(address, e)
+      this.#entries.set(client, e)
     }
     e.failures++
     return e
   }
 
-  /** Addresses refused now (at most `max`), with the seconds left: for /health and the admin page. */
+  /** Clients refused now (at most `max`: an address, or an IPv6 /64), with the seconds left: for /health and the admin page. */
   throttled(max = 50): { address: string; retryAfter: number }[] {
     const out: { address: string; retryAfter: number }[] = []
     const now = this.clock.now()

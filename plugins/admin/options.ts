@@ -8,9 +8,9 @@ export const adminSpec = opt.obj(
     maxSessions: opt.int({ doc: 'Sessions kept at once; past it the oldest is signed out', default: 100, min: 1, max: 100_000 }),
     signInFailures: opt.obj(
       {
-        limit: opt.int({ doc: 'Refused sign-ins from one address within `window` before it gets 429 (even with the right key) until the window ends', default: 10, min: 1 }),
+        limit: opt.int({ doc: 'Refused sign-ins from one client (an address; an IPv6 /64) within `window` before it gets 429 (even with the right key) until the window ends', default: 10, min: 1 }),
         window: opt.duration({ doc: 'Length of the failure-counting window', default: 15 * 60_000 }),
-        maxAddresses: opt.int({ doc: 'Most addresses remembered (oldest forgotten first), so memory stays bounded', default: 10_000, min: 1 }),
+        maxAddresses: opt.int({ doc: 'Most clients remembered (oldest forgotten first), so memory stays bounded', default: 10_000, min: 1 }),
       },
       { doc: 'Slowing down key guessing at the sign-in form (counted per process)' },
     ),

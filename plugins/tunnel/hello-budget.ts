@@ -1,6 +1,8 @@
 // CLASP callers are accepted before they authenticate (their token is in HELLO). Until HELLO arrives they
 // hold a place here, never among maxConnections, so sockets that never authenticate cannot crowd out
-// tunnels; the per-address bound keeps one address from taking the whole budget either.
+// tunnels; the per-address bound keeps one client from taking the whole budget either (an IPv6 client
+// counted by its /64, which it may pick any address of: clientOf).
+import { clientOf } from '../../gateway/util/address-block.ts'
 
 export type HelloBudgetRefusal = 'full' | 'address'
 
@@ -11,7 +13,8 @@ export class HelloBudget {
   constructor(private readonly opts: { max: number; perAddress: number }) {}
 
   /** A place for one caller (release it once, any number of calls), or why there is none. */
-  take(address: string): { release: () => void } | HelloBudgetRefusal {
+  take(peer: string): { release: () => void } | HelloBudgetRefusal {
+    const address = clientOf(peer)
     const mine = this.#perAddress.get(address) ?? 0
     if (mine >= this.opts.perAddress) return 'address'
     if (this.#total >= this.opts.max) return 'full'

@@ -16,7 +16,7 @@ export const tunnelSpec = opt.obj(
     helloBudget: opt.obj(
       {
         max: opt.int({ doc: 'Most CLASP callers still to send their HELLO at once on this path; more get 503 at once', default: 128, min: 1 }),
-        perAddress: opt.int({ doc: 'Most of them from one address; more from it get 429 at once', default: 8, min: 1 }),
+        perAddress: opt.int({ doc: 'Most of them from one client (an address; an IPv6 /64); more from it get 429 at once', default: 8, min: 1 }),
       },
       { doc: 'CLASP callers not yet authenticated (waiting for HELLO) hold places here, never among maxConnections' },
     ),
@@ -24,9 +24,9 @@ export const tunnelSpec = opt.obj(
     followRootHealth: opt.bool({ doc: 'While the site\'s root is known to be down, refuse new tunnels at once with 503', default: true }),
     failures: opt.obj(
       {
-        limit: opt.int({ doc: 'Refused attempts from one address within `window` before it gets 429 until the window ends', default: 10, min: 1 }),
+        limit: opt.int({ doc: 'Refused attempts from one client (an address; an IPv6 /64) within `window` before it gets 429 until the window ends', default: 10, min: 1 }),
         window: opt.duration({ doc: 'Length of the failure-counting window', default: 60_000 }),
-        maxAddresses: opt.int({ doc: 'Most addresses remembered (oldest forgotten first), so memory stays bounded', default: 10_000, min: 1 }),
+        maxAddresses: opt.int({ doc: 'Most clients remembered (oldest forgotten first), so memory stays bounded', default: 10_000, min: 1 }),
       },
       { doc: 'Slowing down callers that keep presenting bad tokens, malformed HELLOs, or no HELLO in time' },
     ),
