@@ -32,7 +32,7 @@ t.test('changes need the session, its token and the same origin', async (t) => {
     ['another origin', { origin: 'https://evil.example' }, 403],
     ['a cross-site request', { 'sec-fetch-site': 'cross-site' }, 403],
     ['no cookie', { cookie: '' }, 401],
-    ['an unknown cookie', { cookie: 'fedgate_admin=made-up' }, 401],
+    ['an unknown cookie', { cookie: '__Host-fedgate_admin=made-up' }, 401],
   ]
   for (const [what, headers, status] of refused) {
     const res = await adminApi(root, s, 'POST', '/admin/api/keys', create, headers)

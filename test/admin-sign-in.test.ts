@@ -17,7 +17,7 @@ t.test('an admin key signs in; the key stays out of the page, its URLs and the l
   const cookies = await a.context.cookies()
   t.equal(cookies.length, 1, 'one cookie')
   const c = cookies[0]!
-  t.match(c, { name: 'fedgate_admin', path: '/admin', httpOnly: true, secure: true, sameSite: 'Strict' })
+  t.match(c, { name: '__Host-fedgate_admin', path: '/', httpOnly: true, secure: true, sameSite: 'Strict' })
   t.ok(c.expires > Date.now() / 1000 && c.expires <= Date.now() / 1000 + 3600 + 5, 'it expires with the session (1h)')
   t.notOk(c.value.includes(root.admin), 'the cookie is not the key')
 

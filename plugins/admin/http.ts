@@ -2,10 +2,11 @@
 // same-origin checks that keep another site from driving a signed-in browser (CSRF).
 import type { IncomingMessage } from 'node:http'
 import { GatewayError } from '../../gateway/errors.ts'
+import { ADMIN_SESSION_COOKIE } from '../../gateway/server/own-cookies.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { readBody } from '../hub/routes/http.ts'
 
-export const COOKIE = 'fedgate_admin'
+export const COOKIE = ADMIN_SESSION_COOKIE
 
 /** Nothing but this origin's own files: no inline script, no framing, no referrer to others, never cached. */
 export const pageHeaders: Record<string, string> = {
@@ -32,8 +33,12 @@ export function cookieOf(req: IncomingMessage, name: string): string | undefined
   return undefined
 }
 
+/**
+ * __Host-: browsers take it only from this host over HTTPS, with Path=/ and no Domain, so a sibling host
+ * or a plain-HTTP answer cannot plant or shadow it (session fixation). The page is HTTPS-only anyway.
+ */
 export function sessionCookie(value: string, maxAge: number): string {
-  return `${COOKIE}=${value}; Path=/admin; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`
+  return `${COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`
 }
 
 /** A urlencoded form body, bounded (a sign-in form is one field). */

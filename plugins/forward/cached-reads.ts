@@ -10,6 +10,7 @@ import type { Filling, HttpCache, RootAnswer } from '../../gateway/http-cache/ht
 import { cacheControl } from '../../gateway/http-cache/policy.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
+import { withoutOwnCookies } from '../../gateway/server/own-cookies.ts'
 import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import type { Release } from '../../gateway/util/limiter.ts'
@@ -37,7 +38,7 @@ export interface CachedReadsDeps {
 export function usesCache(ctx: RequestContext, passCookies: boolean): boolean {
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false
   const h = ctx.req.headers
-  if (passCookies && h.cookie !== undefined) return false
+  if (passCookies && withoutOwnCookies(h.cookie) !== undefined) return false
   return h['cache-control'] === undefined || !cacheControl(h['cache-control']).has('no-store')
 }
 

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { util } from 'undici'
 import { REDACTED, scrubSecrets } from '../../gateway/config/secret.ts'
+import { withoutOwnCookies } from '../../gateway/server/own-cookies.ts'
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus ones undici refuses to send itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings'])
@@ -28,7 +29,12 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, o: Outgoin
     const value = incoming[name]
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || FORWARDED.has(name)) continue
     if (o.siteKey && NOT_WITH_SITE_KEY.has(name)) continue
-    if (o.siteKey && name === 'cookie' && !o.passCookies) continue
+    if (name === 'cookie') {
+      // The gateway's own (the admin session, sent to every path) never leave; the client's pass on writes.
+      const cookie = o.siteKey && !o.passCookies ? undefined : withoutOwnCookies(value as string)
+      if (cookie !== undefined) out.cookie = cookie
+      continue
+    }
     out[name] = value
   }
   // The client's own X-Forwarded-* are not trusted: the gateway states what it saw.
