@@ -262,6 +262,10 @@ export class FileBlobStore implements BlobStore {
       await mkdir(shard, { recursive: true })
       this.#shards.add(shard)
     }
+    // Its age (the grace of other processes' collections) counts from now, when they can first see it:
+    // the last byte was written before the fsync and, for a publish, before its wait to pin it.
+    const now = new Date()
+    await utimes(from, now, now)
     await rename(from, join(shard, id)).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err
       await mkdir(shard, { recursive: true })
