@@ -4,7 +4,7 @@
 // be about to commit a fresh one) and once the change log no longer names them (store.changeLogKeep: 3
 // here, so it names only the last three changes); referenced blobs, in any repository, stay.
 import t from 'tap'
-import { existsSync } from 'node:fs'
+import { existsSync, utimesSync } from 'node:fs'
 import { fetchText } from './helpers/sites.ts'
 import { bearer, publish, startRoot } from './helpers/hub.ts'
 import { sha256 } from './helpers/stores.ts'
@@ -12,7 +12,7 @@ import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 import { waitFor } from './helpers/sync.ts'
 
 t.test('the root collects unreferenced blobs past the grace, and keeps the rest', async (t) => {
-  const root = await startRoot(t, { clock: t.clock, extra: 'store: { changeLogKeep: 3, collect: { interval: 10m, grace: 1s } }\n' })
+  const root = await startRoot(t, { clock: t.clock, extra: 'store: { changeLogKeep: 3, collect: { interval: 10m, grace: 10m } }\n' })
   const blobs = root.gw.service<FileBlobStore>('blobStore')!
   const collections = () => (root.gw.health() as { hub: { collect: { runs: number } } }).hub.collect.runs
   // ?latest=false: the only tag is the one named, so deleting it leaves the image unreferenced.
@@ -24,8 +24,9 @@ t.test('the root collects unreferenced blobs past the grace, and keeps the rest'
   await ok('acme/one', '1.0', 'shared')
   await ok('acme/two', '1.0', 'shared')
   t.equal((await fetchText(root, '/api/v1/repos/acme/two/tags/1.0', { method: 'DELETE', headers: bearer(root.publish) })).status, 204, 'one of two references gone')
-  // Past the grace for those; then one more unreferenced, too fresh to go.
-  await new Promise((r) => setTimeout(r, 1100))
+  // Past the grace for those (file times are the wall clock's); then one more unreferenced, too fresh to go.
+  const twoHoursAgo = (Date.now() - 2 * 3_600_000) / 1000
+  for (const b of ['overwritten', 'current', 'deleted', 'shared']) utimesSync(blobs.path(sha256(b)), twoHoursAgo, twoHoursAgo)
   await ok('acme/fresh', '1.0', 'fresh')
   t.equal((await fetchText(root, '/api/v1/repos/acme/fresh/tags/1.0', { method: 'DELETE', headers: bearer(root.publish) })).status, 204)
   // Three more changes: the log no longer names any blob above.
