@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import type { CliCommand } from '../../gateway/plugin-api.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
 import { KeyRing, scopes, type KeyInfo, type Scope } from './keys.ts'
-import { parseReference } from './names.ts'
+import { readReference } from './names.ts'
 import { runTokenVerb } from './token-commands.ts'
 import { Ownership } from './ownership.ts'
 import { openStores } from './store/open.ts'
@@ -20,8 +20,10 @@ export const hubCommands: Record<string, CliCommand> = {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, 'no-latest': { type: 'boolean' } } })
       const [ref, file] = positionals
       if (!ref || !file || positionals.length !== 2) throw new Error('usage: fedgate publish --config site.yaml ns/name:tag ./file')
+      // Said as what is wrong with the argument, not as an HTTP answer ("The request is malformed").
+      const target = readReference(ref)
+      if ('problem' in target) throw new Error(target.problem)
       const site = config()
-      const target = parseReference(ref)
       // A child's store mirrors its upstream, except the namespaces the child owns (site.owns).
       if (site.site.role !== 'root' && !site.site.owns.length) throw new Error(`${site.site.name} is a ${site.site.role}: publish at the root (fedgate publish --config root.yaml, or PUT to the root)`)
       if (!target.tag) throw new Error('publish to a tag (ns/name:tag), not a digest')

@@ -33,17 +33,32 @@ export function checkTag(tag: string): string {
   return tag
 }
 
-/** `ns/name` (latest), `ns/name:tag`, `ns/name#<id>`, as hub clients write them. */
-export function parseReference(ref: string): { repo: RepoName; tag?: string; id?: string } {
+export type Reference = { repo: RepoName; tag?: string; id?: string }
+
+/**
+ * `ns/name` (latest), `ns/name:tag`, `ns/name#<id>`, as hub clients write them; or what is wrong with it:
+ * the part, quoted as given (JSON: a control character shows as an escape), and the rule it breaks.
+ */
+export function readReference(ref: string): Reference | { problem: string } {
   const hash = ref.indexOf('#')
+  const colon = ref.indexOf(':')
+  const end = hash >= 0 ? hash : colon >= 0 ? colon : ref.length
+  const repo = ref.slice(0, end)
+  if (!isRepoName(repo)) return { problem: `${JSON.stringify(repo)} is not a repository name: ${REPO_NAME_RULE}` }
   if (hash >= 0) {
     const id = ref.slice(hash + 1)
-    if (!IMAGE_ID.test(id)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'an image id is 64 lower-case hex digits')
-    return { repo: checkRepoName(ref.slice(0, hash)), id }
+    return IMAGE_ID.test(id) ? { repo, id } : { problem: `${JSON.stringify(id)} is not an image id: an image id is 64 lower-case hex digits` }
   }
-  const colon = ref.indexOf(':')
-  if (colon >= 0) return { repo: checkRepoName(ref.slice(0, colon)), tag: checkTag(ref.slice(colon + 1)) }
-  return { repo: checkRepoName(ref), tag: 'latest' }
+  if (colon < 0) return { repo, tag: 'latest' }
+  const tag = ref.slice(colon + 1)
+  return isTag(tag) ? { repo, tag } : { problem: `${JSON.stringify(tag)} is not a tag: ${TAG_RULE}` }
+}
+
+/** readReference, refusing a bad reference with 400 and its problem. */
+export function parseReference(ref: string): Reference {
+  const r = readReference(ref)
+  if ('problem' in r) throw new GatewayError('GW_ERR_BAD_REQUEST', r.problem)
+  return r
 }
 
 /** Does `pattern` (`acme/*`, `acme/app`, `*`) cover `name`? */
