@@ -64,6 +64,22 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
 
   const certs = ensureSiteCertificates(config, log)
   const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
+  const serverOptions = {
+    maxHeaderSize: config.limits.maxHeaderBytes,
+    headersTimeout: config.limits.headersTimeout,
+    requestTimeout: config.limits.requestTimeout,
+    keepAliveTimeout: config.limits.keepAliveTimeout,
+    // How often Node checks header/request timeouts; its 30 s default would let slow clients linger.
+    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeout),
+    // The guard refuses a missing Host itself (request-guard.ts), in the catalogue and the log.
+    requireHostHeader: false,
+  }
+  // Made before the plugins: the server's build of the default pair's context (the only one) is that
+  // pair's check, and a bad pair stops the start before anything else runs. Its request handler comes
+  // once the routes are known. A connection that never finishes its TLS handshake holds a place under
+  // maxConnections like a slow head does: the same bound (Node's own is 120 s, so a trickle of silent
+  // sockets filled the listener).
+  const httpsServer = tls.serve((o) => https.createServer({ ...serverOptions, handshakeTimeout: config.limits.headersTimeout, ...o, SNICallback: tls.select }))
 
   let rootClient: RootClient | undefined
   let probeClient: RootClient | undefined
@@ -175,21 +191,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       if (--inFlight === 0) idle?.()
     },
   }
-  const serverOptions = {
-    maxHeaderSize: config.limits.maxHeaderBytes,
-    headersTimeout: config.limits.headersTimeout,
-    requestTimeout: config.limits.requestTimeout,
-    keepAliveTimeout: config.limits.keepAliveTimeout,
-    // How often Node checks header/request timeouts; its 30 s default would let slow clients linger.
-    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeout),
-    // The guard refuses a missing Host itself (request-guard.ts), in the catalogue and the log.
-    requireHostHeader: false,
-  }
-
-  // A connection that never finishes its TLS handshake holds a place under maxConnections like a slow
-  // head does: the same bound (Node's own is 120 s, so a trickle of silent sockets filled the listener).
   const httpsHandler = createRequestHandler(handlerOptions)
-  const httpsServer = https.createServer({ ...serverOptions, handshakeTimeout: config.limits.headersTimeout, ...tls.defaultOptions, SNICallback: tls.select }, httpsHandler)
+  httpsServer.on('request', httpsHandler)
   const handlers = new Map<http.Server, http.RequestListener>([[httpsServer, httpsHandler]])
   if (config.tls.watch) tls.watch((o) => httpsServer.setSecureContext(o))
   const servers: (http.Server | https.Server)[] = [httpsServer]

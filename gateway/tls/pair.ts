@@ -5,32 +5,54 @@ import { readFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls'
 
-export interface LoadedPair {
+export interface ReadPair {
   cert: Buffer
   key: Buffer
-  context: SecureContext
   /** The certificate (the first in the file; its chain follows), parsed once for its names and dates. */
   x509: X509Certificate
 }
 
+export interface LoadedPair extends ReadPair {
+  context: SecureContext
+}
+
 /** Reads `cert` and `key` and builds their context with `base`; throws an Error naming both files. */
 export function loadPair(cert: string, key: string, base: SecureContextOptions = {}): LoadedPair {
-  let certPem: Buffer
-  let keyPem: Buffer
-  try {
-    certPem = readFileSync(cert)
-    keyPem = readFileSync(key)
-  } catch (err) {
-    // fs messages name the file and the reason (ENOENT, EACCES), nothing of its content.
-    throw new Error(`${cert} with ${key}: ${(err as Error).message}`)
-  }
+  const [certPem, keyPem] = readFiles(cert, key)
   try {
     const context = createSecureContext({ ...base, cert: certPem, key: keyPem })
     return { cert: certPem, key: keyPem, context, x509: new X509Certificate(certPem) }
   } catch (err) {
-    const message = (err as Error).message
-    const reason = message.includes('key values mismatch') ? 'the key is not this certificate\'s' : `not a usable PEM certificate and key (${message})`
-    throw new Error(`${cert} with ${key}: ${reason}`)
+    throw pairError(cert, key, err)
+  }
+}
+
+/**
+ * Reads `cert` and `key` and parses the certificate, building no context: for a pair whose one context the
+ * server builds from its options (an error there goes through pairError). Throws an Error naming both files.
+ */
+export function readPair(cert: string, key: string): ReadPair {
+  const [certPem, keyPem] = readFiles(cert, key)
+  try {
+    return { cert: certPem, key: keyPem, x509: new X509Certificate(certPem) }
+  } catch (err) {
+    throw pairError(cert, key, err)
+  }
+}
+
+/** OpenSSL's refusal of the pair `cert` with `key`, said with both files named and nothing of their content. */
+export function pairError(cert: string, key: string, err: unknown): Error {
+  const message = (err as Error).message
+  const reason = message.includes('key values mismatch') ? 'the key is not this certificate\'s' : `not a usable PEM certificate and key (${message})`
+  return new Error(`${cert} with ${key}: ${reason}`)
+}
+
+function readFiles(cert: string, key: string): [Buffer, Buffer] {
+  try {
+    return [readFileSync(cert), readFileSync(key)]
+  } catch (err) {
+    // fs messages name the file and the reason (ENOENT, EACCES), nothing of its content.
+    throw new Error(`${cert} with ${key}: ${(err as Error).message}`)
   }
 }
 

@@ -4,7 +4,7 @@ import { watchFile, unwatchFile } from 'node:fs'
 import { type SecureContext, type SecureContextOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { certificateNames, loadPair, validityProblem } from './pair.ts'
+import { certificateNames, loadPair, pairError, readPair, validityProblem } from './pair.ts'
 
 export interface CertPair {
   cert: string
@@ -17,8 +17,16 @@ export interface SniCert extends CertPair {
 
 export const TLS_BASE: SecureContextOptions = { minVersion: 'TLSv1.2' }
 
+/** Every file of the site's certificates, read and checked; not yet in use. */
+interface Loaded {
+  main: SecureContextOptions
+  sni: Map<string, SecureContext>
+  wildcards: [string, SecureContext][]
+  names: HostNames
+  invalid: (string | undefined)[]
+}
+
 export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
-  #default!: SecureContextOptions
   #sni = new Map<string, SecureContext>()
   #wildcards: [string, SecureContext][] = []
   #names: HostNames = new HostNames([])
@@ -30,12 +38,6 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     private readonly log: Logger,
   ) {
     super()
-    this.load()
-  }
-
-  /** Options for https.createServer / setSecureContext. */
-  get defaultOptions(): SecureContextOptions {
-    return this.#default
   }
 
   /** The names the site's certificates answer for: the default certificate's own, and the SNI hosts. */
@@ -43,12 +45,23 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     return this.#names
   }
 
-  /** Reads every file again; throws (and keeps the old contexts) if any is unreadable or invalid. */
-  load(): void {
-    // Every pair is validated before anything is replaced; an error names the pair's files.
-    const main = loadPair(this.main.cert, this.main.key, TLS_BASE)
-    const def = { ...TLS_BASE, cert: main.cert, key: main.key }
-    const names = new HostNames([...certificateNames(main.x509), ...this.sni.flatMap((s) => s.hosts)])
+  /**
+   * Reads every file and hands the default pair's options to `create` (https.createServer), whose server
+   * builds that pair's one secure context; returns the server. Throws (naming the pair's files) if any
+   * pair is unreadable or invalid.
+   */
+  serve<T>(create: (opts: SecureContextOptions) => T): T {
+    const next = this.#load()
+    const server = this.#applyMain(next, create)
+    this.#use(next)
+    return server
+  }
+
+  /** Reads every pair: an SNI pair's context is built (so checked) here, the default pair only read and parsed. */
+  #load(): Loaded {
+    // The default pair's context is the server's to build from its options (serve, reload): built here
+    // too, to check the pair, it was built twice.
+    const main = readPair(this.main.cert, this.main.key)
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
     const invalid = [validityProblem(main.x509, this.main.cert)]
@@ -61,12 +74,25 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
         else exact.set(h.toLowerCase(), ctx)
       }
     }
-    this.#default = def
-    this.#sni = exact
-    this.#wildcards = wild
-    this.#names = names
+    const names = new HostNames([...certificateNames(main.x509), ...this.sni.flatMap((s) => s.hosts)])
+    return { main: { ...TLS_BASE, cert: main.cert, key: main.key }, sni: exact, wildcards: wild, names, invalid }
+  }
+
+  /** `apply` builds the default pair's context; what OpenSSL refuses there is said as loadPair says it. */
+  #applyMain<T>(next: Loaded, apply: (opts: SecureContextOptions) => T): T {
+    try {
+      return apply(next.main)
+    } catch (err) {
+      throw pairError(this.main.cert, this.main.key, err)
+    }
+  }
+
+  #use(next: Loaded): void {
+    this.#sni = next.sni
+    this.#wildcards = next.wildcards
+    this.#names = next.names
     // Served all the same (it may be all there is), but said at every start and reload.
-    for (const problem of invalid) if (problem) this.log.error({ err: problem }, 'tls certificate not valid now')
+    for (const problem of next.invalid) if (problem) this.log.error({ err: problem }, 'tls certificate not valid now')
   }
 
   /** SNICallback: exact host, then *.domain, then the default. */
@@ -92,10 +118,16 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     }
   }
 
+  /**
+   * Reads every file again and hands the default pair to `apply` (setSecureContext). Every pair is checked
+   * before anything is replaced (the default one by `apply`'s own build): if one is unreadable or invalid,
+   * the old contexts stay and the error names its files.
+   */
   reload(apply: (opts: SecureContextOptions) => void): void {
     try {
-      this.load()
-      apply(this.#default)
+      const next = this.#load()
+      this.#applyMain(next, apply)
+      this.#use(next)
       this.log.info('tls certificates reloaded')
       this.emit('reload')
     } catch (err) {
