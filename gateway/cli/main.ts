@@ -39,6 +39,8 @@ const core: Record<string, CliCommand> = {
     async run({ config }) {
       const c = config()
       const r = ensureSiteCertificates(c)
+      if (r.leftovers?.outcome === 'complete') console.log(`completed (a crash had cut its generation short):\n  ${r.cert}\n  ${r.key}`)
+      if (r.leftovers?.outcome === 'discard') console.log(`removed what a crash left of a generation (${r.cert} is not one fedgate generated: kept):\n  ${r.leftovers.files.join('\n  ')}`)
       console.log(r.created.length ? `created${r.renewed ? ` (the site certificate again: ${r.renewed})` : ''}:\n  ${r.created.join('\n  ')}` : `already present: ${r.cert}`)
       console.log(`clients trust: ${r.ca}`)
     },

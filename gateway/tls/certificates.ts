@@ -1,6 +1,6 @@
 // A local CA and server certificates made with node-forge, for sites that bring none.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { isIP } from 'node:net'
 import { randomBytes, X509Certificate } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -8,6 +8,7 @@ import type Forge from 'node-forge'
 import type { Logger } from 'pino'
 import type { SiteConfig } from '../config/load.ts'
 import { certificateNames, loadPair } from './pair.ts'
+import { dropPending, pairOncePlaced, pendingFiles, placePending, writePair } from './durable-pair.ts'
 
 // node-forge is loaded only to make a certificate: a site whose files exist never pays for it (~10 MB, ~100 ms).
 let forgeModule: typeof Forge | undefined
@@ -33,7 +34,25 @@ export interface EnsureResult extends CertificateFiles {
   created: string[]
   /** Why an existing generated certificate was made again (new hosts, expiry), when it was. */
   renewed?: string
+  /** What became of the files a generation cut short by a crash left (Leftovers), and which they were. */
+  leftovers?: { outcome: Leftovers; files: string[] }
 }
+
+/**
+ * What a start does with the files a generation cut short by a crash left at the default paths: puts them
+ * in place (`complete`: they are a whole pair from the local CA), throws them away and makes the pair
+ * `again`, or throws them away and leaves the files in place alone (`discard`: an operator's own
+ * certificate is there now).
+ */
+export type Leftovers = 'complete' | 'again' | 'discard'
+
+/** What a start does with the site's certificate files: ensureCertificates does it, `fedgate check` says it. */
+export type CertificatePlan = { leftovers?: Leftovers } & (
+  | { action: 'use' }
+  /** `again`: why a certificate fedgate generated is replaced (absent when there was none). */
+  | { action: 'make'; again?: string }
+  | { action: 'refuse'; message: string }
+)
 
 export function certificatePaths(o: EnsureOptions): CertificateFiles {
   return {
@@ -80,39 +99,73 @@ export function unusableCertificate(o: { cert?: string; key?: string; sni: reado
   return undefined
 }
 
+/** What ensureCertificates would do now, writing nothing. */
+export function planCertificates(o: EnsureOptions): CertificatePlan {
+  const paths = certificatePaths(o)
+  const defaults = certificatePaths({ ...o, cert: undefined, key: undefined })
+  // Only at the default paths: fedgate generates nowhere else for a site (missingCertificateFile).
+  const atDefaults = resolve(paths.cert) === resolve(defaults.cert) && resolve(paths.key) === resolve(defaults.key)
+  const leftovers = atDefaults ? leftoversOf(paths) : undefined
+  if (leftovers === 'again') return { leftovers, action: 'make', again: 'a generation cut short by a crash was thrown away' }
+  const files = leftovers === 'complete' ? { ...paths, ...pairOncePlaced(paths) } : paths
+  const plan = ((): CertificatePlan => {
+    if (existsSync(files.cert) && existsSync(files.key)) {
+      const again = atDefaults ? staleGenerated(files, serverNames(o)) : undefined
+      return again ? { action: 'make', again } : { action: 'use' }
+    }
+    if (existsSync(files.cert) !== existsSync(files.key)) return { action: 'refuse', message: `tls: only one of ${paths.cert} and ${paths.key} exists; remove it or provide both` }
+    return { action: 'make' }
+  })()
+  return leftovers ? { ...plan, leftovers } : plan
+}
+
 /**
- * Creates the local CA (once per folder) and the site's certificate when its files are absent. Sites reach
+ * Creates the local CA (once per folder) and the site's certificate when its files are absent, and makes a
+ * generated one again when it is stale (staleGenerated) or a crash cut its generation short. Sites reach
  * this only after the loader refused explicit paths that are missing (missingCertificateFile).
  */
 export function ensureCertificates(o: EnsureOptions): EnsureResult {
   const paths = certificatePaths(o)
+  const plan = planCertificates(o)
   const created: string[] = []
-  const names = ['localhost', '127.0.0.1', '::1', ...o.hosts]
-  let renewed: string | undefined
-  if (existsSync(paths.cert) && existsSync(paths.key)) {
-    const defaults = certificatePaths({ ...o, cert: undefined, key: undefined })
-    const atDefaults = resolve(paths.cert) === resolve(defaults.cert) && resolve(paths.key) === resolve(defaults.key)
-    renewed = atDefaults ? staleGenerated(paths, names) : undefined
-    if (!renewed) return { ...paths, created }
-  }
-  if (existsSync(paths.cert) !== existsSync(paths.key)) {
-    throw new Error(`tls: only one of ${paths.cert} and ${paths.key} exists; remove it or provide both`)
-  }
+  const leftovers = plan.leftovers && { outcome: plan.leftovers, files: pendingFiles(paths) }
+  if (plan.leftovers === 'complete') placePending(paths)
+  else if (plan.leftovers) dropPending(paths)
+  if (plan.action === 'refuse') throw new Error(plan.message)
+  if (plan.action === 'use') return { ...paths, created, ...(leftovers && { leftovers }) }
   const forge = loadForge()
   let ca: { cert: Forge.pki.Certificate; key: Forge.pki.rsa.PrivateKey }
   if (existsSync(paths.ca) && existsSync(paths.caKey)) {
     ca = { cert: forge.pki.certificateFromPem(readFileSync(paths.ca, 'utf8')), key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, 'utf8')) }
   } else {
     ca = makeCa(`fedgate local CA (${o.siteName})`)
-    writeAtomic(paths.caKey, forge.pki.privateKeyToPem(ca.key), 0o600)
-    writeAtomic(paths.ca, forge.pki.certificateToPem(ca.cert), 0o644)
+    writePair({ cert: paths.ca, key: paths.caKey }, { cert: forge.pki.certificateToPem(ca.cert), key: forge.pki.privateKeyToPem(ca.key) })
     created.push(paths.ca, paths.caKey)
   }
-  const server = makeServerCert(ca, o.siteName, names)
-  writeAtomic(paths.key, forge.pki.privateKeyToPem(server.key), 0o600)
-  writeAtomic(paths.cert, forge.pki.certificateToPem(server.cert) + forge.pki.certificateToPem(ca.cert), 0o644)
+  const server = makeServerCert(ca, o.siteName, serverNames(o))
+  writePair(paths, { cert: forge.pki.certificateToPem(server.cert) + forge.pki.certificateToPem(ca.cert), key: forge.pki.privateKeyToPem(server.key) })
   created.push(paths.cert, paths.key)
-  return { ...paths, created, ...(renewed && { renewed }) }
+  return { ...paths, created, ...(plan.again && { renewed: plan.again }), ...(leftovers && { leftovers }) }
+}
+
+/** The names a generated certificate carries. */
+const serverNames = (o: EnsureOptions): string[] => ['localhost', '127.0.0.1', '::1', ...o.hosts]
+
+/**
+ * What becomes of the pending files a generation at the default paths left, if it left any (Leftovers).
+ * They are completed only into a pair the local CA issued, over nothing or over a certificate it issued too.
+ */
+function leftoversOf(paths: CertificateFiles): Leftovers | undefined {
+  if (pendingFiles(paths).length === 0) return undefined
+  if (existsSync(paths.cert) && !generatedHere(paths, paths.cert)) return 'discard'
+  const placed = pairOncePlaced(paths)
+  if (!existsSync(placed.cert) || !existsSync(placed.key) || !generatedHere(paths, placed.cert)) return 'again'
+  try {
+    loadPair(placed.cert, placed.key)
+    return 'complete'
+  } catch {
+    return 'again' // a partial file, or a key not the certificate's
+  }
 }
 
 /**
@@ -122,12 +175,14 @@ export function ensureCertificates(o: EnsureOptions): EnsureResult {
 export function ensureSiteCertificates(config: Pick<SiteConfig, 'site' | 'tls'>, log?: Logger): EnsureResult {
   const { tls } = config
   const r = ensureCertificates({ dir: tls.dir, siteName: config.site.name, hosts: tls.hosts, cert: tls.cert, key: tls.key })
+  if (log && r.leftovers?.outcome === 'complete') log.warn({ files: [r.cert, r.key] }, 'completed a certificate generation a crash cut short')
+  if (log && r.leftovers?.outcome === 'discard') log.warn({ removed: r.leftovers.files, kept: [r.cert, r.key] }, 'removed what a certificate generation cut short by a crash left: the certificate in place is not one fedgate generated')
   if (log && r.created.length) log.info({ files: r.created, ...(r.renewed && { renewed: r.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
   return r
 }
 
 /** A generated certificate is made again this long before it expires (as ACME clients renew). */
-const RENEW_BEFORE_MS = 30 * 86_400_000
+export const RENEW_BEFORE_MS = 30 * 86_400_000
 
 /**
  * Why the site's certificate must be made again, if it is one fedgate generated: it lacks a name the site
@@ -135,15 +190,8 @@ const RENEW_BEFORE_MS = 30 * 86_400_000
  * in `dir` issued, at its default path (the caller checks), is ever replaced: an operator's own one is left as it is.
  */
 function staleGenerated(paths: CertificateFiles, names: readonly string[]): string | undefined {
-  if (!existsSync(paths.ca) || !existsSync(paths.caKey)) return undefined
-  let cert: X509Certificate
-  try {
-    cert = new X509Certificate(readFileSync(paths.cert))
-    const ca = new X509Certificate(readFileSync(paths.ca))
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return undefined
-  } catch {
-    return undefined // not ours to judge: loading it reports what is wrong
-  }
+  const cert = generatedHere(paths, paths.cert)
+  if (!cert) return undefined
   // IP addresses through checkIP: the certificate prints an IPv6 one in its own long form.
   const named = new Set(certificateNames(cert).map((n) => n.toLowerCase()))
   const missing = names.filter((n) => (isIP(n) ? cert.checkIP(n) === undefined : !named.has(n.toLowerCase())))
@@ -152,6 +200,18 @@ function staleGenerated(paths: CertificateFiles, names: readonly string[]): stri
   if (Date.parse(cert.validFrom) > now) return `it is not valid before ${cert.validFrom}`
   if (Date.parse(cert.validTo) - now < RENEW_BEFORE_MS) return `it expires ${cert.validTo}`
   return undefined
+}
+
+/** The certificate in `file`, if the local CA in `paths` issued it: fedgate's to replace, where an operator's is not. */
+function generatedHere(paths: CertificateFiles, file: string): X509Certificate | undefined {
+  if (!existsSync(paths.ca) || !existsSync(paths.caKey)) return undefined
+  try {
+    const cert = new X509Certificate(readFileSync(file))
+    const ca = new X509Certificate(readFileSync(paths.ca))
+    return cert.checkIssued(ca) && cert.verify(ca.publicKey) ? cert : undefined
+  } catch {
+    return undefined // not ours to judge: loading it reports what is wrong
+  }
 }
 
 function keyPair(): Forge.pki.rsa.KeyPair {
@@ -220,13 +280,4 @@ function makeServerCert(
   ])
   cert.sign(ca.key, forge.md.sha256.create())
   return { cert, key: keys.privateKey }
-}
-
-/** temp + fsync-free rename: a reader never sees half a PEM file. Keys get mode 0600 from the start. */
-export function writeAtomic(file: string, content: string, mode: number): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  writeFileSync(tmp, content, { mode })
-  chmodSync(tmp, mode)
-  renameSync(tmp, file)
 }
