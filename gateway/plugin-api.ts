@@ -126,7 +126,7 @@ export interface CliCommand {
    * argument is refused (exit 2). Without them the command parses `argv` itself.
    */
   readonly options?: ParseArgsConfig['options']
-  /** Resolves to 'running' when it started a server that keeps the process alive. */
+  /** Resolves to 'running' when it started a server that keeps the process alive; to an exit status when it failed and has said why. */
   run(args: {
     config: () => SiteConfig
     values: Record<string, string | boolean | undefined>
@@ -134,7 +134,7 @@ export interface CliCommand {
     /** The command's raw arguments, for commands with options of their own. */
     argv: string[]
     plugins: readonly GatewayPlugin[]
-  }): Promise<void | 'running' | undefined>
+  }): Promise<void | 'running' | number | undefined>
 }
 
 export interface GatewayPlugin {

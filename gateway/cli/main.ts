@@ -4,6 +4,8 @@ import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfigFile, ConfigError } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 import { ensureSiteCertificates } from '../tls/certificates.ts'
+import { certificateFindings } from '../tls/certificate-check.ts'
+import { basename } from 'node:path'
 import { runDemo } from './demo.ts'
 import { reportListening, runPrimary, workerCount } from '../cluster.ts'
 import cluster from 'node:cluster'
@@ -26,11 +28,17 @@ const core: Record<string, CliCommand> = {
     },
   },
   check: {
-    summary: 'check --config site.yaml          validate the file; non-zero exit with the problem',
+    summary: 'check --config site.yaml          validate the file and the certificates; exit 2 with the problem',
     options: { config: { type: 'string', short: 'c' } },
     async run({ config }) {
       const c = config()
+      const file = basename(c.file)
+      const found = certificateFindings(c)
+      for (const w of found.warnings) process.stderr.write(`fedgate: warning: ${file}: ${w}\n`)
+      for (const e of found.errors) process.stderr.write(`fedgate: ${file}: ${e}\n`)
+      if (found.errors.length) return 2
       console.log(`ok: ${c.file}: site ${c.site.name} (${c.site.role})${c.root ? `, root ${c.root.url.origin}` : ''}`)
+      for (const n of found.notes) console.log(`  ${n}`)
     },
   },
   certs: {
@@ -83,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     return loadConfigFile(values.config, builtinPlugins)
   }
   const result = await cmd.run({ config, values, positionals, argv: rest, plugins: builtinPlugins })
-  return result === 'running' ? -1 : 0
+  return result === 'running' ? -1 : (result ?? 0)
 }
 
 class UsageError extends Error {}
