@@ -28,6 +28,24 @@ export interface RepoState {
   upstreamRevision?: number
   /** tag → the version of its value, tombstones included (store/versions.ts); absent before origins were recorded. */
   versions?: Record<string, TagVersion>
+  /**
+   * Values this site published here before it learnt that another site owns the repository: no longer
+   * served, kept for the operator (docs/federation.md, "Ownership learnt late"); their images stay stored.
+   */
+  aside?: AsideTag[]
+}
+
+/** A tag value set aside for the owner's (RepoState.aside). */
+export interface AsideTag {
+  repo: RepoName
+  tag: string
+  image: ImageRecord
+  /** When this site published it. */
+  publishedAt: string
+  /** When it was set aside. */
+  setAsideAt: string
+  /** The site that claims the repository. */
+  owner: string
 }
 
 /** One entry in a site's change feed. Deletes travel as tombstones (op 'untag'). */
@@ -47,6 +65,11 @@ export interface Change {
   via?: string
   /** The version of the tag it was written over at its origin, null for none (store/versions.ts); absent in older entries. */
   prev?: VersionRef | null
+  /**
+   * An untag by which its origin withdrew its own value from a repository another site owns
+   * (store/versions.ts, WITHDRAWN_AT): it removes only that origin's values, and loses to any other's.
+   */
+  aside?: true
 }
 
 export interface ChangePage {

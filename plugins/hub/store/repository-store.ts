@@ -6,12 +6,12 @@
 import { LRUCache } from 'lru-cache'
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { Clock } from '../../../gateway/util/clock.ts'
-import type { BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore, RepoUpdate } from '../model.ts'
+import type { AsideTag, BlobStore, Change, ChangePage, ImageRecord, RepoName, RepoState, RepositoryStore, RepoUpdate } from '../model.ts'
 import type { IndexStore } from './index.ts'
 import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
 import { Limiter } from '../../../gateway/util/limiter.ts'
-import { conflicting, heldVersion, newer, publishTime, refOf, versionOfChange, type Conflict, type TagVersion } from './versions.ts'
+import { conflicting, heldVersion, newer, publishTime, refOf, versionOfChange, WITHDRAWN_AT, type Conflict, type TagVersion } from './versions.ts'
 
 /** A repository's new committed revision, as the change stream announces it. */
 export interface CommittedChange {
@@ -47,6 +47,11 @@ export interface Applied {
   applied: number
   /** Where two origins disagreed on a tag: the winner held, the loser reported. */
   conflicts: Conflict[]
+  /**
+   * Withdrawals applied over a value held here (its origin learnt that another site owns the
+   * repository): a value this site had replaced by it may be due again, from any peer.
+   */
+  withdrawn: number
 }
 
 export class IndexedRepositoryStore implements RepositoryStore {
@@ -57,6 +62,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
   readonly #served = new Map<RepoName, readonly string[]>()
   /** Repositories whose every tag was deleted: not served, but their tombstones go in a whole-state exchange. */
   readonly #emptied = new Set<RepoName>()
+  /** name → the values set aside there (RepoState.aside): listed, and their images never collected. */
+  readonly #aside = new Map<RepoName, readonly AsideTag[]>()
   /** blob id → the repositories referencing it (a link token reads only blobs of its repositories). */
   readonly #refs = new Map<string, Set<RepoName>>()
   /** blob id → its size, for the blobs referenced; and their sum (for /metrics). */
@@ -210,6 +217,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const revision = (rev ?? 0) + Math.max(1, changes.length)
       const state: RepoState = { name, revision, tags: { ...next.tags }, images }
       if (next.upstreamRevision !== undefined) state.upstreamRevision = next.upstreamRevision
+      if (prev?.aside) state.aside = prev.aside
       const versions = { ...prev?.versions }
       for (const c of changes) versions[c.tag] = versionOfChange(c, this.site)
       if (Object.keys(versions).length) state.versions = versions
@@ -256,16 +264,23 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const versions: Record<string, TagVersion> = { ...prev?.versions }
       const entries: [string, unknown][] = []
       const conflicts: Conflict[] = []
+      let withdrawn = 0
       let r = rev
       for (const c of changes) {
         if (c.repo !== name || c.origin === this.site) continue
-        if (c.op === 'untag' && !o.deletes) continue
+        // A withdrawal goes where deletes do not: it is not a delete of content, but a value its origin
+        // was never entitled to, which the owner never applied (docs/federation.md, "Ownership learnt late").
+        const withdrawal = c.op === 'untag' && c.aside === true
+        if (c.op === 'untag' && !o.deletes && !withdrawal) continue
         checkTag(c.tag)
         const v = versionOfChange(c, o.via)
         const held = versions[c.tag] ?? heldVersion(prev, c.tag, this.site)
+        // It removes only its own origin's value, whatever its time says.
+        if (withdrawal && held && held.origin !== v.origin) continue
         const wins = newer(v, held)
         if (held && conflicting(v, held, wins)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
         if (!wins) continue
+        if (withdrawal && tags[c.tag] !== undefined) withdrawn++
         if (c.op === 'tag') {
           if (!c.image) throw new GatewayError('GW_ERR_BAD_REQUEST', `change ${c.rev}: a tag change names its image`)
           tags[c.tag] = c.image.id
@@ -275,17 +290,18 @@ export class IndexedRepositoryStore implements RepositoryStore {
         const entry: Change = { ...c, rev: ++r, origin: v.origin, originRev: v.originRev, via: o.via }
         entries.push([logKey(r), entry])
       }
-      if (entries.length === 0) return { applied: 0, conflicts }
+      if (entries.length === 0) return { applied: 0, conflicts, withdrawn }
       const images = await this.#imagesOf({ tags, images: known })
       const state: RepoState = { name, revision: r, tags, images, versions }
       if (prev?.upstreamRevision !== undefined) state.upstreamRevision = prev.upstreamRevision
+      if (prev?.aside) state.aside = prev.aside
       const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
       entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
       if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
       this.#apply(name, state, false, o.via)
       if (this.#known === rev) this.#known = r
       if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
-      return { applied: entries.length - 3, conflicts }
+      return { applied: entries.length - 3, conflicts, withdrawn }
     }
     throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
   }
@@ -309,6 +325,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
         entries.push([logKey(r), c])
       }
       const state: RepoState = { name, revision: r, tags: {}, images: {} }
+      // What was set aside is the operator's, whatever the links select.
+      if (prev.aside) state.aside = prev.aside
       entries.push([repoKey(name), state], [REV, r])
       if (!(await this.#index.compareAndSet(REV, counter, entries))) return false
       this.#apply(name, state)
@@ -333,6 +351,71 @@ export class IndexedRepositoryStore implements RepositoryStore {
       if (err === moved) return false
       throw err
     }
+  }
+
+  /**
+   * Sets aside the values this site published in `name`, a repository it learnt that `owner` owns
+   * (docs/federation.md, "Ownership learnt late"), in one commit: each tag whose version is this site's
+   * (value or tombstone) gets a withdrawal (an untag dated WITHDRAWN_AT, logged, so it travels to the
+   * peers that took the value), and each value goes to the state's `aside`, its image kept stored. The
+   * owner's value then replaces the withdrawal wherever it arrives. Returns how many tags were withdrawn
+   * and the values set aside.
+   */
+  setAside(name: RepoName, owner: string): Promise<{ withdrawn: number; aside: AsideTag[] }> {
+    const run = this.#commits.then(() => this.#setAside(name, owner))
+    this.#commits = run.catch(() => {})
+    return run
+  }
+
+  async #setAside(name: RepoName, owner: string): Promise<{ withdrawn: number; aside: AsideTag[] }> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const counter = await this.#index.get<number>(REV)
+      const floor = (await this.#index.get<number>(FLOOR)) ?? 0
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      if (!prev) return { withdrawn: 0, aside: [] }
+      const tags = { ...prev.tags }
+      const versions: Record<string, TagVersion> = { ...prev.versions }
+      const added: AsideTag[] = []
+      const entries: [string, unknown][] = []
+      const setAsideAt = new Date(this.#o.clock.now()).toISOString()
+      let r = counter ?? 0
+      for (const tag of [...new Set([...Object.keys(versions), ...Object.keys(tags)])].sort()) {
+        const held = heldVersion(prev, tag, this.site)
+        if (!held || held.origin !== this.site || held.aside) continue
+        const c: Change = { rev: ++r, repo: name, op: 'untag', tag, at: WITHDRAWN_AT, origin: this.site, originRev: r, prev: refOf(held), aside: true }
+        entries.push([logKey(r), c])
+        versions[tag] = versionOfChange(c, this.site)
+        const id = tags[tag]
+        const image = id === undefined ? undefined : prev.images[id]
+        if (image) added.push({ repo: name, tag, image, publishedAt: held.at, setAsideAt, owner })
+        delete tags[tag]
+      }
+      if (entries.length === 0) return { withdrawn: 0, aside: [] }
+      const withdrawn = entries.length
+      const images: Record<string, ImageRecord> = {}
+      for (const id of Object.values(tags)) if (prev.images[id]) images[id] = prev.images[id]
+      const state: RepoState = { name, revision: r, tags, images, versions, aside: [...(prev.aside ?? []), ...added] }
+      if (prev.upstreamRevision !== undefined) state.upstreamRevision = prev.upstreamRevision
+      const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
+      entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
+      if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
+      this.#apply(name, state)
+      if (this.#known === (counter ?? 0)) this.#known = r
+      if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
+      return { withdrawn, aside: added }
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  /** Every value set aside at this site (RepoState.aside), by repository and tag. */
+  asideTags(): AsideTag[] {
+    return [...this.#aside.values()].flat().sort((a, b) => a.repo.localeCompare(b.repo) || a.tag.localeCompare(b.tag) || a.setAsideAt.localeCompare(b.setAsideAt))
+  }
+
+  /** Synchronous: is this blob the image of a value set aside here (kept, readable by an admin)? */
+  holdsAside(id: string): boolean {
+    for (const list of this.#aside.values()) if (list.some((a) => a.image.id === id)) return true
+    return false
   }
 
   /** The images the tags point to, each checked to be listed and in the blob store. */
@@ -410,7 +493,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
   async unreferenced(): Promise<string[]> {
     await this.refresh()
     const out: string[] = []
-    for await (const id of this.#blobs.list()) if (!this.#refs.has(id)) out.push(id)
+    const aside = new Set(this.asideTags().map((a) => a.image.id))
+    for await (const id of this.#blobs.list()) if (!this.#refs.has(id) && !aside.has(id)) out.push(id)
     return out
   }
 
@@ -463,6 +547,8 @@ export class IndexedRepositoryStore implements RepositoryStore {
     if (!force && (state?.revision ?? 0) < held) return
     if (state) this.#applied.set(name, state.revision)
     else this.#applied.delete(name)
+    if (state?.aside?.length) this.#aside.set(name, state.aside)
+    else this.#aside.delete(name)
     if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision, ...(via === undefined ? {} : { via }) })
     for (const id of this.#served.get(name) ?? []) {
       const repos = this.#refs.get(id)

@@ -27,7 +27,16 @@ export interface TagVersion {
    * versions from before it was recorded (unknown). Tells a causal overwrite from a concurrent write.
    */
   prev?: VersionRef | null
+  /** A withdrawal (Change.aside): a tombstone dated WITHDRAWN_AT. */
+  aside?: true
 }
+
+/**
+ * The publish time of a withdrawal: before any real publish, so it is newer than the values of its own
+ * origin (by revision) and older than every other origin's (by time). The owner's value, wherever it
+ * arrives, replaces it, and it never removes a value another site made.
+ */
+export const WITHDRAWN_AT = new Date(0).toISOString()
 
 /** Is `a` newer than `b`? Same origin: its revision; else the later publish, ties by the greater site name. */
 export function newer(a: TagVersion, b: TagVersion | undefined): boolean {
@@ -43,6 +52,7 @@ export function versionOfChange(c: Change, site: string): TagVersion {
   if (c.op === 'untag') v.deleted = true
   else v.image = c.image?.id
   if (c.prev !== undefined) v.prev = c.prev && { origin: c.prev.origin, originRev: c.prev.originRev }
+  if (c.aside && c.op === 'untag') v.aside = true
   return v
 }
 
@@ -83,12 +93,13 @@ function supersedes(a: TagVersion, b: TagVersion): boolean {
 /**
  * Do an incoming version and the held one conflict (is the loser to be recorded)? Not when one origin
  * made both, or they agree on the value, or the winner was written over the loser (a causal overwrite,
- * whichever of the two arrives where: both sides see the same pair). Otherwise the writes were
+ * whichever of the two arrives where: both sides see the same pair), or one is a withdrawal. Otherwise the writes were
  * concurrent, and every side that sees both records the same one; where `prev` is unknown (a version
  * from before it was recorded), as before: any two origins disagreeing.
  */
 export function conflicting(incoming: TagVersion, held: TagVersion, incomingWins: boolean): boolean {
-  if (incoming.origin === held.origin || sameValue(incoming, held)) return false
+  // A withdrawal is no value: the one that replaces it (the owner's) conflicts with nothing.
+  if (incoming.origin === held.origin || sameValue(incoming, held) || incoming.aside || held.aside) return false
   return !(incomingWins ? supersedes(incoming, held) : supersedes(held, incoming))
 }
 
