@@ -61,6 +61,8 @@ export function statusText(h: Health, url: string, failing: Health[], now: numbe
       if (l.failing) out.push(`${''.padEnd(14)}failing since ${ago(now, l.failing.since)}: ${l.failing.reason ?? '?'}${l.failing.nextTry ? ` (next try ${l.failing.nextTry})` : ''}`)
     }
   }
+  const aside = h.federation?.ownershipConflicts as Health[] | undefined
+  if (Array.isArray(aside) && aside.length > 0) row('set aside', `${aside.length} values published here before another site's claim (fedgate links status): ${aside.slice(0, 3).map((a) => `${a.repo}:${a.tag}`).join(', ')}${aside.length > 3 ? ', …' : ''}`)
   return out.join('\n')
 }
 

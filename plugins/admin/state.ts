@@ -68,5 +68,7 @@ export function adminState(d: StateSources): Record<string, unknown> {
     tunnels: tunnel?.tunnels ?? [],
     // The federation plugin's outgoing links and their state.
     links: ((health.federation as { links?: unknown } | undefined)?.links as unknown) ?? null,
+    // Values this site set aside when it learnt that another site owns their repository.
+    ownershipConflicts: ((health.federation as { ownershipConflicts?: unknown } | undefined)?.ownershipConflicts as unknown) ?? null,
   }
 }

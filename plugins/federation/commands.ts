@@ -7,6 +7,7 @@ import { LinkRing, linkModes, type LinkInfo, type LinkMode } from '../hub/links.
 import { openStores } from '../hub/store/open.ts'
 import { runTokenVerb } from '../hub/token-commands.ts'
 import { FederationState } from './state.ts'
+import { ownershipConflicts } from './owner-claims.ts'
 
 const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status"
 
@@ -52,6 +53,7 @@ export const linksCommands: Record<string, CliCommand> = {
             if (all.length === 0) console.log('no link has exchanged anything yet')
             for (const s of all) console.log(JSON.stringify(s))
             for (const c of await state.conflicts()) console.log(`conflict ${c.repo}:${c.tag}: ${c.winner.origin} (${c.winner.at}) won over ${c.loser.origin} (${c.loser.at})`)
+            for (const a of ownershipConflicts(stores.repositoryStore)) console.log(`set aside ${a.repo}:${a.tag} ${a.digest} (published ${a.publishedAt}, set aside ${a.setAsideAt}): ${a.owner} owns ${a.repo}`)
             return
           }
           default:

@@ -19,6 +19,7 @@ import { Peer } from './peer.ts'
 import { incomingRoutes } from './routes.ts'
 import { FederationState } from './state.ts'
 import { LinkTraffic } from './status.ts'
+import { OwnerClaims, ownershipConflicts } from './owner-claims.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 
 declare module '../../gateway/plugin-api.ts' {
@@ -68,6 +69,7 @@ export const federationPlugin: GatewayPlugin = {
     const outgoing = new Set(outLinks.map((l) => l.name))
     await traffic.restore((name, direction) => (direction === 'incoming' ? incoming : outgoing).has(name))
     const site = { name: config.site.name, owns: config.site.owns }
+    const owners = new OwnerClaims({ site: site.name, repos, state, log: log.child({ component: 'ownership' }) })
     await forgetUnselected({ repos, state, links, outgoing: outLinks.map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const stop = new AbortController()
     // Every request of every link listens to it (16 transfers each way per link): no leak warning.
@@ -81,7 +83,7 @@ export const federationPlugin: GatewayPlugin = {
       const custom = { download: l.download, upload: l.upload, deleteDownloaded: l.deleteDownloaded, deleteUploaded: l.deleteUploaded }
       const engine = new LinkEngine(
         { name: l.name, mode: l.mode, custom, repositories: l.repositories, interval: l.interval, retry: l.retry },
-        { site, repos, blobs, state, traffic, peer, clock, log: log.child({ component: 'link', link: l.name }), pageLimit: hub.changesLimit, downloads },
+        { site, repos, blobs, state, owners, traffic, peer, clock, log: log.child({ component: 'link', link: l.name }), pageLimit: hub.changesLimit, downloads },
       )
       engines.set(l.name, engine)
       engine.start()
@@ -117,12 +119,12 @@ export const federationPlugin: GatewayPlugin = {
       const made = await links.list()
       // Every link made here has an incoming entry (one never called yet, too); outgoing ones are the engines'.
       for (const l of made) Object.assign(traffic.get(l.name, 'incoming'), { mode: l.mode })
-      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...s, disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts() }
+      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...s, disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts(), ownershipConflicts: ownershipConflicts(repos) }
     }
 
     return {
       routes: [
-        ...incomingRoutes({ site, links, repos, blobs, state, traffic, log, pageLimit: hub.changesLimit, maxUploadBytes: hub.maxUploadBytes }),
+        ...incomingRoutes({ site, links, repos, blobs, state, owners, traffic, log, pageLimit: hub.changesLimit, maxUploadBytes: hub.maxUploadBytes }),
         {
           name: 'federation-links-status',
           stage: 'gateway',
@@ -136,7 +138,10 @@ export const federationPlugin: GatewayPlugin = {
       ],
       provides: { linkEngines: engines, linkTraffic: traffic },
       // The admin page lists these: a state, and what an operator reads first.
-      health: () => ({ links: traffic.list().map((s) => ({ name: s.name, state: s.failing ? 'failing' : s.lastExchange ? 'ok' : 'waiting', direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}) })) }),
+      health: () => ({
+        links: traffic.list().map((s) => ({ name: s.name, state: s.failing ? 'failing' : s.lastExchange ? 'ok' : 'waiting', direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}) })),
+        ownershipConflicts: ownershipConflicts(repos),
+      }),
       async close() {
         for (const off of unsubscribes) off()
         for (const live of lives) live.close()

@@ -19,6 +19,7 @@ import { BLOB_SLOTS, PeerBlobMissing, type Peer } from './peer.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
+import type { OwnerClaims } from './owner-claims.ts'
 import type { InFlight } from '../../gateway/util/in-flight.ts'
 
 /** Pages of the peer's log applied together (hub.changesLimit changes each, 1000 by default). */
@@ -38,6 +39,8 @@ export interface LinkEngineDeps {
   repos: IndexedRepositoryStore
   blobs: FileBlobStore
   state: FederationState
+  /** Records the peer's claims, and sets aside what this site published in them. */
+  owners: OwnerClaims
   traffic: LinkTraffic
   peer: Peer
   clock: Clock
@@ -156,7 +159,8 @@ export class LinkEngine {
     if (ignored.length) this.d.log.warn({ peer: hello.site, ignored }, `${hello.site} claims ${ignored.join(', ')}, which link ${this.link.name} (${this.link.repositories.join(', ')}) does not carry: ignored`)
     const overlap = firstOverlap(site.owns, claims)
     if (overlap) throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${site.name} owns ${overlap[0]} and ${hello.site} claims ${overlap[1]}`)
-    await state.setOwners(hello.site, claims)
+    // Before the download: what this site published there is set aside, so the peer's values replace it.
+    await this.d.owners.learn(hello.site, claims)
     const mine = actionsOf(this.link.mode, this.link.custom)
     // The incoming side's link decides too: each action needs both sides' consent.
     const act: LinkActions = {
@@ -257,6 +261,8 @@ export class LinkEngine {
           // What the commit applied: a batch retried after a failure applies (and counts) nothing twice.
           s.changes.in += r.applied
           await state.recordConflicts(r.conflicts)
+          // A value withdrawn here may have replaced another that is due again: every peer's log is read again.
+          if (r.withdrawn) await state.resetVectors()
         } finally {
           release()
         }
@@ -303,7 +309,7 @@ export class LinkEngine {
     const lastScope = await this.d.state.uploadScope(hello.site)
     if (lastScope !== undefined && lastScope !== scope) since = 0
     s.pending.up = Math.max(0, myRev - since)
-    const send = (c: Change) => this.#covers(c.repo, hello.link.repositories) && c.origin !== hello.site && c.via !== hello.site && (c.op === 'tag' || act.deleteUploaded)
+    const send = (c: Change) => this.#covers(c.repo, hello.link.repositories) && c.origin !== hello.site && c.via !== hello.site && (c.op === 'tag' || act.deleteUploaded || c.aside === true)
     for (let pages = 0; pages < 100_000; pages++) {
       const page = await repos.changes(since, undefined, this.d.pageLimit)
       let changes: Change[]

@@ -16,6 +16,7 @@ import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
+import type { OwnerClaims } from './owner-claims.ts'
 import { LINK_PREFIX, OFFSET_HEADER, PARTIAL_HEADER, SIZE_HEADER, type HelloAnswer, type LinkPage, type LinkSnapshot, type UploadBatch } from './wire.ts'
 
 export interface IncomingDeps {
@@ -24,6 +25,8 @@ export interface IncomingDeps {
   repos: IndexedRepositoryStore
   blobs: FileBlobStore
   state: FederationState
+  /** Records a caller's claims, and sets aside what this site published in them. */
+  owners: OwnerClaims
   traffic: LinkTraffic
   log: Logger
   /** Most changes in one page or upload. */
@@ -92,7 +95,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
         d.traffic.failed(l.name, `ownership overlap: ${d.site.name} owns ${overlap[0]}, ${site} claims ${overlap[1]}`)
         throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${d.site.name} owns ${overlap[0]} and ${site} claims ${overlap[1]}`)
       }
-      await d.state.setOwners(site, owns as string[])
+      // Before the answer: its vector is read again from the start when something was set aside.
+      await d.owners.learn(site, owns as string[])
       d.traffic.contact(l.name, site)
       const answer: HelloAnswer = {
         site: d.site.name,
@@ -119,7 +123,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       if (page === 'too-old') throw new GatewayError('GW_ERR_GONE', `since=${since}`)
       const last = page.changes.at(-1)
       // Never back to where a change came from: not its origin, not the site it arrived from.
-      const changes = page.changes.filter((c) => linkCovers(l, c.repo) && c.origin !== peer && c.via !== peer && (c.op === 'tag' || l.actions.deleteDownloaded))
+      const changes = page.changes.filter((c) => linkCovers(l, c.repo) && c.origin !== peer && c.via !== peer && (c.op === 'tag' || l.actions.deleteDownloaded || c.aside === true))
       const answer: LinkPage = { store: d.repos.storeId, revision: page.revision, changes: changes.map(withOrigin(d.site.name)), next: page.more && last ? last.rev : page.revision, more: !!page.more }
       d.traffic.sent(l.name, answer.changes, answer.next)
       sendJson(ctx, 200, answer, { 'cache-control': 'no-store' })
@@ -132,7 +136,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const revision = await d.repos.revision()
       const repos: LinkSnapshot['repos'] = []
       for (const s of await d.repos.wholeState((name) => linkCovers(l, name))) {
-        repos.push({ name: s.name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}) }])) })
+        repos.push({ name: s.name, tags: s.tags, images: s.images, versions: Object.fromEntries(changesOfState(s, d.site.name).map((c) => [c.tag, { origin: c.origin!, originRev: c.originRev!, at: c.at, ...(c.op === 'untag' ? { deleted: true as const } : { image: c.image!.id }), ...(c.prev !== undefined ? { prev: c.prev } : {}), ...(c.aside ? { aside: true as const } : {}) }])) })
       }
       sendJson(ctx, 200, { store: d.repos.storeId, revision, repos } satisfies LinkSnapshot, { 'cache-control': 'no-store' })
     },
@@ -195,7 +199,9 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     const byRepo = new Map<RepoName, Change[]>()
     for (const c of body.changes) {
       if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')
-      checkLink(l, c.op === 'untag' ? 'deleteUploaded' : 'upload', c.repo)
+      if (c.aside !== undefined && (c.aside !== true || c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s aside is true, on an untag only (a withdrawal)')
+      // A withdrawal goes with the changes, where deletes may not: it removes only its origin's value.
+      checkLink(l, c.op === 'untag' && !c.aside ? 'deleteUploaded' : 'upload', c.repo)
       if (typeof c.origin !== 'string' || !Number.isSafeInteger(c.originRev) || typeof c.at !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'an uploaded change names its origin, originRev and at')
       if (c.prev != null && (typeof c.prev.origin !== 'string' || !Number.isSafeInteger(c.prev.originRev))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s prev is null or {origin, originRev}')
       const list = byRepo.get(c.repo)
@@ -215,6 +221,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
       applied += r.applied
       await d.state.recordConflicts(r.conflicts)
+      // A value withdrawn here may have replaced another that is due again: every peer's log is read again.
+      if (r.withdrawn) await d.state.resetVectors()
     }
     await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
     for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()

@@ -95,7 +95,7 @@ export function changesOfState(state: Pick<RepoState, 'name' | 'tags' | 'images'
   const tags = new Set([...Object.keys(state.versions ?? {}), ...Object.keys(state.tags)])
   for (const tag of [...tags].sort()) {
     const v = heldVersion(state as RepoState, tag, site)!
-    const base = { rev: state.revision, repo: state.name, tag, at: v.at, origin: v.origin, originRev: v.originRev, ...(v.prev !== undefined ? { prev: v.prev } : {}) }
+    const base = { rev: state.revision, repo: state.name, tag, at: v.at, origin: v.origin, originRev: v.originRev, ...(v.prev !== undefined ? { prev: v.prev } : {}), ...(v.aside ? { aside: true as const } : {}) }
     const id = state.tags[tag]
     if (v.deleted || id === undefined) out.push({ ...base, op: 'untag' })
     else out.push({ ...base, op: 'tag', image: state.images[id] })

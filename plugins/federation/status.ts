@@ -113,9 +113,12 @@ export class LinkTraffic {
     }
   }
 
-  /** Counts, and returns, the changes to a repository this site (`site`) owns that another site made. */
+  /**
+   * Counts, and returns, the changes to a repository this site (`site`) owns that another site made. Not
+   * withdrawals: by them another site takes back what it published here before it knew the owner.
+   */
   notOwner(name: string, site: string, changes: readonly Change[], direction: Direction = 'incoming'): number {
-    const n = changes.filter((c) => c.origin !== site).length
+    const n = changes.filter((c) => c.origin !== site && !c.aside).length
     this.get(name, direction).notOwner += n
     return n
   }

@@ -108,7 +108,8 @@ export const hubPlugin: GatewayPlugin = {
         case 'content':
           return isRoot || (READS.has(ctx.method) && stores.repositoryStore.holds(p.repo))
         case 'blob':
-          return isRoot || (READS.has(ctx.method) && isHeld(p.id))
+          // A blob set aside is answered here too: to an admin key (repos.ts), never forwarded.
+          return isRoot || (READS.has(ctx.method) && (isHeld(p.id) || stores.repositoryStore.holdsAside(p.id)))
         case 'invalid':
           // A child forwards it: the root answers with the same rule.
           return isRoot

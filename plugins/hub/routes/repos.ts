@@ -85,6 +85,9 @@ export function repoHandlers(d: HubDeps) {
       const pins = new PinSet(d.blobs.pins)
       try {
         const { id, size } = await d.blobs.ingest(ctx.req, { expectedId, maxSize: d.options.maxUploadBytes, isRequest: true, pin: (id) => pins.add(id) })
+        // Again once the bytes are in: a link's hello may have taught the owner meanwhile (a long upload),
+        // and set aside what was published here before; this value must not land after that.
+        await d.ownership.check(repo)
         const state = await d.repos.commit(repo, tagImage(tag, { id, size }, { latest, at: new Date(d.clock.now()).toISOString() }))
         const image = state.images[id]!
         sendJson(ctx, 201, { ...image, digest: `sha256:${id}`, tags: Object.keys(state.tags).filter((t) => state.tags[t] === id).sort(), revision: state.revision })
@@ -105,6 +108,8 @@ export function repoHandlers(d: HubDeps) {
     /** Synchronous when no key is needed and the blob is hot: the commonest request makes no promise. */
     blob(ctx: RequestContext, id: string): void | Promise<void> {
       onlyMethods(ctx, 'GET', 'HEAD')
+      // A value set aside when its namespace turned out another site's is the operator's to publish again.
+      if (!d.repos.references(id) && d.repos.holdsAside(id)) return d.authorize(ctx, 'admin').then(() => d.responder.send(ctx, id, 'private'))
       if (d.options.readsNeedKey) {
         return d.authorize(ctx, 'read').then((caller) => {
           // A link's token reads only the blobs of its link's repositories; any other is unknown to it.

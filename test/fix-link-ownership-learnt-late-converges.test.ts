@@ -1,0 +1,75 @@
+// A site that published in a namespace before it learnt, from a link's hello, that another site owns it
+// kept its own tag, which the owner never applies: the two served different values for good. Now the
+// owner's value wins at both, whichever side of the link learns it, and the site's own value is kept
+// aside, not lost: listed as an ownership conflict (repository, tag, digest, when) in its link status
+// and /health, its blob still readable with an admin key, so an operator can publish it again where
+// the site owns.
+import t from 'tap'
+import { adminKeyOf, bearer, healthOf, publish } from './helpers/hub.ts'
+import { startLinked, type LinkedSite } from './helpers/links.ts'
+import { fetchText, tempDir, type TestLike } from './helpers/sites.ts'
+import { sha256 } from './helpers/stores.ts'
+import type { LinkMode } from '../plugins/hub/links.ts'
+
+const content = async (site: LinkedSite) => (await fetchText(site, '/api/v1/repos/london/app/images/1.0/content')).body
+
+interface Conflict {
+  repo: string
+  tag: string
+  digest: string
+  setAsideAt: string
+  owner: string
+}
+
+/**
+ * Tokyo and London over a mirror link, made disabled at its incoming side: no hello (the outgoing
+ * side's first exchange runs at start) tells Tokyo who owns london/* before `enable()`.
+ */
+async function sites(t: TestLike, londonConnects: boolean) {
+  const dir = tempDir(t)
+  const repositories = ['london/*', 'tokyo/*']
+  const mode: LinkMode = 'mirror'
+  if (londonConnects) {
+    const tokyo = await startLinked(t, 'tokyo', { dir, owns: ['tokyo/*'] })
+    const token = (await tokyo.links.create({ name: 'london', repositories, mode })).token
+    await tokyo.links.setDisabled('london', true)
+    const london = await startLinked(t, 'london', { dir, owns: ['london/*'], links: [{ name: 'london', url: tokyo.url, token, mode, repositories }] })
+    return { tokyo, london, enable: () => tokyo.links.setDisabled('london', false), exchange: () => london.engine('london').exchange() }
+  }
+  const london = await startLinked(t, 'london', { dir, owns: ['london/*'] })
+  const token = (await london.links.create({ name: 'tokyo', repositories, mode })).token
+  await london.links.setDisabled('tokyo', true)
+  const tokyo = await startLinked(t, 'tokyo', { dir, owns: ['tokyo/*'], links: [{ name: 'tokyo', url: london.url, token, mode, repositories }] })
+  return { tokyo, london, enable: () => london.links.setDisabled('tokyo', false), exchange: () => tokyo.engine('tokyo').exchange() }
+}
+
+for (const londonConnects of [true, false]) {
+  t.test(`the owner's tag wins at both sites, tokyo's kept aside (tokyo learns as the ${londonConnects ? 'incoming' : 'outgoing'} side)`, async (t) => {
+    const { tokyo, london, enable, exchange } = await sites(t, londonConnects)
+    t.equal((await publish(london, london.publish, 'london/app', '1.0', 'london one')).status, 201)
+    // Published after london's: without ownership, the newer value, which tokyo kept and london never applied.
+    t.equal((await publish(tokyo, tokyo.publish, 'london/app', '1.0', 'tokyo one')).status, 201, 'tokyo (a root) does not know the owner yet')
+
+    await enable()
+    await exchange()
+    t.equal(await content(london), 'london one', 'london keeps its own value')
+    t.equal(await content(tokyo), 'london one', 'tokyo serves the owner\'s value')
+
+    const conflicts = (await healthOf(tokyo)).federation?.ownershipConflicts as Conflict[]
+    t.same(
+      conflicts.map((c) => ({ repo: c.repo, tag: c.tag, digest: c.digest, owner: c.owner })),
+      ['1.0', 'latest'].map((tag) => ({ repo: 'london/app', tag, digest: `sha256:${sha256('tokyo one')}`, owner: 'london' })),
+      'tokyo lists its own values as set aside for the owner\'s',
+    )
+    t.ok(conflicts.every((c) => !Number.isNaN(Date.parse(c.setAsideAt))), 'with when')
+    const status = await fetchText(tokyo, '/api/v1/federation/links/status', { headers: bearer(await adminKeyOf(tokyo)) })
+    t.same(JSON.parse(status.body).ownershipConflicts, conflicts, 'the link status lists them too')
+    const blob = await fetchText(tokyo, `/api/v1/blobs/${conflicts[0]!.digest}`, { headers: bearer(await adminKeyOf(tokyo)) })
+    t.equal(blob.body, 'tokyo one', 'the value set aside is still readable by its digest with an admin key')
+    t.equal((await fetchText(tokyo, `/api/v1/blobs/${conflicts[0]!.digest}`)).status, 401, 'not without one')
+    t.same((await healthOf(london)).federation?.ownershipConflicts, [], 'the owner set nothing aside')
+
+    await exchange()
+    t.equal(await content(tokyo), 'london one', 'and it stays so')
+  })
+}
