@@ -9,7 +9,11 @@ import { adminKeyOf, bearer, healthOf, publish } from './helpers/hub.ts'
 import { startLinked, type LinkedSite } from './helpers/links.ts'
 import { fetchText, tempDir, type TestLike } from './helpers/sites.ts'
 import { sha256 } from './helpers/stores.ts'
+import pino from 'pino'
 import type { LinkMode } from '../plugins/hub/links.ts'
+import { collectUnreferenced } from '../plugins/hub/store/collect.ts'
+import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
+import type { IndexedRepositoryStore } from '../plugins/hub/store/repository-store.ts'
 
 const content = async (site: LinkedSite) => (await fetchText(site, '/api/v1/repos/london/app/images/1.0/content')).body
 
@@ -21,25 +25,28 @@ interface Conflict {
   owner: string
 }
 
+// One folder (one set of certificates, made once) for both tests; each its own stores.
+const dir = tempDir(t)
+
 /**
  * Tokyo and London over a mirror link, made disabled at its incoming side: no hello (the outgoing
  * side's first exchange runs at start) tells Tokyo who owns london/* before `enable()`.
  */
 async function sites(t: TestLike, londonConnects: boolean) {
-  const dir = tempDir(t)
+  const store = (name: string) => `store: { dir: .fedgate/${name}-${londonConnects ? 'in' : 'out'}/store }\n`
   const repositories = ['london/*', 'tokyo/*']
   const mode: LinkMode = 'mirror'
   if (londonConnects) {
-    const tokyo = await startLinked(t, 'tokyo', { dir, owns: ['tokyo/*'] })
+    const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'] })
     const token = (await tokyo.links.create({ name: 'london', repositories, mode })).token
     await tokyo.links.setDisabled('london', true)
-    const london = await startLinked(t, 'london', { dir, owns: ['london/*'], links: [{ name: 'london', url: tokyo.url, token, mode, repositories }] })
+    const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'], links: [{ name: 'london', url: tokyo.url, token, mode, repositories }] })
     return { tokyo, london, enable: () => tokyo.links.setDisabled('london', false), exchange: () => london.engine('london').exchange() }
   }
-  const london = await startLinked(t, 'london', { dir, owns: ['london/*'] })
+  const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'] })
   const token = (await london.links.create({ name: 'tokyo', repositories, mode })).token
   await london.links.setDisabled('tokyo', true)
-  const tokyo = await startLinked(t, 'tokyo', { dir, owns: ['tokyo/*'], links: [{ name: 'tokyo', url: london.url, token, mode, repositories }] })
+  const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'], links: [{ name: 'tokyo', url: london.url, token, mode, repositories }] })
   return { tokyo, london, enable: () => london.links.setDisabled('tokyo', false), exchange: () => tokyo.engine('tokyo').exchange() }
 }
 
@@ -67,6 +74,9 @@ for (const londonConnects of [true, false]) {
     const blob = await fetchText(tokyo, `/api/v1/blobs/${conflicts[0]!.digest}`, { headers: bearer(await adminKeyOf(tokyo)) })
     t.equal(blob.body, 'tokyo one', 'the value set aside is still readable by its digest with an admin key')
     t.equal((await fetchText(tokyo, `/api/v1/blobs/${conflicts[0]!.digest}`)).status, 401, 'not without one')
+    const blobs = tokyo.gw.service<FileBlobStore>('blobStore')!
+    await collectUnreferenced({ blobs, repos: tokyo.gw.service<IndexedRepositoryStore>('repositoryStore')!, log: pino({ enabled: false }) }, { grace: 0 })
+    t.ok(await blobs.has(sha256('tokyo one')), 'nor is it collected')
     t.same((await healthOf(london)).federation?.ownershipConflicts, [], 'the owner set nothing aside')
 
     await exchange()
