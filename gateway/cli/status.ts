@@ -59,6 +59,7 @@ export function statusText(h: Health, url: string, failing: Health[], now: numbe
     for (const [i, l] of links.entries()) {
       row(i === 0 ? 'links' : '', `${l.name ?? '?'} (${[l.direction, l.mode].filter(Boolean).join(', ')}): ${l.state ?? '?'}, last exchange ${l.lastExchange ? `${ago(now, l.lastExchange)} ago` : 'never'}`)
       if (l.failing) out.push(`${''.padEnd(14)}failing since ${ago(now, l.failing.since)}: ${l.failing.reason ?? '?'}${l.failing.nextTry ? ` (next try ${l.failing.nextTry})` : ''}`)
+      if (l.stale) out.push(`${''.padEnd(14)}not heard from for ${ago(now, l.stale.since)}, though it exchanges every ${Math.round((l.stale.interval ?? 0) / 1000)}s`)
     }
   }
   const aside = h.federation?.ownershipConflicts as Health[] | undefined

@@ -7,6 +7,7 @@ import { LinkRing, linkModes, type LinkInfo, type LinkMode } from '../hub/links.
 import { openStores } from '../hub/store/open.ts'
 import { runTokenVerb } from '../hub/token-commands.ts'
 import { FederationState } from './state.ts'
+import { viewOf, type LinkStatus } from './status.ts'
 import { ownershipConflicts } from './owner-claims.ts'
 
 const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status"
@@ -51,7 +52,8 @@ export const linksCommands: Record<string, CliCommand> = {
             const state = new FederationState(stores.index)
             const all = await state.statuses()
             if (all.length === 0) console.log('no link has exchanged anything yet')
-            for (const s of all) console.log(JSON.stringify(s))
+            // Judged by the last exchange saved (the site may be stopped): a transfer in flight is not seen here.
+            for (const s of all) console.log(JSON.stringify(viewOf(s as unknown as LinkStatus, Date.now())))
             for (const c of await state.conflicts()) console.log(`conflict ${c.repo}:${c.tag}: ${c.winner.origin} (${c.winner.at}) won over ${c.loser.origin} (${c.loser.at})`)
             for (const a of ownershipConflicts(stores.repositoryStore)) console.log(`set aside ${a.repo}:${a.tag} ${a.digest} (published ${a.publishedAt}, set aside ${a.setAsideAt}): ${a.owner} owns ${a.repo}`)
             return

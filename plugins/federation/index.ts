@@ -18,7 +18,7 @@ import { linksSpec } from './options.ts'
 import { Peer } from './peer.ts'
 import { incomingRoutes } from './routes.ts'
 import { FederationState } from './state.ts'
-import { LinkTraffic } from './status.ts'
+import { LinkTraffic, viewOf, type LinkStatus } from './status.ts'
 import { OwnerClaims, ownershipConflicts } from './owner-claims.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 
@@ -115,11 +115,14 @@ export const federationPlugin: GatewayPlugin = {
       }
     }
 
+    /** A link's status with its state now; an incoming link's peer is heard from by any request it makes. */
+    const view = (s: LinkStatus) => viewOf(s, clock.now(), s.direction === 'incoming' ? links.activity.lastHeard(s.name) : undefined)
+
     const statusBody = async () => {
       const made = await links.list()
       // Every link made here has an incoming entry (one never called yet, too); outgoing ones are the engines'.
       for (const l of made) Object.assign(traffic.get(l.name, 'incoming'), { mode: l.mode })
-      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...s, disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts(), ownershipConflicts: ownershipConflicts(repos) }
+      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...view(s), disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts(), ownershipConflicts: ownershipConflicts(repos) }
     }
 
     return {
@@ -139,7 +142,7 @@ export const federationPlugin: GatewayPlugin = {
       provides: { linkEngines: engines, linkTraffic: traffic },
       // The admin page lists these: a state, and what an operator reads first.
       health: () => ({
-        links: traffic.list().map((s) => ({ name: s.name, state: s.failing ? 'failing' : s.lastExchange ? 'ok' : 'waiting', direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}) })),
+        links: traffic.list().map(view).map((s) => ({ name: s.name, state: s.state, direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}), ...(s.stale ? { stale: s.stale } : {}) })),
         ownershipConflicts: ownershipConflicts(repos),
       }),
       async close() {

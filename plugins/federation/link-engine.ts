@@ -151,7 +151,7 @@ export class LinkEngine {
   async #round(): Promise<void> {
     const { peer, site, state, traffic } = this.d
     // Only what this link can carry: the peer refuses a claim beyond its link (403).
-    const hello = await peer.hello({ site: site.name, owns: site.owns.filter((o) => linkCarries(this.link.repositories, o)) })
+    const hello = await peer.hello({ site: site.name, owns: site.owns.filter((o) => linkCarries(this.link.repositories, o)), interval: this.link.interval })
     // And only what this link carries is taken from the answer: a claim beyond it would make this site
     // refuse its own publishes there. Ignored, not fatal: the peer's side of the link may be wider.
     const claims = hello.owns.filter((o) => linkCarries(this.link.repositories, o))

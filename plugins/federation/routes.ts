@@ -54,6 +54,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     const presented = presentedKey(ctx.req.headers)
     const l = presented ? await d.links.verify(presented) : undefined
     if (!l) throw new GatewayError('GW_ERR_UNAUTHORIZED', 'a link sync token is required', { 'www-authenticate': 'Bearer realm="fedgate"' })
+    d.links.activity.during(l.name, ctx.res)
     return l
   }
 
@@ -78,8 +79,10 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const body = await readJson(ctx.req)
       const site = body.site
       const owns = body.owns
+      const interval = body.interval
       // Patterns as site.owns takes them: a claim `**` would overlap every link and own every namespace.
-      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"]}')
+      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"], "interval": ms}')
+      if (interval !== undefined && (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 1)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'interval is the caller\'s time between exchanges: a whole number of milliseconds ≥ 1')
       if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
       await speaksFor(l, site)
       // A token speaks only for what its link carries: a claim beyond it would make this site refuse
@@ -97,7 +100,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       }
       // Before the answer: its vector is read again from the start when something was set aside.
       await d.owners.learn(site, owns as string[])
-      d.traffic.contact(l.name, site)
+      d.traffic.contact(l.name, site, interval as number | undefined)
       const answer: HelloAnswer = {
         site: d.site.name,
         // As the caller's claims: only what the link carries (the caller records no more).

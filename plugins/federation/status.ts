@@ -38,7 +38,42 @@ export interface LinkStatus {
    * `changes.out`. A downloader re-reads pages after a failed exchange; they are not counted again.
    */
   outCountedTo?: number
+  /** Incoming: how often the peer said, in its last hello, that it exchanges (its `interval`, ms). */
+  peerInterval?: number
   failing?: { reason: string; since: string; nextTry?: string }
+}
+
+/**
+ * Intervals of the peer's without a word from it (no request with the link's token) after which an
+ * incoming link is `stale`: one missed exchange, or a slow one, is no alarm; three are.
+ */
+export const STALE_AFTER_INTERVALS = 3
+
+/** What an operator reads first: failing (why, in `failing`), stale (the peer not heard from), ok, or waiting (never exchanged). */
+export type LinkState = 'failing' | 'stale' | 'ok' | 'waiting'
+
+/** A link's status as shown (links status, /health, the admin page): with its state, worked out when asked. */
+export interface LinkView extends LinkStatus {
+  state: LinkState
+  /** Stale: the peer was last heard from at `since`, and said it exchanges every `interval` ms. */
+  stale?: { since: string; interval: number }
+}
+
+/**
+ * The link's state at `now`. `heardAt`: when the peer was last heard from in this process (a request in
+ * flight is now); the last exchange saved stands for it otherwise (after a restart, or read by the CLI).
+ * Only an incoming link whose peer declared its interval can be stale: this site runs the outgoing
+ * side's exchanges itself, and shows their failures.
+ */
+export function viewOf(s: LinkStatus, now: number, heardAt?: number): LinkView {
+  if (s.failing) return { ...s, state: 'failing' }
+  const exchanged = s.lastExchange === undefined ? undefined : Date.parse(s.lastExchange)
+  const heard = Math.max(exchanged ?? -Infinity, heardAt ?? -Infinity)
+  if (!Number.isFinite(heard)) return { ...s, state: 'waiting' }
+  if (s.direction === 'incoming' && s.peerInterval !== undefined && now - heard > STALE_AFTER_INTERVALS * s.peerInterval) {
+    return { ...s, state: 'stale', stale: { since: new Date(heard).toISOString(), interval: s.peerInterval } }
+  }
+  return { ...s, state: 'ok' }
 }
 
 type Direction = LinkStatus['direction']
@@ -80,9 +115,12 @@ export class LinkTraffic {
     return [...this.#links.values()].sort((a, b) => a.name.localeCompare(b.name) || a.direction.localeCompare(b.direction))
   }
 
-  contact(name: string, peer: string): void {
+  /** A hello on an incoming link, from `peer`, which exchanges every `interval` ms (an older peer does not say). */
+  contact(name: string, peer: string, interval?: number): void {
     const s = this.get(name)
     s.peer = peer
+    if (interval === undefined) delete s.peerInterval
+    else s.peerInterval = interval
     s.lastExchange = this.#now()
     delete s.failing
     void this.save(name)

@@ -18,6 +18,8 @@ export interface VectorEntry {
 export interface HelloRequest {
   site: string
   owns: string[]
+  /** How often the caller exchanges over this link (ms): the incoming side tells a silent peer by it. */
+  interval?: number
 }
 
 export interface HelloAnswer {

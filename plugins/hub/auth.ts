@@ -20,6 +20,8 @@ export function createAuthorize(keys: KeyRing, links?: LinkRing): Authorize {
     if (!key) {
       const link = presented && links ? await links.verify(presented) : undefined
       if (!link) throw new GatewayError('GW_ERR_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="fedgate"' })
+      // A linked site reading here (a blob it downloads) is heard from, whatever it is allowed.
+      links!.activity.during(link.name, ctx.res)
       checkLink(link, need === 'read' ? 'download' : need, repo)
       return { id: link.id, name: `link ${link.name}`, scope: 'read', namespaces: [], disabled: false, createdAt: link.createdAt, updatedAt: link.updatedAt, link }
     }

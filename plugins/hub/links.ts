@@ -6,6 +6,7 @@ import { GatewayError } from '../../gateway/errors.ts'
 import type { Clock } from '../../gateway/util/clock.ts'
 import { OWNS_PATTERN } from '../../gateway/config/schema.ts'
 import type { RepoName } from './model.ts'
+import { LinkActivity } from './link-activity.ts'
 import { ownsMatches } from './ownership.ts'
 import type { IndexStore } from './store/index.ts'
 import { TokenRing, type Issued, type TokenInfo, type TokenKind } from './token-ring.ts'
@@ -55,8 +56,12 @@ export function linkCovers(link: Pick<LinkInfo, 'repositories'>, repo: RepoName)
 const LINKS: TokenKind<LinkInfo> = { noun: 'link', uniqueNames: true, order: (a, b) => a.name.localeCompare(b.name) }
 
 export class LinkRing extends TokenRing<LinkInfo> {
+  /** When each link's peer was last heard from (the incoming side's status tells a silent peer by it). */
+  readonly activity: LinkActivity
+
   constructor(index: IndexStore, clock: Clock) {
     super(index, clock, LINKS)
+    this.activity = new LinkActivity(clock)
   }
 
   async create(o: { name: string; repositories: string[]; mode: LinkMode; custom?: Partial<LinkActions> }): Promise<Issued<LinkInfo>> {

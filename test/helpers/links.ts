@@ -9,7 +9,7 @@ import { KeyRing as KeyRingClass, type KeyRing } from '../../plugins/hub/keys.ts
 import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../plugins/hub/links.ts'
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
-import type { LinkStatus } from '../../plugins/federation/status.ts'
+import type { LinkStatus, LinkView } from '../../plugins/federation/status.ts'
 import type { FileBlobStore } from '../../plugins/hub/store/blob-store.ts'
 import { sha256 } from './stores.ts'
 import { adminKeyOf, bearer } from './hub.ts'
@@ -65,9 +65,9 @@ export async function startLinked(t: TestLike, name: string, o: Parameters<typeo
 }
 
 /** A link's status from the site's status API (admin key); the first of that direction unless named. */
-export async function linkStatus(site: TestSite, direction: LinkStatus['direction'], name?: string): Promise<LinkStatus> {
+export async function linkStatus(site: TestSite, direction: LinkStatus['direction'], name?: string): Promise<LinkView> {
   const res = await fetchText(site, '/api/v1/federation/links/status', { headers: bearer(await adminKeyOf(site)) })
-  const links = (JSON.parse(res.body) as { links: LinkStatus[] }).links
+  const links = (JSON.parse(res.body) as { links: LinkView[] }).links
   const s = links.find((l) => l.direction === direction && (name === undefined || l.name === name))
   if (!s) throw new Error(`no ${direction} link ${name ?? ''} in ${res.body}`)
   return s

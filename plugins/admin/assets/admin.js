@@ -43,7 +43,7 @@
     return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`
   }
   const time = (iso) => (iso ? new Date(iso).toLocaleString() : '–')
-  const TONE = { leads: 'ok', up: 'ok', 'in-sync': 'ok', live: 'ok', closed: 'ok', enabled: 'ok', down: 'bad', failing: 'bad', open: 'bad', disabled: 'bad', recovering: 'warn', 'half-open': 'warn', syncing: 'warn', queued: 'warn', polling: 'warn' }
+  const TONE = { leads: 'ok', up: 'ok', 'in-sync': 'ok', live: 'ok', closed: 'ok', enabled: 'ok', down: 'bad', failing: 'bad', open: 'bad', disabled: 'bad', recovering: 'warn', stale: 'warn', 'half-open': 'warn', syncing: 'warn', queued: 'warn', polling: 'warn' }
   const LABEL = { 'in-sync': 'in sync' }
   function badge(el, state) {
     el.className = `badge ${TONE[state] || ''}`
