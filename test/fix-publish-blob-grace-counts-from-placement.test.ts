@@ -24,7 +24,7 @@ t.test('a published blob counts as written when it is placed', async (t) => {
   })
   t.ok(((await blobStore.age(id)) ?? Infinity) < grace, 'its age starts at its placement')
   // Another process's collection: this process's pins are not its to see (none taken here).
-  const removed = await collectUnreferenced({ blobs: blobStore, repos: repositoryStore, log: pino({ level: 'silent' }) }, { grace })
+  const { removed } = await collectUnreferenced({ blobs: blobStore, repos: repositoryStore, log: pino({ level: 'silent' }) }, { grace })
   t.equal(removed, 0, 'a collection right after the placement removes nothing')
   const state = await repositoryStore.commit('acme/app', tagImage('1.0', { id, size }, { latest: true, at: new Date().toISOString() }))
   t.equal(state.tags['1.0'], id, 'the commit that follows finds its blob')

@@ -212,7 +212,7 @@ function collectEvery(stores: Stores, o: { interval: number; grace: number }, cl
     timer = clock.setTimeout(() => {
       collectUnreferenced({ blobs: stores.blobStore, repos: stores.repositoryStore, log }, { grace: o.grace, keep: () => stores.repositoryStore.loggedImages() })
         // And what killed writers (a `fedgate publish`, another worker) left in tmp/, not only at start.
-        .then(async (n) => (await stores.blobStore.sweepTemp({ atStart: false }), n))
+        .then(async ({ removed }) => (await stores.blobStore.sweepTemp({ atStart: false }), removed))
         .then((n) => {
           stats.removed += n
           stats.last = new Date(clock.now()).toISOString()

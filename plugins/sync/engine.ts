@@ -1,12 +1,13 @@
 // Synchronizes one repository: asks the upstream only for what changed since the revision the child
 // holds (the whole repository when the feed no longer reaches back), brings every blob the next
 // snapshot needs, and commits it in one atomic step only when all are present and verified, so
-// readers never see half a sync. Then collects blobs no snapshot references.
+// readers never see half a sync. Then collects blobs no snapshot references, once past the grace.
 // The feed is asked only with a revision counted by the store that answers it: a middle site forwards
 // what it does not hold to its root, whose numbers mean nothing to the middle's feed. Where each
 // repository stands in that feed is kept in the index too (feed-positions.ts), so it outlives a restart.
 import type { Logger } from 'pino'
 import { GatewayError } from '../../gateway/errors.ts'
+import type { Clock } from '../../gateway/util/clock.ts'
 import type { BlobStore, ImageRecord, RepoName, RepositoryStore } from '../hub/model.ts'
 import { collectUnreferenced } from '../hub/store/collect.ts'
 import type { BlobFetcher } from './blob-fetcher.ts'
@@ -22,13 +23,15 @@ export interface EngineDeps {
   fetcher: BlobFetcher
   status: SyncStatus
   log: Logger
+  /** Times the collections that come back for the blobs a collection spared. */
+  clock: Clock
   collect: boolean
   /** Collection also removes partial downloads untouched this long that no running sync needs. */
   partialMaxAge: number
   /**
-   * Unreferenced blobs younger than this are left alone (0: none). With an index shared by several
-   * nodes, another node's sync may have stored a blob it has not committed yet, and its pins are not
-   * visible here.
+   * Unreferenced blobs younger than this are left alone (0: none): another process's publish (a worker,
+   * `fedgate publish`) pins its blob in its own process only, and with an index shared by several nodes,
+   * another node's sync may have stored a blob it has not committed yet.
    */
   collectGrace: number
   /** Where the records below are kept across restarts; without it they live in memory only. */
@@ -42,10 +45,15 @@ export interface EngineDeps {
  */
 const QUIET_PAGES = 10
 const QUIET_REPOS_PER_PAGE = 4
+/** The shortest wait before coming back for a spared blob: its age is read from file times. */
+const COME_BACK_MIN = 1000
 
 export class SyncEngine {
   /** The working copy of the records kept in positions (written through), loaded by restore(). */
   readonly #countedBy = new Map<RepoName, Counted>()
+  /** Whether collections come back for what they spare (while this process leads), and the next one's timer. */
+  #collecting = false
+  #collectTimer: unknown
 
   constructor(private readonly d: EngineDeps) {}
 
@@ -183,11 +191,44 @@ export class SyncEngine {
   }
 
   /**
-   * Removes blobs that no snapshot references and no sync in progress needs, and partial downloads that
-   * no sync came back for within partialMaxAge; returns how many blobs.
+   * Removes blobs that no snapshot references and no sync in progress needs, once older than
+   * collectGrace, and partial downloads that no sync came back for within partialMaxAge; returns how many
+   * blobs. While collecting (startCollecting), the next collection is set for when the first blob it
+   * spared comes of age (a tag deleted upstream a moment ago), and at the latest a grace from now (a
+   * blob another process's publish orphaned, with no commit here to collect after).
    */
-  collect(): Promise<number> {
-    return collectUnreferenced(this.d, { grace: this.d.collectGrace, partialMaxAge: this.d.partialMaxAge })
+  async collect(): Promise<number> {
+    const { removed, comeOfAge } = await collectUnreferenced(this.d, { grace: this.d.collectGrace, partialMaxAge: this.d.partialMaxAge })
+    this.#collectIn(comeOfAge)
+    return removed
+  }
+
+  /** This process leads: collections (with sync.collect) come back for what they spare, the first a grace from now. */
+  startCollecting(): void {
+    if (!this.d.collect || this.d.collectGrace <= 0) return
+    this.#collecting = true
+    this.#collectIn(undefined)
+  }
+
+  /** This process no longer leads: no collection is set any more. */
+  stopCollecting(): void {
+    this.#collecting = false
+    this.d.clock.clearTimeout(this.#collectTimer)
+    this.#collectTimer = undefined
+  }
+
+  /** Sets the next collection `ms` from now (at most a grace; undefined: a grace), replacing the one set. */
+  #collectIn(ms: number | undefined): void {
+    if (!this.#collecting) return
+    this.d.clock.clearTimeout(this.#collectTimer)
+    const wait = Math.min(this.d.collectGrace, Math.max(COME_BACK_MIN, ms ?? Infinity))
+    this.#collectTimer = this.d.clock.setTimeout(() => {
+      this.#collectTimer = undefined
+      this.collect().catch((err: unknown) => {
+        this.d.log.warn({ reason: (err as Error)?.message ?? String(err) }, 'collecting unreferenced blobs failed')
+        this.#collectIn(undefined)
+      })
+    }, wait)
   }
 
   /** Records what counted `name`'s snapshot, in memory at once and in the index before it resolves. */

@@ -7,6 +7,7 @@ import { syncCommands } from './commands.ts'
 import { SyncEngine } from './engine.ts'
 import { FeedPositions } from './feed-positions.ts'
 import { repositoriesSpec, syncSpec } from './options.ts'
+import { storeSpec } from '../hub/options.ts'
 import { RepoSet } from './repo-set.ts'
 import { syncRoutes } from './routes.ts'
 import { LiveSubscription } from '../hub/stream-subscription.ts'
@@ -82,7 +83,10 @@ export const syncPlugin: GatewayPlugin = {
     // One blob folder, one leader, one status board, one set of feed positions: each keyed by the folder's id.
     const folder = await folderId(blobs.dir)
     const positions = new FeedPositions(index, `sync/feed/${folder}/`)
-    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace: index.kind === 'redis' ? o.partialMaxAge : 0, positions })
+    // Another process's publish (a worker, `fedgate publish`) pins its blob where this one cannot see it;
+    // on a Redis index, so does another node's sync, whose downloads may take up to partialMaxAge.
+    const collectGrace = Math.max(section(config, 'store', storeSpec).collect.grace, index.kind === 'redis' ? o.partialMaxAge : 0)
+    const engine = new SyncEngine({ repos, blobs, upstream, fetcher, status, log, clock, collect: o.collect, partialMaxAge: o.partialMaxAge, collectGrace, positions })
     const scheduler = new SyncScheduler({ engine, status, set, upstream, repos, clock, log }, { interval: o.interval, retry: o.retry, repoConcurrency: o.repoConcurrency })
     const newLive = () =>
       o.stream.enabled
@@ -111,6 +115,7 @@ export const syncPlugin: GatewayPlugin = {
         await set.load() // entries another process added at run time
         await engine.restore() // where the last leader (or this process before a restart) left each repository in the feed
         await scheduler.start()
+        engine.startCollecting()
         live = newLive()
         // Only a site with something to synchronize subscribes; the first entry added at run time starts it.
         if (set.entries().length > 0) live?.start()
@@ -118,6 +123,7 @@ export const syncPlugin: GatewayPlugin = {
       async follow() {
         live?.close()
         live = undefined
+        engine.stopCollecting()
         const stopped = scheduler.close()
         run.abort(new GatewayError('GW_ERR_STOPPING'))
         await stopped

@@ -42,7 +42,7 @@ export const syncSpec = opt.obj(
       { doc: 'Live replication: the upstream announces commits over a WebSocket (docs/sync.md)' },
     ),
     lease: opt.duration({ doc: 'Of the processes sharing this site\'s index and blob folder (workers, nodes), one syncs, under a lease in the index renewed every third of this; when it dies another takes over within this time', default: 15_000, min: '1s' }),
-    collect: opt.bool({ doc: 'Remove blobs no snapshot references after each commit', default: true }),
+    collect: opt.bool({ doc: 'Remove blobs no snapshot references once older than store.collect.grace (a publish in another process may be about to commit a younger one): after each commit, when a blob spared comes of age, and at least every grace', default: true }),
     partialMaxAge: opt.duration({ doc: 'With collect: a partial download untouched this long, of a blob no running sync needs, is removed (it waits that long for its Range resume); with a Redis index, unreferenced blobs younger than this are kept too (another node may be about to commit them)', default: 86_400_000 }),
   },
   { doc: 'How a child synchronizes its repositories from the root' },

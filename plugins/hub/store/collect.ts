@@ -1,4 +1,5 @@
-// Removing blobs that no snapshot references: after a sync's commit at a child (sync.collect), and every
+// Removing blobs that no snapshot references: by a child's sync leader (sync.collect: after each commit,
+// when a blob it spared passes the grace, and at least once per grace), and every
 // store.collect.interval at a root, whose overwritten and deleted tags otherwise kept their bytes on disk
 // for good (there, also only once the change log no longer names them: a link reads the log a page at a
 // time and fetches the images a page's last changes name, which a later page may already replace).
@@ -19,16 +20,28 @@ export interface CollectOptions {
   keep?: () => Promise<ReadonlySet<string> | undefined>
 }
 
-/** Removes unreferenced, unpinned blobs older than the grace; returns how many. */
-export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStore; log: Logger }, o: CollectOptions): Promise<number> {
+export interface Collected {
+  /** Blobs removed. */
+  removed: number
+  /** Milliseconds until the first unreferenced blob it spared as too young passes the grace; undefined: none spared. */
+  comeOfAge?: number
+}
+
+/** Removes unreferenced, unpinned blobs older than the grace; says how many, and when a spared one comes of age. */
+export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStore; log: Logger }, o: CollectOptions): Promise<Collected> {
   const { blobs, repos, log } = d
   return blobs.pins.exclusive(async () => {
     let removed = 0
+    let comeOfAge: number | undefined
     const kept = o.keep ? await o.keep() : new Set<string>()
-    if (kept === undefined) return 0
+    if (kept === undefined) return { removed }
     for (const id of await repos.unreferenced()) {
       if (kept.has(id)) continue
-      if (o.grace > 0 && ((await blobs.age(id)) ?? 0) < o.grace) continue
+      const age = o.grace > 0 ? ((await blobs.age(id)) ?? 0) : Infinity
+      if (age < o.grace) {
+        comeOfAge = Math.min(comeOfAge ?? Infinity, o.grace - age)
+        continue
+      }
       // Checked again per blob: a writer may have committed it, and released its pin, since the listing.
       if (blobs.pins.isPinned(id) || repos.references(id)) continue
       await blobs.remove(id)
@@ -37,6 +50,6 @@ export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStor
     // A sync in progress pins every blob its next snapshot needs, partial ones included.
     const partials = o.partialMaxAge === undefined ? 0 : await blobs.removeStalePartials(o.partialMaxAge, (id) => blobs.pins.isPinned(id))
     if (removed || partials) log.info({ removed, partials }, 'collected unreferenced blobs')
-    return removed
+    return { removed, comeOfAge }
   })
 }
