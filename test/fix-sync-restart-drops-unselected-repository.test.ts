@@ -16,8 +16,8 @@ t.test('a repository no longer selected is dropped at restart; a pattern-covered
   const lib = await publish(root, 'acme/lib:1.0', blobBytes(1000, 2))
   await publish(root, 'beta/tool:1.0', blobBytes(1000, 3))
   const proxy = await startTcpProxy(t, { host: '127.0.0.1', port: root.gw.httpsPort })
-  // One repository at a time: a collection running beside another repository's commit can remove that
-  // commit's blob (SyncEngine.collect does not look again before removing), which is not what this tests.
+  // One repository at a time, so that no collection runs beside another repository's commit (it spares
+  // blobs younger than store.collect.grace now, but that is not what this tests).
   const first = await startChild(t, dir, 'branch', proxy.url, root.readKey, 'repositories: [acme/app, acme/lib, beta/tool]\nsync: { repoConcurrency: 1 }\n')
   for (const repo of ['acme/app', 'acme/lib', 'beta/tool']) await inSync(first, repo)
   // A snapshot no sync made (no upstream revision), outside the npm plugin's names, which it drops itself.
