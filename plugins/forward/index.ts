@@ -22,8 +22,10 @@ declare module '../../gateway/plugin-api.ts' {
     /**
      * Forwards a request to the root (the fallback route's handler), for what a plugin does not hold.
      * `fromRoot`: never answered from the forward cache nor stored in it (a read a client will write back).
+     * `asClient`: a read whose answer depends on who asks (npm whoami, token list): sent with the client's
+     * own credentials as a write is, never the site's key, and never cached.
      */
-    forward: (ctx: RequestContext, o?: { fromRoot?: boolean }) => Promise<void>
+    forward: (ctx: RequestContext, o?: { fromRoot?: boolean; asClient?: boolean }) => Promise<void>
     httpCache: HttpCache
   }
 }
@@ -107,9 +109,10 @@ export const forwardPlugin: GatewayPlugin = {
         )
       : undefined
 
-    const forward = (ctx: RequestContext, how?: { fromRoot?: boolean }): Promise<void> => {
+    const forward = (ctx: RequestContext, how?: { fromRoot?: boolean; asClient?: boolean }): Promise<void> => {
       const write = !SAFE_METHODS.has(ctx.method)
       if (write && !o.allowWrites) throw new GatewayError('GW_ERR_WRITES_DISABLED', undefined, { allow: 'GET, HEAD, OPTIONS' })
+      if (how?.asClient === true) return uncached(ctx, true)
       if (cached && !write) return how?.fromRoot !== true && usesCache(ctx, o.passCookies) ? cached(ctx) : uncachedRead(ctx)
       if (!cache || !write) return uncached(ctx, write)
       // A write never reads or fills the cache; one the root accepted makes the entries of its target stale.
@@ -118,13 +121,14 @@ export const forwardPlugin: GatewayPlugin = {
       })
     }
 
-    const uncached = (ctx: RequestContext, write: boolean): Promise<void> => {
+    /** `asClient`: with the client's own credentials (a write, or a read about the caller), not the site's key. */
+    const uncached = (ctx: RequestContext, asClient: boolean): Promise<void> => {
       rootHealth?.admit()
       ctx.upstream = client.origin
       ctx.cache = 'bypass'
       const release = connections.tryAcquire()
-      if (release) return exchange(ctx, write, release)
-      return waitForConnection(ctx).then((r) => r && exchange(ctx, write, r))
+      if (release) return exchange(ctx, asClient, release)
+      return waitForConnection(ctx).then((r) => r && exchange(ctx, asClient, r))
     }
 
     /** A read that does not go through the cache, or found no entry it could take; never one that said only-if-cached (RFC 9111 §5.2.1.7). */
@@ -135,10 +139,10 @@ export const forwardPlugin: GatewayPlugin = {
 
     const cached = cache && cachedReads({ cache, client, rootHealth, clock, site: config.site.name, passCookies: o.passCookies, connection: fillConnection, forward: uncachedRead })
 
-    const exchange = (ctx: RequestContext, write: boolean, release: Release): Promise<void> => {
+    const exchange = (ctx: RequestContext, asClient: boolean, release: Release): Promise<void> => {
       const { req, method } = ctx
       const headers = upstreamRequestHeaders(req.headers, {
-        siteKey: write ? undefined : client.keyHeaders(),
+        siteKey: asClient ? undefined : client.keyHeaders(),
         passCookies: o.passCookies,
         remoteAddress: ctx.remoteAddress,
         secure: ctx.secure,
@@ -154,13 +158,13 @@ export const forwardPlugin: GatewayPlugin = {
           new ForwardResponse(
             ctx,
             rootHealth,
-            !write,
+            !asClient,
             (err) => {
               release()
               if (err) reject(err)
               else resolve()
             },
-            write ? undefined : client.siteKey(),
+            asClient ? undefined : client.siteKey(),
           ),
         )
       })

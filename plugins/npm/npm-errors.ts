@@ -14,7 +14,7 @@ export class WritesRefused extends GatewayError {
   readonly reason: string
   constructor(setting: 'npm.allowWrites' | 'forward.allowWrites', allow?: string) {
     super('GW_ERR_WRITES_DISABLED', undefined, allow ? { allow } : {})
-    this.message = `npm publish, unpublish, deprecate, dist-tag, owner, access and login are not accepted by this gateway; run them against the root registry (${setting} is false here)`
+    this.message = `npm publish, unpublish, deprecate, dist-tag, owner, access, login, whoami, token and profile are not accepted by this gateway; run them against the root registry (${setting} is false here)`
     this.reason = `Writes through this gateway are disabled (${setting} is false)`
   }
 }

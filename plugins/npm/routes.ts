@@ -23,6 +23,12 @@ const READS = new Set(['GET', 'HEAD'])
 /** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
 const LOOSE_PART = "[A-Za-z0-9~][A-Za-z0-9._~!*'()-]*"
 const PACKAGE_LIKE = new RegExp(`^/(@${LOOSE_PART}/)?${LOOSE_PART}(/|$)`)
+/**
+ * Reads whose answer is about whoever asks (whoami, profile, tokens, access, org and team listings, the
+ * legacy couchdb user): with the site's key they would show any client the site's own account. Matched
+ * as the root routes them (Verdaccio's router ignores case and a trailing slash).
+ */
+const ACCOUNT_READ = /^\/-\/(?:whoami|user|org|team|npm\/v1\/(?:user|tokens|hooks))(?:\/|$)|^\/-\/package\/.+\/(?:access|collaborators)\/?$/i
 
 export interface NpmRouteDeps {
   repos: IndexedRepositoryStore
@@ -31,7 +37,7 @@ export interface NpmRouteDeps {
   /** Packuments of packages not synchronized here, from the root (undefined at a site without a root). */
   proxied?: ProxiedPackuments
   /** The forward plugin's handler (undefined at a site without a root). */
-  forward?: (ctx: RequestContext, o?: { fromRoot?: boolean }) => Promise<void>
+  forward?: (ctx: RequestContext, o?: { fromRoot?: boolean; asClient?: boolean }) => Promise<void>
   allowWrites: boolean
   /** forward.allowWrites: without it the forward plugin refuses every write anyway. */
   forwardWrites: boolean
@@ -57,9 +63,10 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
   // token, org) and, from an npm client, anything under a package-like first segment (legacy names),
   // except fedgate's own API and npm audit's POSTs, which change nothing (they stay the forward
   // plugin's, under forward.allowWrites). Other clients' writes elsewhere (a hub's uploads) stay the
-  // forward plugin's too.
+  // forward plugin's too. Account reads go with them: they too need the client's own credentials.
   const npmWrite = (ctx: RequestContext) => {
-    if (READS.has(ctx.method) || ctx.method === 'OPTIONS') return false
+    if (READS.has(ctx.method)) return ctx.path.startsWith('/-/') && ACCOUNT_READ.test(ctx.path)
+    if (ctx.method === 'OPTIONS') return false
     // npm never POSTs to a package's path (publish, unpublish, deprecate and owner are PUT and DELETE):
     // another client's POST there (a hub's own `/login`, `/upload`) is not npm's to refuse.
     if (pathOf(ctx) !== undefined) return ctx.method !== 'POST' || fromNpmClient(ctx)
@@ -97,7 +104,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     return r
   }
 
-  const forward = async (ctx: RequestContext, o?: { fromRoot?: boolean }) => {
+  const forward = async (ctx: RequestContext, o?: { fromRoot?: boolean; asClient?: boolean }) => {
     if (!d.forward) throw new GatewayError('GW_ERR_NO_ROOT', 'this package is not synchronized here')
     await d.forward(ctx, o)
   }
@@ -150,6 +157,11 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
       stage: 'repository',
       match: npmWrite,
       handle: npmHandler(d, (ctx) => {
+        if (READS.has(ctx.method)) {
+          // An account read: about the client's account, so with its credentials, never the site's key.
+          checkWrites()
+          return forward(ctx, { asClient: true })
+        }
         checkWrites('GET, HEAD')
         return forward(ctx)
       }),
