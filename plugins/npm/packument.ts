@@ -1,6 +1,7 @@
 // Packuments as a child keeps and serves them: the root's document cut to the versions kept, stored
 // beside a map of tarball file → blob id; served with tarball URLs on this site's public URL, in full
 // or abbreviated (`application/vnd.npm.install-v1+json`) form.
+import { GatewayError } from '../../gateway/errors.ts'
 import { tarballFile, tarballPath } from './names.ts'
 
 export interface VersionDoc {
@@ -24,6 +25,24 @@ export interface StoredPackument {
   packument: Packument
   /** tarball file name → blob id (sha256) and size. */
   tarballs: Record<string, { id: string; size: number; integrity: string }>
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The root's parsed answer as a packument, or GW_ERR_ROOT_BAD_RESPONSE saying what is wrong: an object
+ * whose `versions` and `dist-tags`, when present, are objects. What each version holds is npm's to judge.
+ */
+export function asPackument(doc: unknown, what: string): Packument {
+  const wrong = problem(doc)
+  if (wrong !== undefined) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is not a packument (${wrong})`)
+  return doc as Packument
+}
+
+function problem(doc: unknown): string | undefined {
+  if (!isObject(doc)) return `it is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : `a ${typeof doc}`}, not an object`
+  for (const f of ['versions', 'dist-tags']) if (doc[f] !== undefined && !isObject(doc[f])) return `its ${f} is not an object`
+  return undefined
 }
 
 /** Versions kept: all, or the newest `newest` by publish time (then by their order in the document). */

@@ -14,7 +14,7 @@ import type { Entry } from '../../gateway/http-cache/entry-store.ts'
 import { clientAsks } from '../../gateway/http-cache/policy.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
-import { CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
+import { asPackument, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
 import type { ProxyBudget } from './proxy-budget.ts'
 import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
 
@@ -122,7 +122,8 @@ export class ProxiedPackuments {
       await res.body.dump().catch(() => {})
       throw statusError(name, res.statusCode)
     }
-    const doc = (await this.upstream.boundedJson(res, `the root's packument for ${name}`, received)) as Packument
+    const what = `the root's packument for ${name}`
+    const doc = asPackument(await this.upstream.boundedJson(res, what, received), what)
     return new FetchedPackument(doc, String(res.headers['content-type'] ?? 'application/json'), cache)
   }
 
@@ -135,12 +136,13 @@ export class ProxiedPackuments {
     const body = await this.cache!.store.readBody(e)
     if (!body) return undefined
     received(body.length)
-    let doc: Packument
+    let parsed: unknown
     try {
-      doc = JSON.parse(body.toString('utf8')) as Packument
+      parsed = JSON.parse(body.toString('utf8'))
     } catch {
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
     }
+    const doc = asPackument(parsed, `the root's packument for ${name}`)
     const fetched = new FetchedPackument(doc, String(e.headers['content-type'] ?? 'application/json'), cache)
     this.#parsed.set(e.file, fetched)
     return fetched

@@ -12,7 +12,7 @@ import { requestRoot } from '../../gateway/upstream/root-request.ts'
 import { requestSignal } from '../../gateway/util/request-signal.ts'
 import { tarballFile, tarballPath } from './names.ts'
 import { DEFAULT_MAX_PACKUMENT_BYTES } from './options.ts'
-import type { Packument } from './packument.ts'
+import { asPackument, type Packument } from './packument.ts'
 
 export class RegistryUpstream {
   constructor(
@@ -42,7 +42,8 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       throw statusError(`packument ${name}`, res.statusCode)
     }
-    return (await this.boundedJson(res, `the root's packument for ${name}`)) as Packument
+    const what = `the root's packument for ${name}`
+    return asPackument(await this.boundedJson(res, what), what)
   }
 
   /** Opens a tarball download; the caller consumes or destroys the body. */
