@@ -97,7 +97,12 @@ export function parseNpmPath(path: string): NpmPath | undefined {
 /** The tarball's file name in a registry URL (`…/pkg/-/pkg-1.0.0.tgz` → `pkg-1.0.0.tgz`). */
 export function tarballFile(url: string): string {
   const path = new URL(url, 'http://x/').pathname
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+  const file = path.slice(path.lastIndexOf('/') + 1)
+  try {
+    return decodeURIComponent(file)
+  } catch {
+    return file // a broken escape: the name as the root spelt it, which fails for its version alone
+  }
 }
 
 /** `@scope/pkg` → `/@scope/pkg`, as npm's tarball paths spell it. */

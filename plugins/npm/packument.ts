@@ -69,15 +69,18 @@ export function cutPackument(p: Packument, versions: string[]): Packument {
   return out
 }
 
-/** Every tarball URL pointed at `base` (this site's public URL, no trailing slash). */
-export function rewriteTarballs(p: Packument, base: string): Packument {
+/**
+ * Every tarball URL pointed at `base` (this site's public URL, no trailing slash), under `name`, the
+ * package asked for: where this site serves or forwards its tarballs, whatever name the document holds.
+ */
+export function rewriteTarballs(p: Packument, base: string, name: string): Packument {
   const versions: Record<string, VersionDoc> = {}
   for (const [v, doc] of Object.entries(p.versions ?? {})) {
     if (!doc?.dist?.tarball) {
       versions[v] = doc
       continue
     }
-    versions[v] = { ...doc, dist: { ...doc.dist, tarball: base + tarballPath(p.name, tarballFile(doc.dist.tarball)) } }
+    versions[v] = { ...doc, dist: { ...doc.dist, tarball: base + tarballPath(name, tarballFile(doc.dist.tarball)) } }
   }
   return { ...p, versions }
 }

@@ -25,6 +25,8 @@ const ACCEPT = { abbreviated: `${CORGI}; q=1.0, application/json; q=0.8, */*`, f
 export class FetchedPackument {
   readonly #bodies = new Map<string, Buffer>()
   constructor(
+    /** The package asked for, which its tarball URLs name. */
+    readonly name: string,
     readonly doc: Packument,
     readonly contentType: string,
     /** How the root's answer was found, for the request log ('bypass' without forward.cache). */
@@ -35,7 +37,7 @@ export class FetchedPackument {
   bodyFor(base: string): Buffer {
     let body = this.#bodies.get(base)
     if (!body) {
-      body = Buffer.from(JSON.stringify(rewriteTarballs(this.doc, base)))
+      body = Buffer.from(JSON.stringify(rewriteTarballs(this.doc, base, this.name)))
       this.#bodies.set(base, body)
     }
     return body
@@ -124,14 +126,14 @@ export class ProxiedPackuments {
     }
     const what = `the root's packument for ${name}`
     const doc = asPackument(await this.upstream.boundedJson(res, what, received), what)
-    return new FetchedPackument(doc, String(res.headers['content-type'] ?? 'application/json'), cache)
+    return new FetchedPackument(name, doc, String(res.headers['content-type'] ?? 'application/json'), cache)
   }
 
   /** The packument from a cached answer; undefined when its body is gone meanwhile (then asked again, uncached). */
   async #fromEntry(name: string, e: Entry, cache: CacheStatus, received: (n: number) => void): Promise<FetchedPackument | undefined> {
     if (e.status !== 200) throw statusError(name, e.status)
     const known = this.#parsed.get(e.file)
-    if (known) return new FetchedPackument(known.doc, known.contentType, cache)
+    if (known) return new FetchedPackument(name, known.doc, known.contentType, cache)
     if (e.bodyLength > this.upstream.maxPackumentBytes) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is larger than npm.maxPackumentBytes (${this.upstream.maxPackumentBytes} bytes)`)
     const body = await this.cache!.store.readBody(e)
     if (!body) return undefined
@@ -143,7 +145,7 @@ export class ProxiedPackuments {
       throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root's packument for ${name} is not JSON`)
     }
     const doc = asPackument(parsed, `the root's packument for ${name}`)
-    const fetched = new FetchedPackument(doc, String(e.headers['content-type'] ?? 'application/json'), cache)
+    const fetched = new FetchedPackument(name, doc, String(e.headers['content-type'] ?? 'application/json'), cache)
     this.#parsed.set(e.file, fetched)
     return fetched
   }

@@ -95,7 +95,7 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     if (hit && hit.revision === state.revision) return hit
     const stored = await d.sync.stored(name)
     if (!stored) return undefined
-    const doc = rewriteTarballs(stored.packument, base)
+    const doc = rewriteTarballs(stored.packument, base, name)
     const full = Buffer.from(JSON.stringify(doc))
     const corgi = Buffer.from(JSON.stringify(abbreviate(doc)))
     const tarballs = Object.fromEntries(Object.entries(stored.tarballs).map(([f, t]) => [f, t.id]))
