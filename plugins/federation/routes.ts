@@ -9,11 +9,12 @@ import { checkLink } from '../hub/auth.ts'
 import { presentedKey } from '../hub/keys.ts'
 import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
 import type { Change, RepoName } from '../hub/model.ts'
-import { IMAGE_ID, isRepoName } from '../hub/names.ts'
+import { IMAGE_ID } from '../hub/names.ts'
 import { firstOverlap, linkCarries, ownsAny } from '../hub/ownership.ts'
 import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
+import { changeProblem, SITE_NAME } from './change-check.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { OwnerClaims } from './owner-claims.ts'
@@ -34,7 +35,7 @@ export interface IncomingDeps {
   maxUploadBytes: number
 }
 
-const SITE = /^[a-z0-9][a-z0-9-]{0,62}$/
+const SITE = SITE_NAME
 
 export function incomingRoutes(d: IncomingDeps): Route[] {
   /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
@@ -193,29 +194,30 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
   const upload = async (ctx: RequestContext, l: LinkInfo): Promise<void> => {
     checkLink(l, 'upload')
     const body = (await readJson(ctx.req, 64 * 1024 * 1024)) as unknown as UploadBatch
-    if (typeof body.site !== 'string' || !SITE.test(body.site) || typeof body.store !== 'string' || !Number.isSafeInteger(body.upTo) || !Array.isArray(body.changes)) {
-      throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
-    }
+    if (typeof body.site !== 'string' || !SITE.test(body.site) || !Array.isArray(body.changes)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
+    if (typeof body.store !== 'string' || body.store === '') throw new GatewayError('GW_ERR_BAD_REQUEST', 'store is the id of the sender\'s store (its log\'s numbering)')
+    if (!Number.isSafeInteger(body.upTo) || body.upTo < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'upTo is a revision of the sender\'s log: an integer ≥ 0')
     if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
     // Its place in this site's log and the `via` of what it sends are the site's its token speaks for.
     await speaksFor(l, body.site)
     const byRepo = new Map<RepoName, Change[]>()
     for (const c of body.changes) {
-      if (!c || typeof c.repo !== 'string' || !isRepoName(c.repo) || (c.op !== 'tag' && c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change is {rev, repo, op: tag|untag, tag, image?, at, origin, originRev}')
-      if (c.aside !== undefined && (c.aside !== true || c.op !== 'untag')) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s aside is true, on an untag only (a withdrawal)')
+      const problem = changeProblem(c)
+      if (problem !== undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', problem)
       // A withdrawal goes with the changes, where deletes may not: it removes only its origin's value.
       checkLink(l, c.op === 'untag' && !c.aside ? 'deleteUploaded' : 'upload', c.repo)
-      if (typeof c.origin !== 'string' || !Number.isSafeInteger(c.originRev) || typeof c.at !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'an uploaded change names its origin, originRev and at')
-      if (c.prev != null && (typeof c.prev.origin !== 'string' || !Number.isSafeInteger(c.prev.originRev))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'a change\'s prev is null or {origin, originRev}')
       const list = byRepo.get(c.repo)
       if (list) list.push(c)
       else byRepo.set(c.repo, [c])
     }
+    // Only the owner publishes in what it owns: another site's change to it is never applied here.
+    const owned = (repo: RepoName) => ownsAny(d.site.owns, repo)
+    // Each repository commits on its own: all are checked first, so a refusal leaves every one as it was.
+    for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true })
     let applied = 0
     let notOwner = 0
     for (const [repo, changes] of byRepo) {
-      // Only the owner publishes in what it owns: another site's change to it is never applied here.
-      if (ownsAny(d.site.owns, repo)) {
+      if (owned(repo)) {
         const n = d.traffic.notOwner(l.name, d.site.name, changes)
         if (n) d.log.warn({ link: l.name, peer: body.site, repo, changes: n }, `changes to ${repo}, owned by ${d.site.name}, made elsewhere: not applied`)
         notOwner += n

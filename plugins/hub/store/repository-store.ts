@@ -252,6 +252,53 @@ export class IndexedRepositoryStore implements RepositoryStore {
     return run
   }
 
+  /**
+   * Throws as applyRemote would (a tag's blob not in the blob store: 409), without committing: a batch
+   * over several repositories is checked whole before any of it is applied.
+   */
+  async checkRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean }): Promise<void> {
+    checkRepoName(name)
+    const rev = (await this.#index.get<number>(REV)) ?? 0
+    const plan = this.#planRemote(name, await this.#index.get<RepoState>(repoKey(name)), changes, o, rev)
+    if (plan.entries.length) await this.#imagesOf({ tags: plan.tags, images: plan.known })
+  }
+
+  /** What applying `changes` over `prev` writes (store/versions.ts): log entries numbered after `rev`. */
+  #planRemote(name: RepoName, prev: RepoState | undefined, changes: readonly Change[], o: { via: string; deletes: boolean }, rev: number) {
+    const tags = { ...prev?.tags }
+    const known: Record<string, ImageRecord> = { ...prev?.images }
+    const versions: Record<string, TagVersion> = { ...prev?.versions }
+    const entries: [string, unknown][] = []
+    const conflicts: Conflict[] = []
+    let withdrawn = 0
+    let r = rev
+    for (const c of changes) {
+      if (c.repo !== name || c.origin === this.site) continue
+      // A withdrawal goes where deletes do not: it is not a delete of content, but a value its origin
+      // was never entitled to, which the owner never applied (docs/federation.md, "Ownership learnt late").
+      const withdrawal = c.op === 'untag' && c.aside === true
+      if (c.op === 'untag' && !o.deletes && !withdrawal) continue
+      checkTag(c.tag)
+      const v = versionOfChange(c, o.via)
+      const held = versions[c.tag] ?? heldVersion(prev, c.tag, this.site)
+      // It removes only its own origin's value, whatever its time says.
+      if (withdrawal && held && held.origin !== v.origin) continue
+      const wins = newer(v, held)
+      if (held && conflicting(v, held, wins)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
+      if (!wins) continue
+      if (withdrawal && tags[c.tag] !== undefined) withdrawn++
+      if (c.op === 'tag') {
+        if (!c.image) throw new GatewayError('GW_ERR_BAD_REQUEST', `change ${c.rev}: a tag change names its image`)
+        tags[c.tag] = c.image.id
+        known[c.image.id] ??= { id: c.image.id, size: c.image.size, createdAt: c.image.createdAt }
+      } else delete tags[c.tag]
+      versions[c.tag] = v
+      const entry: Change = { ...c, rev: ++r, origin: v.origin, originRev: v.originRev, via: o.via }
+      entries.push([logKey(r), entry])
+    }
+    return { tags, known, versions, entries, conflicts, withdrawn, r }
+  }
+
   async #applyRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean }): Promise<Applied> {
     checkRepoName(name)
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -259,37 +306,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
       const rev = counter ?? 0
       const floor = (await this.#index.get<number>(FLOOR)) ?? 0
       const prev = await this.#index.get<RepoState>(repoKey(name))
-      const tags = { ...prev?.tags }
-      const known: Record<string, ImageRecord> = { ...prev?.images }
-      const versions: Record<string, TagVersion> = { ...prev?.versions }
-      const entries: [string, unknown][] = []
-      const conflicts: Conflict[] = []
-      let withdrawn = 0
-      let r = rev
-      for (const c of changes) {
-        if (c.repo !== name || c.origin === this.site) continue
-        // A withdrawal goes where deletes do not: it is not a delete of content, but a value its origin
-        // was never entitled to, which the owner never applied (docs/federation.md, "Ownership learnt late").
-        const withdrawal = c.op === 'untag' && c.aside === true
-        if (c.op === 'untag' && !o.deletes && !withdrawal) continue
-        checkTag(c.tag)
-        const v = versionOfChange(c, o.via)
-        const held = versions[c.tag] ?? heldVersion(prev, c.tag, this.site)
-        // It removes only its own origin's value, whatever its time says.
-        if (withdrawal && held && held.origin !== v.origin) continue
-        const wins = newer(v, held)
-        if (held && conflicting(v, held, wins)) conflicts.push(wins ? { repo: name, tag: c.tag, winner: v, loser: held } : { repo: name, tag: c.tag, winner: held, loser: v })
-        if (!wins) continue
-        if (withdrawal && tags[c.tag] !== undefined) withdrawn++
-        if (c.op === 'tag') {
-          if (!c.image) throw new GatewayError('GW_ERR_BAD_REQUEST', `change ${c.rev}: a tag change names its image`)
-          tags[c.tag] = c.image.id
-          known[c.image.id] ??= { id: c.image.id, size: c.image.size, createdAt: c.image.createdAt }
-        } else delete tags[c.tag]
-        versions[c.tag] = v
-        const entry: Change = { ...c, rev: ++r, origin: v.origin, originRev: v.originRev, via: o.via }
-        entries.push([logKey(r), entry])
-      }
+      const { tags, known, versions, entries, conflicts, withdrawn, r } = this.#planRemote(name, prev, changes, o, rev)
       if (entries.length === 0) return { applied: 0, conflicts, withdrawn }
       const images = await this.#imagesOf({ tags, images: known })
       const state: RepoState = { name, revision: r, tags, images, versions }
