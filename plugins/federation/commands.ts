@@ -38,6 +38,7 @@ export const linksCommands: Record<string, CliCommand> = {
         switch (verb) {
           case 'create': {
             if (!values.name || !values.repositories || !linkModes.includes(values.mode as LinkMode)) throw new Error(`usage: fedgate ${USAGE}`)
+            actionsProblem(values.mode as LinkMode, values)
             const r = await links.create({
               name: values.name,
               repositories: values.repositories.split(',').map((s) => s.trim()).filter(Boolean),
@@ -66,6 +67,21 @@ export const linksCommands: Record<string, CliCommand> = {
       }
     },
   },
+}
+
+/**
+ * Refuses action flags the link would ignore, as `fedgate check` refuses them in a `links:` entry
+ * (plugins/federation/index.ts): a link created otherwise does less than the command line said.
+ */
+function actionsProblem(mode: LinkMode, v: { download?: boolean; upload?: boolean; 'delete-downloaded'?: boolean; 'delete-uploaded'?: boolean }): void {
+  const given = (['download', 'upload', 'delete-downloaded', 'delete-uploaded'] as const).filter((f) => v[f] !== undefined).map((f) => `--${f}`)
+  if (mode !== 'custom') {
+    if (given.length) throw new Error(`only a custom link takes ${given.join(', ')}: mode ${mode} decides what it does (docs/federation.md)`)
+    return
+  }
+  if (!v.download && !v.upload) throw new Error('a custom link needs --download or --upload (or both): as given it carries nothing')
+  if (v['delete-downloaded'] && !v.download) throw new Error('--delete-downloaded needs --download')
+  if (v['delete-uploaded'] && !v.upload) throw new Error('--delete-uploaded needs --upload')
 }
 
 function printLink(l: LinkInfo): void {
