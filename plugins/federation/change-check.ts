@@ -41,3 +41,18 @@ export function changeProblem(c: unknown): string | undefined {
   return undefined
 }
 
+
+/**
+ * What is wrong with a page of a peer's log read from `since` (wire.ts LinkPage), or undefined. A page
+ * that says there is more must move on: one that does not would be read again and again.
+ */
+export function pageProblem(page: unknown, since: number): string | undefined {
+  const p = page as Record<string, unknown> | null
+  if (typeof p !== 'object' || p === null || typeof p.store !== 'string' || p.store === '' || !Array.isArray(p.changes)) return 'a page is {store, revision, changes: [...], next, more}'
+  if (!isCount(p.next) || p.next < since || (p.more === true && p.next === since)) return `next ${JSON.stringify(p.next)} after since=${since}: a page moves on (next > since while there is more)`
+  for (const c of p.changes) {
+    const problem = changeProblem(c)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}

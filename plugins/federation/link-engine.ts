@@ -16,6 +16,7 @@ import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { CommittedChange, IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
 import { BLOB_SLOTS, PeerBlobMissing, type Peer } from './peer.ts'
+import { changeProblem, pageProblem } from './change-check.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
@@ -211,6 +212,9 @@ export class LinkEngine {
     for (let pages = 0; pages < 100_000; pages++) {
       const page = await peer.changes(since, site.name)
       if (page === 'too-old') return this.#downloadSnapshot(hello, act)
+      // Nothing of a malformed page is applied: the exchange fails naming it (the link's status shows it).
+      const problem = pageProblem(page, since)
+      if (problem !== undefined) throw new GatewayError('GW_ERR_PEER_BAD_RESPONSE', `${hello.site}'s changes since ${since}: ${problem}`)
       batch.push(...page.changes.filter((c) => this.#covers(c.repo)))
       read.push(...page.changes)
       since = page.next
@@ -237,6 +241,8 @@ export class LinkEngine {
     const snap = await this.d.peer.snapshot()
     const changes: Change[] = []
     for (const r of snap.repos) if (this.#covers(r.name)) changes.push(...changesOfState({ ...r, revision: snap.revision }, hello.site))
+    const problem = changes.map(changeProblem).find((p) => p !== undefined)
+    if (problem !== undefined) throw new GatewayError('GW_ERR_PEER_BAD_RESPONSE', `${hello.site}'s whole state: ${problem}`)
     await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
     await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
   }
