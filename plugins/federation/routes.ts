@@ -85,7 +85,6 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"], "interval": ms}')
       if (interval !== undefined && (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 1)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'interval is the caller\'s time between exchanges: a whole number of milliseconds ≥ 1')
       if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
-      await speaksFor(l, site)
       // A token speaks only for what its link carries: a claim beyond it would make this site refuse
       // its own publishes there (not owner). All or nothing, so no partial claim is recorded.
       const outside = (owns as string[]).find((o) => !linkCarries(l.repositories, o))
@@ -99,6 +98,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
         d.traffic.failed(l.name, `ownership overlap: ${d.site.name} owns ${overlap[0]}, ${site} claims ${overlap[1]}`)
         throw new GatewayError('GW_ERR_OWNERSHIP_OVERLAP', `${d.site.name} owns ${overlap[0]} and ${site} claims ${overlap[1]}`)
       }
+      // Only now: a refused hello binds the token to no site (a mistyped name, corrected, is taken).
+      await speaksFor(l, site)
       // Before the answer: its vector is read again from the start when something was set aside.
       await d.owners.learn(site, owns as string[])
       d.traffic.contact(l.name, site, interval as number | undefined)
@@ -198,8 +199,6 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     if (typeof body.store !== 'string' || body.store === '') throw new GatewayError('GW_ERR_BAD_REQUEST', 'store is the id of the sender\'s store (its log\'s numbering)')
     if (!Number.isSafeInteger(body.upTo) || body.upTo < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'upTo is a revision of the sender\'s log: an integer ≥ 0')
     if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
-    // Its place in this site's log and the `via` of what it sends are the site's its token speaks for.
-    await speaksFor(l, body.site)
     const byRepo = new Map<RepoName, Change[]>()
     for (const c of body.changes) {
       const problem = changeProblem(c)
@@ -214,6 +213,9 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     const owned = (repo: RepoName) => ownsAny(d.site.owns, repo)
     // Each repository commits on its own: all are checked first, so a refusal leaves every one as it was.
     for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true })
+    // Its place in this site's log and the `via` of what it sends are the site's its token speaks for
+    // (bound here, once nothing else refuses the batch).
+    await speaksFor(l, body.site)
     let applied = 0
     let notOwner = 0
     for (const [repo, changes] of byRepo) {
