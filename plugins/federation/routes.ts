@@ -212,7 +212,10 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     // Only the owner publishes in what it owns: another site's change to it is never applied here.
     const owned = (repo: RepoName) => ownsAny(d.site.owns, repo)
     // Each repository commits on its own: all are checked first, so a refusal leaves every one as it was.
-    for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true })
+    // A blob held only for repositories beyond the link counts as missing (as in POST …/blobs): tagged,
+    // the token could read it through its own repository, and the answer would say the site holds it.
+    const held = (id: string) => holdsFor(l, id)
+    for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true, held })
     // Its place in this site's log and the `via` of what it sends are the site's its token speaks for
     // (bound here, once nothing else refuses the batch).
     await speaksFor(l, body.site)

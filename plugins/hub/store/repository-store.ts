@@ -254,13 +254,14 @@ export class IndexedRepositoryStore implements RepositoryStore {
 
   /**
    * Throws as applyRemote would (a tag's blob not in the blob store: 409), without committing: a batch
-   * over several repositories is checked whole before any of it is applied.
+   * over several repositories is checked whole before any of it is applied. `held` narrows what counts
+   * as in the store (a link's upload may point only at blobs the link can know of).
    */
-  async checkRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean }): Promise<void> {
+  async checkRemote(name: RepoName, changes: readonly Change[], o: { via: string; deletes: boolean; held?: (id: string) => Promise<boolean> }): Promise<void> {
     checkRepoName(name)
     const rev = (await this.#index.get<number>(REV)) ?? 0
     const plan = this.#planRemote(name, await this.#index.get<RepoState>(repoKey(name)), changes, o, rev)
-    if (plan.entries.length) await this.#imagesOf({ tags: plan.tags, images: plan.known })
+    if (plan.entries.length) await this.#imagesOf({ tags: plan.tags, images: plan.known }, o.held)
   }
 
   /** What applying `changes` over `prev` writes (store/versions.ts): log entries numbered after `rev`. */
@@ -436,7 +437,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
   }
 
   /** The images the tags point to, each checked to be listed and in the blob store. */
-  async #imagesOf(next: RepoUpdate): Promise<Record<string, ImageRecord>> {
+  async #imagesOf(next: RepoUpdate, inStore: (id: string) => Promise<boolean> = (id) => this.#blobs.has(id)): Promise<Record<string, ImageRecord>> {
     const images: Record<string, ImageRecord> = {}
     for (const [tag, id] of Object.entries(next.tags)) {
       checkTag(tag)
@@ -447,7 +448,7 @@ export class IndexedRepositoryStore implements RepositoryStore {
     // Every image, every commit, but a few looks at a time: one after another, a repository of a few
     // hundred tags spent most of a replicated commit waiting on the disk.
     const looks = new Limiter(16)
-    const held = await Promise.all(Object.keys(images).map((id) => looks.run(async () => [id, await this.#blobs.has(id)] as const)))
+    const held = await Promise.all(Object.keys(images).map((id) => looks.run(async () => [id, await inStore(id)] as const)))
     const lacking = held.find(([, has]) => !has)
     if (lacking) throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${lacking[0]} is not in the blob store`)
     return images
