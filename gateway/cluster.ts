@@ -18,13 +18,17 @@ export function workerCount(setting: number | 'auto'): number {
 /** A worker that dies this soon after it started waits this long before its replacement starts (no crash loop). */
 const QUICK_DEATH_MS = 5000
 const RESPAWN_DELAY_MS = 1000
+/** A replacement that cannot start is tried again after a wait doubling from RESPAWN_DELAY_MS up to this. */
+const RESPAWN_DELAY_MAX_MS = 30_000
 
 /**
  * Runs as the cluster's primary until SIGTERM/SIGINT: forks `count` workers, replaces any that dies
  * (the others and their connections are untouched), passes SIGHUP on (certificates reload in every
  * worker, a starting one once it listens), and on SIGTERM stops every worker gracefully, then exits. A
- * worker that dies before it ever listened (a port in use, a bad certificate) stops the site, exit 2: a
- * replacement would fail the same way.
+ * worker of the first start that dies before it listened (a port in use, a bad certificate) stops the
+ * site, exit 2: a replacement would fail the same way. Once the site serves, a replacement that cannot
+ * start (the YAML or a certificate on disk broken since, which the running workers' reload refused) is
+ * tried again, later each time, while the others keep serving.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })
@@ -36,6 +40,10 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   let exitCode = 0
   /** `reload`: a SIGHUP came before the worker listened; it is passed on once it does. */
   const started = new Map<Worker, { at: number; ready: boolean; slot: number; reload?: boolean }>()
+  /** Slots whose worker has listened once: the site serves there, and a replacement failing to start no longer stops it. */
+  const served = new Set<number>()
+  /** Per slot, the replacements in a row that died before they listened (their wait doubles). */
+  const failedStarts = new Map<number, number>()
   const fork = (slot: number) => {
     const w = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) })
     started.set(w, { at: Date.now(), ready: false, slot })
@@ -43,6 +51,8 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
       const s = started.get(w)
       if (!s || (m as { fedgate?: string })?.fedgate !== 'listening') return
       s.ready = true
+      served.add(s.slot)
+      failedStarts.delete(s.slot)
       if (s.reload) w.process.kill('SIGHUP')
     })
     w.on('error', () => {}) // an IPC channel closing with its process: 'exit' handles the death
@@ -57,6 +67,14 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
           log.info('stopped: every worker has ended')
           process.exit(exitCode)
         }
+        return
+      }
+      if (s && !s.ready && served.has(s.slot)) {
+        const failed = (failedStarts.get(s.slot) ?? 0) + 1
+        failedStarts.set(s.slot, failed)
+        const wait = Math.min(RESPAWN_DELAY_MS * 2 ** (failed - 1), RESPAWN_DELAY_MAX_MS)
+        log.error({ pid: w.process.pid, code, signal, workers: started.size, retryInMs: wait }, 'a replacement worker ended before it listened; the others keep serving, trying again')
+        setTimeout(() => stopping || fork(s.slot), wait)
         return
       }
       if (!s?.ready) {
