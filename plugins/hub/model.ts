@@ -98,6 +98,12 @@ export interface WriteOptions {
    * A mismatch is GW_ERR_CONFLICT and reads nothing.
    */
   resumeAt?: number
+  /**
+   * Bytes go into the kept partial, and the blob into place, only while this holds (a sync leader's
+   * lease certainly runs): a writer frozen past its lease must not touch the file its successor writes.
+   * Past it the write fails GW_ERR_STOPPING, what it had gathered unwritten.
+   */
+  fence?: () => boolean
 }
 
 export interface BlobStore {

@@ -47,6 +47,8 @@ export class BlobFetcher {
     private readonly blobs: BlobStore,
     private readonly upstream: Upstream,
     concurrency: number,
+    /** Bytes are written only while this holds: the sync lease (WriteOptions.fence). */
+    private readonly fence?: () => boolean,
   ) {
     this.#slots = new DownloadSlots(concurrency)
   }
@@ -86,7 +88,7 @@ export class BlobFetcher {
     }
     try {
       // The body goes straight into the store (an upstream reset or truncation fails the write there).
-      await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk, onReceived: received })
+      await this.blobs.write(image.id, r.body, { resume: r.status === 206, expectedSize: image.size, onChunk, onReceived: received, fence: this.fence })
     } catch (err) {
       // A store that failed before reading would leave the body holding its connection to the upstream.
       r.body.destroy()

@@ -77,12 +77,15 @@ export const syncPlugin: GatewayPlugin = {
         return run.signal
       },
     })
-    const fetcher = new BlobFetcher(blobs, upstream, o.concurrency)
     const status = new SyncStatus(clock)
     const set = await new RepoSet(section(config, 'repositories', repositoriesSpec), index).load()
     // One blob folder, one leader, one status board, one set of feed positions: each keyed by the folder's id.
     const folder = await folderId(blobs.dir)
     const positions = new FeedPositions(index, `sync/feed/${folder}/`)
+    // Sync, collection and the change stream run in one process per blob folder (leader.ts).
+    const leader = new SyncLeader(index, `lease/sync/${folder}`, { ttl: o.lease, log })
+    // A partial download in the shared folder is written only while this process's lease runs.
+    const fetcher = new BlobFetcher(blobs, upstream, o.concurrency, () => leader.holds())
     // Another process's publish (a worker, `fedgate publish`) pins its blob where this one cannot see it;
     // on a Redis index, so does another node's sync, whose downloads may take up to partialMaxAge.
     const collectGrace = Math.max(section(config, 'store', storeSpec).collect.grace, index.kind === 'redis' ? o.partialMaxAge : 0)
@@ -107,8 +110,6 @@ export const syncPlugin: GatewayPlugin = {
           )
         : undefined
     let live: LiveSubscription | undefined
-    // Sync, collection and the change stream run in one process per blob folder (leader.ts).
-    const leader = new SyncLeader(index, `lease/sync/${folder}`, { ttl: o.lease, log })
     await leader.on({
       async lead() {
         run = new AbortController()

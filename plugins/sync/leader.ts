@@ -52,7 +52,16 @@ export class SyncLeader {
   ) {}
 
   get leading(): boolean {
-    return this.#leading
+    return this.#leading && Date.now() < this.#mustRenewBy
+  }
+
+  /**
+   * Leads, and the lease certainly runs in the index now, by this machine's clock: false at once in a
+   * process thawed past its lease (SIGSTOP, a VM paused), before its next renewal has told it so. What
+   * writes into the folder another leader may write checks this at each step.
+   */
+  holds(): boolean {
+    return this.#leading && Date.now() < this.#mustRenewBy
   }
 
   view(): LeaderView {

@@ -32,6 +32,8 @@ export interface NodeOptions {
   extra?: string
   /** More `fedgate start` arguments (`--workers 2`). */
   args?: string[]
+  /** node's arguments before `start` (default: the sources under tsx), e.g. the compiled bin.mjs. */
+  program?: string[]
 }
 
 /** Writes <dir>/<name>/site.yaml for a node of the child site `branch` (one site name: one key prefix in Redis); returns its path. */
@@ -52,7 +54,7 @@ export function writeNode(o: NodeOptions): string {
 export async function startNode(t: TestLike, o: NodeOptions): Promise<NodeSite> {
   const file = writeNode(o)
   const certs = join(o.dir, 'certs')
-  const site = await startProcess(t, file, { args: o.args })
+  const site = await startProcess(t, file, { args: o.args, program: o.program })
   const agent = new Agent({ connect: { ca: readFileSync(join(certs, 'ca.crt'), 'utf8') } })
   t.teardown(() => agent.close())
   const get: NodeSite['get'] = async (path, init = {}) => {

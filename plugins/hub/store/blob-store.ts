@@ -127,6 +127,7 @@ export class FileBlobStore implements BlobStore {
       return
     }
     const partial = this.partialPath(id)
+    fenced(o)
     const hash = createHash('sha256')
     let kept = 0
     if (o.resume) kept = await local(hashFile(partial, hash))
@@ -137,7 +138,7 @@ export class FileBlobStore implements BlobStore {
     const file = await local(open(partial, o.resume && kept > 0 ? 'a' : 'w'))
     let size: number
     try {
-      size = kept + (await copyHashing(source, file, hash, { limit: o.expectedSize === undefined ? undefined : o.expectedSize - kept, onChunk: o.onChunk }))
+      size = kept + (await copyHashing(source, file, hash, { limit: o.expectedSize === undefined ? undefined : o.expectedSize - kept, onChunk: o.onChunk, fence: o.fence }))
       o.onReceived?.()
       await local(file.sync())
     } catch (err) {
@@ -156,6 +157,7 @@ export class FileBlobStore implements BlobStore {
       throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${id}, got sha256:${got}`)
     }
     // Held already (verifyHeld): the bytes were checked like any others, and the blob is kept once.
+    fenced(o)
     if (held) await rm(partial, { force: true })
     else await local(this.#place(partial, id))
   }
@@ -305,6 +307,11 @@ function local<T>(op: Promise<T>): Promise<T> {
   })
 }
 
+/** A write whose fence no longer holds goes no further (WriteOptions.fence). */
+function fenced(o: { fence?: () => boolean }): void {
+  if (o.fence && !o.fence()) throw new GatewayError('GW_ERR_STOPPING', 'this process no longer holds the sync lease')
+}
+
 /** The bytes themselves are wrong (too many, or not the digest): nothing of them may be kept. */
 function isRefusal(err: unknown): boolean {
   return err instanceof GatewayError && (err.code === 'GW_ERR_DIGEST_MISMATCH' || err.code === 'GW_ERR_TOO_LARGE')
@@ -327,7 +334,7 @@ function copyHashing(
   source: Readable,
   file: FileHandle,
   hash: Hash,
-  o: { limit?: number; overCode?: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE'; onChunk?: (n: number) => void; isRequest?: boolean },
+  o: { limit?: number; overCode?: 'GW_ERR_DIGEST_MISMATCH' | 'GW_ERR_TOO_LARGE'; onChunk?: (n: number) => void; isRequest?: boolean; fence?: () => boolean },
 ): Promise<number> {
   const { limit, overCode = 'GW_ERR_DIGEST_MISMATCH', onChunk } = o
   return new Promise<number>((resolve, reject) => {
@@ -344,6 +351,13 @@ function copyHashing(
       if (ended) resolve(size)
     }
     const write = () => {
+      // Checked at each write, in the same turn as the write starts: bytes that came in before the
+      // fence fell (a thawed process reads its socket before its timers run) are dropped, not written.
+      if (o.fence && !o.fence()) {
+        batch = []
+        batched = 0
+        return fail(new GatewayError('GW_ERR_STOPPING', 'this process no longer holds the sync lease'))
+      }
       const bufs = batch
       batch = []
       batched = 0
