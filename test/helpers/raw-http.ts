@@ -4,6 +4,13 @@ import tls from 'node:tls'
 import net from 'node:net'
 import type { TestLike } from './sites.ts'
 
+/** The asserts expectTargetsRefused makes (a tap Test has them). */
+interface Asserts {
+  equal(found: unknown, wanted: unknown, message: string): unknown
+  match(found: unknown, pattern: RegExp, message: string): unknown
+  fail(message: string): unknown
+}
+
 export interface RawResponse {
   status: number
   headers: Record<string, string>
@@ -38,6 +45,21 @@ export async function connectTcp(t: TestLike, port: number): Promise<net.Socket>
 export function sendRaw(socket: net.Socket, head: string, body = ''): Promise<RawResponse | 'closed'> {
   socket.write(head + body)
   return readResponse(socket)
+}
+
+/**
+ * GETs each target on one kept-alive socket and asserts a 400 with `code` for each (stopping at the first
+ * closed connection, which fails); `message`, when given, must match each error's message.
+ */
+export async function expectTargetsRefused(t: Asserts, socket: net.Socket, targets: readonly string[], code: string, message?: RegExp): Promise<void> {
+  for (const target of targets) {
+    const res = await sendRaw(socket, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    if (res === 'closed') return void t.fail(`${target}: connection closed instead of a 400`)
+    t.equal(res.status, 400, `${target} → 400`)
+    const error = res.status === 400 ? (JSON.parse(res.body) as { error: { code: string; message: string } }).error : undefined
+    t.equal(error?.code, code, `${target} → ${code}`)
+    if (message) t.match(error?.message, message, `${target}: the message says ${message}`)
+  }
 }
 
 export function readResponse(socket: net.Socket): Promise<RawResponse | 'closed'> {
