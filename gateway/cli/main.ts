@@ -85,6 +85,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write((name ? `fedgate: unknown command "${name}"\n\n` : 'fedgate: a command is needed\n\n') + usage())
     return 2
   }
+  // `fedgate check --help`: asked for, the command's usage is the answer (stdout, 0), whatever else is given.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest
+  if (own.includes('--help') || own.includes('-h')) {
+    process.stdout.write(`usage: fedgate ${cmd.summary}\n`)
+    return 0
+  }
   const { values, positionals } = parseCommandLine(name!, cmd, rest)
   const config = () => {
     if (typeof values.config !== 'string') throw new UsageError(`${name}: --config site.yaml is required`)
