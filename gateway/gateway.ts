@@ -4,6 +4,7 @@ import https from 'node:https'
 import http from 'node:http'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { basename } from 'node:path'
 import type { SiteConfig } from './config/load.ts'
 import { createLogger, stdoutDestination, type LogDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
@@ -271,10 +272,12 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
 
   let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | undefined
   try {
-    await listen(httpsServer, config.listen.https.port, config.listen.https.host)
+    // A port taken names the file and the listener's option: with both listeners on one host, which one to move.
+    const where = (option: string) => `${basename(config.file)}: ${option}`
+    await listen(httpsServer, config.listen.https.port, config.listen.https.host, where('listen.https'))
     httpsPort = (httpsServer.address() as AddressInfo).port
-    if (httpServer && config.listen.http) await listen(httpServer, config.listen.http.port, config.listen.http.host)
-    if (metrics && config.metrics.listen) metricsListener = await startMetricsListener(metrics, config.metrics.listen.host, config.metrics.listen.port)
+    if (httpServer && config.listen.http) await listen(httpServer, config.listen.http.port, config.listen.http.host, where('listen.http'))
+    if (metrics && config.metrics.listen) metricsListener = await startMetricsListener(metrics, config.metrics.listen.host, config.metrics.listen.port, where('metrics.listen'))
   } catch (err) {
     for (const s of servers) s.close()
     sendWatch?.stop()
@@ -353,10 +356,10 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   }
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
+function listen(server: http.Server, port: number, host: string, option: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(new Error(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code ?? err.message}`))
+      reject(new Error(`${option}: cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code ?? err.message}`))
     }
     server.once('error', onError)
     server.listen(port, host, () => {

@@ -29,7 +29,7 @@ export function metricsRoute(registry: MetricsRegistry, isAdmin: AdminCheck | un
 }
 
 /** The loopback listener of `metrics.listen`: /metrics with no key, 404 for anything else. */
-export async function startMetricsListener(registry: MetricsRegistry, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsListener(registry: MetricsRegistry, host: string, port: number, option = 'metrics.listen'): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!
     if (!isMetrics(req.method ?? 'GET', path)) return sendError(res, new GatewayError('GW_ERR_NOT_FOUND'), req.method === 'HEAD')
@@ -38,7 +38,7 @@ export async function startMetricsListener(registry: MetricsRegistry, host: stri
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port} for metrics: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code ?? err.message}`)))
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`${option}: cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code ?? err.message}`)))
     server.listen(port, host, () => resolve())
   })
   return {
