@@ -174,9 +174,10 @@ export const opt = {
       if (typeof v !== 'string') throw new OptionError(path, 'a secret reference: ${ENV_NAME} or file:./path', typeof v)
       const env = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v)
       if (env) {
-        const value = ctx.env[env[1]!]
+        // Blanks alone (a stray newline) are no key, as a blank secret file is none.
+        const value = ctx.env[env[1]!]?.trim()
         if (value === undefined || value === '') throw new OptionError(path, `environment variable ${env[1]} to be set and non-empty`)
-        return new Secret(value.trim(), `env:${env[1]}`)
+        return new Secret(value, `env:${env[1]}`)
       }
       if (v.startsWith('file:')) {
         const file = resolve(ctx.baseDir, v.slice(5))
