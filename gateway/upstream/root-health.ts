@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
 import { GatewayError, failureName, upstreamError, isRootFailure } from '../errors.ts'
 import type { RootClient } from './root-client.ts'
+import { requestSignal } from '../util/request-signal.ts'
 
 export interface RootHealthOptions {
   path: string
@@ -15,6 +16,8 @@ export interface RootHealthOptions {
   backoff: number
   maxBackoff: number
 }
+
+const NEVER_STOPS = new AbortController().signal
 
 const STATE_NAME: Record<CircuitState, 'up' | 'down' | 'recovering'> = { closed: 'up', open: 'down', 'half-open': 'recovering' }
 
@@ -99,13 +102,15 @@ export class RootHealth {
     if (this.#probing) return this.breaker.state === 'closed'
     this.#probing = true
     this.probes++
+    // Not AbortSignal.timeout: past 2^31-1 ms (root.health.timeout: 600h) Node fires it after 1 ms.
+    const deadline = requestSignal(NEVER_STOPS, this.opts.timeout)
     try {
       const res = await this.client.pool.request({
         path: this.client.basePath + this.opts.path,
         method: 'GET',
         headersTimeout: this.opts.timeout,
         bodyTimeout: this.opts.timeout,
-        signal: AbortSignal.timeout(this.opts.timeout),
+        signal: deadline.signal,
       })
       await res.body.dump()
       if (res.statusCode >= 500) {
@@ -120,6 +125,7 @@ export class RootHealth {
       this.breaker.probeFailed(describe(err))
       return false
     } finally {
+      deadline.release()
       this.#probing = false
     }
   }
