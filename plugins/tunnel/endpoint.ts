@@ -33,8 +33,8 @@ export class Endpoint {
   closeReceived = false
   /** Not read while the other side of the tunnel has not written what this side passed it. */
   waiting = false
-  /** The next message is collected whole for `collected` instead of passed on (a CLASP HELLO). */
-  collectFirst = false
+  /** The next message is collected whole for `collected` instead of passed on (a CLASP HELLO): collectFirst(). */
+  #collectFirst = false
   /** True while bytes written to this side stop mid-frame: the other side's frame is half passed. */
   midFrameOut: () => boolean = () => false
   #events: Partial<EndpointEvents> = {}
@@ -46,6 +46,8 @@ export class Endpoint {
   /** Inside a fragmented message, and its payload bytes so far. */
   #inMessage = false
   #messageBytes = 0
+  /** The largest message taken now: maxMessageBytes, or less while the first one is collected. */
+  #messageLimit: number
   #collected: Buffer[] = []
   #collectedBinary = false
   /** The peer broke the protocol: nothing more it sends can be framed. */
@@ -69,6 +71,7 @@ export class Endpoint {
     /** The subprotocol the handshake settled on ('' for none). */
     readonly protocol = '',
   ) {
+    this.#messageLimit = maxMessageBytes
     if (head.length > 0) this.#held = Buffer.from(head)
     ;(socket as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true)
     ;(socket as { setTimeout?: (ms: number) => void }).setTimeout?.(0)
@@ -87,6 +90,15 @@ export class Endpoint {
     if (!this.#listening) this.socket.on('data', (chunk: Buffer) => this.#read(chunk))
     this.#listening = true
     this.resume()
+  }
+
+  /**
+   * Collects the next message whole for `collected` instead of passing it on; one over `maxBytes` (what
+   * the message can be at most, a CLASP frame) is refused at its header, never held.
+   */
+  collectFirst(maxBytes: number): void {
+    this.#collectFirst = true
+    this.#messageLimit = Math.min(maxBytes, this.maxMessageBytes)
   }
 
   pause(): void {
@@ -114,9 +126,16 @@ export class Endpoint {
     this.socket.write(encodeFrame(OP_BINARY, data, this.client))
   }
 
-  /** Pings, unless a frame is half written to this side (the next sweep will); false when a ping is owed. */
-  ping(): void {
-    if (this.closeSent || this.midFrameOut()) return
+  /**
+   * Pings, unless a frame is half written to this side (the next sweep will). `stalled`: the other side
+   * waits for this one to take bytes; unpingable, it then owes a 'drain' by the next sweep instead.
+   */
+  ping(stalled = false): void {
+    if (this.closeSent) return
+    if (this.midFrameOut()) {
+      if (stalled) this.answered = false
+      return
+    }
     this.answered = false
     this.socket.write(encodeFrame(OP_PING, KEEPALIVE, this.client))
   }
@@ -187,7 +206,7 @@ export class Endpoint {
       }
       const start = at
       const end = at + h.headerLength + h.payloadLength
-      if (h.opcode >= OP_CLOSE || this.collectFirst) {
+      if (h.opcode >= OP_CLOSE || this.#collectFirst) {
         // Control frames (125 bytes at most) and a collected message are read whole.
         if (end > buf.length) break
         if (h.opcode === OP_PONG) this.answered = true
@@ -202,7 +221,8 @@ export class Endpoint {
         this.#begin(h)
         this.#collected.push(readPayload(buf, start, h))
         if (!h.fin) continue
-        this.collectFirst = false
+        this.#collectFirst = false
+        this.#messageLimit = this.maxMessageBytes
         this.#inMessage = false
         const data = Buffer.concat(this.#collected)
         this.#collected = []
@@ -233,7 +253,7 @@ export class Endpoint {
     if (h.opcode === OP_CONTINUATION && !this.#inMessage) return [1002, 'continuation outside a message']
     if (h.opcode !== OP_CONTINUATION && this.#inMessage) return [1002, 'new message inside a fragmented one']
     const total = (h.opcode === OP_CONTINUATION ? this.#messageBytes : 0) + h.payloadLength
-    if (total > this.maxMessageBytes) return [1009, 'message too big']
+    if (total > this.#messageLimit) return [1009, 'message too big']
     return undefined
   }
 

@@ -17,7 +17,7 @@ import { FailureThrottle } from '../../gateway/util/failure-throttle.ts'
 import { HelloBudget } from './hello-budget.ts'
 import { TunnelMetrics, type RefusalReason } from './metrics.ts'
 import { answerProtocol, findCredential, isValidUpgrade, offeredProtocols, type Credential } from './credentials.ts'
-import { CLASP_SUBPROTOCOL, MalformedHello, parseHello } from './clasp-hello.ts'
+import { CLASP_SUBPROTOCOL, MAX_HELLO_FRAME, MalformedHello, parseHello } from './clasp-hello.ts'
 import { acceptUpgrade, openUpstream } from './upstream.ts'
 import type { Endpoint } from './endpoint.ts'
 import { Tunnel, CLOSE_TRY_LATER } from './tunnel.ts'
@@ -212,7 +212,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
         },
       )
     }
-    caller.collectFirst = true
+    caller.collectFirst(MAX_HELLO_FRAME)
     caller.listen({
       collected: onHello,
       gone: () => {
