@@ -69,10 +69,12 @@ export class Tunnel {
 
   /** Pings both sides; drops the tunnel when a side did not answer the previous ping. */
   keepAlive(): void {
-    if (!this.caller.answered) return void this.caller.destroy()
-    if (!this.upstream.answered) return void this.upstream.destroy()
-    this.caller.ping()
-    this.upstream.ping()
+    const { caller, upstream } = this
+    // A side not read for backpressure may have answered unseen: the other side, not taking bytes, is late.
+    if (!caller.answered && !(caller.waiting && !upstream.waiting)) return void caller.destroy()
+    if (!upstream.answered && !(upstream.waiting && !caller.waiting)) return void upstream.destroy()
+    caller.ping(upstream.waiting)
+    upstream.ping(caller.waiting)
   }
 
   close(code: number, reason: string): void {
@@ -100,6 +102,8 @@ export class Tunnel {
     from.waiting = true
     from.socket.pause()
     to.socket.once('drain', () => {
+      // Taking the bytes is an answer too (a side owing them could not be pinged mid-frame).
+      to.answered = true
       from.waiting = false
       from.socket.resume()
     })
