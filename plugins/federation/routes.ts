@@ -11,7 +11,7 @@ import { linkCovers, type LinkInfo, type LinkRing } from '../hub/links.ts'
 import type { Change, RepoName } from '../hub/model.ts'
 import { IMAGE_ID } from '../hub/names.ts'
 import { firstOverlap, linkCarries, ownsAny } from '../hub/ownership.ts'
-import { onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
+import { countParam, onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { changeProblem, SITE_NAME } from './change-check.ts'
@@ -122,8 +122,8 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       checkLink(l, 'download')
       const peer = peerOf(ctx)
       await speaksFor(l, peer)
-      const since = Number(queryParam(ctx, 'since') ?? '0')
-      if (!Number.isSafeInteger(since) || since < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'since is a revision: an integer ≥ 0')
+      // Read as the hub's own feed reads it (`since=`, `1e2`, `0x1` or two refused).
+      const since = countParam(new URLSearchParams(ctx.query.slice(1)), 'since', 'a revision: an integer ≥ 0') ?? 0
       const page = await d.repos.changes(since, undefined, d.pageLimit)
       if (page === 'too-old') throw new GatewayError('GW_ERR_GONE', `since=${since}`)
       const last = page.changes.at(-1)

@@ -61,3 +61,12 @@ export async function readJson(req: IncomingMessage, max = 16 * 1024): Promise<R
 export function queryParam(ctx: RequestContext, name: string): string | undefined {
   return new URLSearchParams(ctx.query.replace(/^\?/, '')).get(name) ?? undefined
 }
+
+/** A query parameter that must be a decimal count when present, once: `since=`, `0x1` or two `since` are refused. */
+export function countParam(query: URLSearchParams, name: string, what: string): number | undefined {
+  const values = query.getAll(name)
+  if (values.length === 0) return undefined
+  const n = Number(values[0])
+  if (values.length > 1 || !/^\d{1,15}$/.test(values[0]!) || !Number.isSafeInteger(n)) throw new GatewayError('GW_ERR_BAD_REQUEST', `${name} is ${what}`)
+  return n
+}
