@@ -7,6 +7,7 @@ import * as https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { GatewayError, TUNNEL_UPSTREAM_FAILURES, upstreamError } from '../../gateway/errors.ts'
 import { Endpoint } from './endpoint.ts'
+import { systemClock } from '../../gateway/util/clock.ts'
 
 export interface UpstreamOptions {
   url: URL
@@ -59,11 +60,12 @@ export function openUpstream(o: UpstreamOptions, protocols: string[], headers: R
       req.destroy()
       reject(err)
     }
-    const timer = setTimeout(() => fail(new GatewayError('GW_ERR_TUNNEL_UPSTREAM_TIMEOUT', `connectTimeout is ${o.connectTimeout} ms`)), o.connectTimeout)
+    // In steps past Node's longest timer (≈ 596 h), which it would fire at once.
+    const timer = systemClock.setTimeout(() => fail(new GatewayError('GW_ERR_TUNNEL_UPSTREAM_TIMEOUT', `connectTimeout is ${o.connectTimeout} ms`)), o.connectTimeout)
     const onAbort = () => fail(new GatewayError('GW_ERR_STOPPING'))
     signal.addEventListener('abort', onAbort, { once: true })
     const done = () => {
-      clearTimeout(timer)
+      systemClock.clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
     }
     req.on('error', (err) => fail(upstreamError(err, TUNNEL_UPSTREAM_FAILURES)))
