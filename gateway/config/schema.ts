@@ -1,7 +1,7 @@
 // The core's options. Plugins declare their own sections (plugins/*/options.ts); the loader joins them.
 import { opt, type Infer } from './options.ts'
 
-const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+export const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
 /** `ns/*` (one segment below ns), `ns/**` (any depth below), `ns/name` (docs/federation.md). */
 export const OWNS_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}(\/([a-z0-9][a-z0-9._-]{0,63}|\*))*(\/\*\*)?$/
 

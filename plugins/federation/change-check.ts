@@ -2,11 +2,10 @@
 // field by field before anything of it is applied, so a malformed one is refused naming the field
 // instead of being stored (a publish time is compared as text: "zzz" would win over every value for
 // ever) or failing half-way through a batch.
+import { SITE_NAME } from '../../gateway/config/schema.ts'
 import type { Change } from '../hub/model.ts'
 import { IMAGE_ID, isRepoName, isTag, REPO_NAME_RULE, TAG_RULE } from '../hub/names.ts'
 
-/** A site's name, as `site.name` takes it. */
-export const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
 
 /** As Date.prototype.toISOString writes it: the form versions compare as text (store/versions.ts). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/

@@ -1,7 +1,7 @@
 // The incoming side of links: hello, the link's filtered feed and snapshot, blob uploads (resumable)
 // and change uploads. Every request presents the link's sync token; what it may do is its mode's.
 import type { Logger } from 'pino'
-import { OWNS_PATTERN } from '../../gateway/config/schema.ts'
+import { OWNS_PATTERN, SITE_NAME } from '../../gateway/config/schema.ts'
 import { GatewayError } from '../../gateway/errors.ts'
 import { Limiter } from '../../gateway/util/limiter.ts'
 import type { RequestContext, Route } from '../../gateway/plugin-api.ts'
@@ -14,7 +14,7 @@ import { firstOverlap, linkCarries, ownsAny } from '../hub/ownership.ts'
 import { countParam, onlyMethods, queryParam, readJson, sendJson } from '../hub/routes/http.ts'
 import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
-import { changeProblem, SITE_NAME } from './change-check.ts'
+import { changeProblem } from './change-check.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { OwnerClaims } from './owner-claims.ts'
@@ -34,8 +34,6 @@ export interface IncomingDeps {
   pageLimit: number
   maxUploadBytes: number
 }
-
-const SITE = SITE_NAME
 
 export function incomingRoutes(d: IncomingDeps): Route[] {
   /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
@@ -61,7 +59,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
 
   const peerOf = (ctx: RequestContext): string => {
     const p = queryParam(ctx, 'peer')
-    if (p === undefined || !SITE.test(p)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'peer is the calling site\'s name')
+    if (p === undefined || !SITE_NAME.test(p)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'peer is the calling site\'s name')
     return p
   }
 
@@ -82,7 +80,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const owns = body.owns
       const interval = body.interval
       // Patterns as site.owns takes them: a claim `**` would overlap every link and own every namespace.
-      if (typeof site !== 'string' || !SITE.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"], "interval": ms}')
+      if (typeof site !== 'string' || !SITE_NAME.test(site) || !Array.isArray(owns) || !owns.every((o) => typeof o === 'string' && OWNS_PATTERN.test(o))) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site": "name", "owns": ["ns/*", "ns/**", "ns/name"], "interval": ms}')
       if (interval !== undefined && (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 1)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'interval is the caller\'s time between exchanges: a whole number of milliseconds ≥ 1')
       if (site === d.site.name) throw new GatewayError('GW_ERR_BAD_REQUEST', `the peer calls itself ${site}, this site's own name`)
       // A token speaks only for what its link carries: a claim beyond it would make this site refuse
@@ -195,7 +193,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
   const upload = async (ctx: RequestContext, l: LinkInfo): Promise<void> => {
     checkLink(l, 'upload')
     const body = (await readJson(ctx.req, 64 * 1024 * 1024)) as unknown as UploadBatch
-    if (typeof body.site !== 'string' || !SITE.test(body.site) || !Array.isArray(body.changes)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
+    if (typeof body.site !== 'string' || !SITE_NAME.test(body.site) || !Array.isArray(body.changes)) throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"site", "store", "upTo", "changes": [...]}')
     if (typeof body.store !== 'string' || body.store === '') throw new GatewayError('GW_ERR_BAD_REQUEST', 'store is the id of the sender\'s store (its log\'s numbering)')
     if (!Number.isSafeInteger(body.upTo) || body.upTo < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'upTo is a revision of the sender\'s log: an integer ≥ 0')
     if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
