@@ -30,7 +30,10 @@ export class FailureThrottle {
 
   /** Seconds the address must wait, or 0 when it may try. A look only: nothing is counted. */
   retryAfter(address: string): number {
-    const client = clientOf(address)
+    return this.#retryAfter(clientOf(address))
+  }
+
+  #retryAfter(client: string): number {
     const e = this.#entries.get(client)
     if (!e) return 0
     const now = this.clock.now()
@@ -47,15 +50,16 @@ export class FailureThrottle {
    * await: a form read, a HELLO awaited), checks started side by side all passed the limit together.
    */
   attempt(address: string): Attempt {
-    const retryAfter = this.retryAfter(address)
+    const client = clientOf(address)
+    const retryAfter = this.#retryAfter(client)
     if (retryAfter > 0) return { retryAfter, passed: noop }
-    const e = this.#count(address)
+    const e = this.#count(client)
     let open = true
     return {
       retryAfter: 0,
       passed: () => {
         // Only from the window it was counted in: a new window starts with nothing to take back.
-        if (open && this.#entries.get(clientOf(address)) === e && e.failures > 0) e.failures--
+        if (open && this.#entries.get(client) === e && e.failures > 0) e.failures--
         open = false
       },
     }
@@ -63,11 +67,11 @@ export class FailureThrottle {
 
   /** A failure that was not a judged credential (a malformed or missing HELLO). */
   failed(address: string): void {
-    this.#count(address)
+    this.#count(clientOf(address))
   }
 
-  #count(address: string): Entry {
-    const client = clientOf(address)
+  /** Counts a failure of `client` (clientOf). */
+  #count(client: string): Entry {
     const now = this.clock.now()
     let e = this.#entries.get(client)
     if (!e || now >= e.windowEnds) {
