@@ -2,9 +2,9 @@
 // cache, or fetched once from the root (with the site's key, never the client's credentials or its
 // conditionals and range, which are answered from the whole entry here) and stored when RFC 9111
 // allows. HEAD and Range requests use an entry when one exists and otherwise pass through uncached.
-import { pipeline } from 'node:stream'
+import { pipeline, type Readable } from 'node:stream'
 import type { IncomingHttpHeaders } from 'node:http'
-import { isRootFailure, upstreamError } from '../../gateway/errors.ts'
+import { isRootFailure, upstreamError, type GatewayError } from '../../gateway/errors.ts'
 import type { RequestContext } from '../../gateway/plugin-api.ts'
 import type { Filling, HttpCache, RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import { cacheControl } from '../../gateway/http-cache/policy.ts'
@@ -103,17 +103,8 @@ function sendFilling(ctx: RequestContext, f: Filling, site: string, now: number,
   const { res } = ctx
   ctx.cache = 'miss'
   res.writeHead(f.meta.status, entryHeaders(f.meta, 'miss', site, now))
-  return new Promise<void>((resolve) => {
-    pipeline(f.body, res, (err) => {
-      if (err && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-        const ge = upstreamError(err)
-        if (isRootFailure(ge)) rootHealth?.report(ge)
-        ctx.error = ge.code
-        res.destroy()
-      }
-      resolve()
-    })
-  })
+  // The body also fails when the cache's own disk does: only the root's failures count against it.
+  return streamOn(ctx, f.body, (ge) => isRootFailure(ge) && rootHealth?.report(ge))
 }
 
 /** An answer the cache may not keep, streamed on as the root sends it. */
@@ -122,14 +113,21 @@ function sendResponse(ctx: RequestContext, up: RootAnswer, rootHealth: RootHealt
   const headers = clientResponseHeaders(up.headers as IncomingHttpHeaders as Record<string, string | string[] | undefined>, true)
   if (up.statusCode === 204) delete headers['content-length']
   res.writeHead(up.statusCode, headers)
+  return streamOn(ctx, up.body, (ge) => rootHealth?.report(ge))
+}
+
+/**
+ * Streams `body` on to the client. The client leaving shows as a premature close; anything else is the
+ * body failing mid-way: `failed` hears of it, the answer is cut, and the request log says why.
+ */
+function streamOn(ctx: RequestContext, body: Readable, failed: (ge: GatewayError) => unknown): Promise<void> {
   return new Promise<void>((resolve) => {
-    pipeline(up.body, res, (err) => {
-      // The client leaving shows as a premature close; anything else is the root failing mid-body.
+    pipeline(body, ctx.res, (err) => {
       if (err && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
         const ge = upstreamError(err)
-        rootHealth?.report(ge)
+        failed(ge)
         ctx.error = ge.code
-        res.destroy()
+        ctx.res.destroy()
       }
       resolve()
     })
