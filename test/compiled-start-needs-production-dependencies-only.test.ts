@@ -50,7 +50,7 @@ t.test('the compiled package starts with its production dependencies only', asyn
   t.equal(pkg.scripts.prepare, pkg.scripts.build)
   t.equal(pkg.scripts.build, 'node gateway/build/build.mjs')
   await promisify(execFile)(process.execPath, ['gateway/build/build.mjs'], { cwd: dir })
-  t.ok(existsSync(join(dir, 'dist/gateway/cli/main.js')), 'built into dist/')
+  t.ok(existsSync(join(dir, 'dist/gateway/cli/main.cjs')), 'built into dist/')
 
   const site = join(dir, 'site')
   mkdirSync(site)

@@ -9,7 +9,7 @@ import { onJsonLines, parseJsonLine } from '../../test/helpers/json-lines.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 /** dist/'s entry point: what `fedgate` (gateway/cli/bin.mjs) imports. */
-export const COMPILED_MAIN = fileURLToPath(new URL('../../dist/gateway/cli/main.js', import.meta.url))
+export const COMPILED_MAIN = fileURLToPath(new URL('../../dist/gateway/cli/main.cjs', import.meta.url))
 /** `fedgate` itself (package.json's bin): sets its V8 flags, then imports COMPILED_MAIN. */
 export const FEDGATE_BIN = fileURLToPath(new URL('../../gateway/cli/bin.mjs', import.meta.url))
 

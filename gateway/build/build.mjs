@@ -1,12 +1,13 @@
 // `npm run build` (and `npm install`'s `prepare` step): bundles the TypeScript sources and the pure
-// JavaScript dependencies into dist/gateway/cli/main.js, the program `fedgate` (gateway/cli/bin.mjs) runs.
+// JavaScript dependencies into dist/gateway/cli/main.cjs, the program `fedgate` (gateway/cli/bin.mjs) runs.
 // One file instead of ~400 cuts ~40% of a start's CPU (Node's ESM loader resolving and reading each file
 // was two thirds of it). No type check here: `npm run typecheck` does that.
-// - Chunks: a module the sources import() dynamically lands in a chunk beside main.js, loaded when used.
+// - CommonJS, one file: bin.mjs runs it through a V8 code cache (gateway/cli/load-compiled.mjs), which
+//   Node 20 offers for a script, not for an ES module. `node dist/gateway/cli/main.cjs …` runs it too.
 // - External: lmdb (a native addon), and what is loaded only when used through createRequire/import()
 //   (node-forge to make certificates, @keyv/redis for a Redis index): they stay in node_modules.
-// - Everything lands in dist/gateway/cli/, where the sources' relative URLs (import.meta.url: the admin
-//   page files under plugins/admin/assets, demo's bin.mjs) resolve the same way from every chunk.
+// - The sources' import.meta.url (the admin page files under plugins/admin/assets, demo's bin.mjs) is the
+//   bundle's own URL: main.cjs sits in dist/gateway/cli/, where their relative URLs resolve as from the sources.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -33,22 +34,22 @@ await build({
   absWorkingDir: repo,
   entryPoints: { main: 'gateway/cli/main.ts' },
   outdir: 'dist/gateway/cli',
-  chunkNames: '[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['lmdb', 'node-forge', '@keyv/redis'],
   plugins: [undiciCorePlugin],
-  // The bundled CommonJS dependencies require() Node's own modules: ESM output has no `require`.
-  banner: { js: "import { createRequire as __fedgateRequire } from 'node:module'; const require = __fedgateRequire(import.meta.url);" },
+  // CommonJS has no import.meta: the sources' import.meta.url is the bundle's file URL.
+  define: { 'import.meta.url': '__fedgateUrl' },
+  banner: { js: "const __fedgateUrl = require('node:url').pathToFileURL(__filename).href;" },
   // ws's optional native helpers (bufferutil, utf-8-validate) are require()d in a try: absent is fine.
   logOverride: { 'require-resolve-not-external': 'silent' },
   // No comments or indentation: the source text stays in memory; names are kept for stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Licence comments go to main.js.LEGAL.txt: one non-ASCII character in main.js makes V8 keep its whole
+  // Licence comments go to main.cjs.LEGAL.txt: one non-ASCII character in main.cjs makes V8 keep its whole
   // source text two bytes a character.
   legalComments: 'external',
   logLevel: 'warning',

@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { PerformanceObserver, constants } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { loadCompiled } from './load-compiled.mjs'
 
 /** V8's default (src/flags/flag-definitions.h, semi_space_growth_factor). */
 const V8_GROWTH_FACTOR = 2
@@ -56,9 +58,9 @@ function growWhenBusy() {
 // site. Ignored until then: the site reads the current certificates as it starts anyway.
 if (process.argv[2] === 'start' || process.argv[2] === 'demo') process.on('SIGHUP', () => {})
 
-const main = new URL('../../dist/gateway/cli/main.js', import.meta.url)
+const main = fileURLToPath(new URL('../../dist/gateway/cli/main.cjs', import.meta.url))
 if (!existsSync(main)) {
   process.stderr.write('fedgate: the compiled code (dist/) is missing: run `npm run build` (`npm install` runs it)\n')
   process.exit(2)
 }
-await import(main.href)
+loadCompiled(main, 'fedgate:started')

@@ -10,7 +10,7 @@ import { loadConfigFile } from '../config/load.ts'
 import { startGateway } from '../gateway.ts'
 
 // The program this process runs, of the same kind: compiled (`fedgate`, bin.mjs, which sets its V8 flags
-// and loads dist/gateway/cli/main.js, this bundle), or the sources under the same loader flags.
+// and loads dist/gateway/cli/main.cjs, this bundle), or the sources under the same loader flags.
 const MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : '../../../gateway/cli/bin.mjs', import.meta.url))
 const self = (args: string[]) => [...process.execArgv, MAIN, ...args]
 

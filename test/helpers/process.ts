@@ -1,6 +1,7 @@
 // Real `fedgate start` processes, for tests where a site must die as a process does (SIGKILL) or where
 // several processes share a store: started from a YAML file, their JSON log lines kept, killed at teardown.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../../gateway/config/load.ts'
 import { systemClock } from '../../gateway/util/clock.ts'
@@ -29,10 +30,21 @@ export interface SiteProcess {
  * worker's first line, with workers), bounded: 30 s, then its log says why. `program`: node's arguments
  * before `start` (default: the sources under tsx), e.g. another copy's bin.mjs. `detached`: in a process group
  * of its own (its pid is the group's id), as a service manager starts it; the teardown kills the whole group.
+ * `env`: added to this process's environment. `stderr`: called with each line it writes there (else passed on).
  */
-export function startProcess(t: TestLike, file: string, o: { args?: string[]; program?: string[]; cwd?: string; detached?: boolean } = {}): Promise<SiteProcess> {
+export function startProcess(
+  t: TestLike,
+  file: string,
+  o: { args?: string[]; program?: string[]; cwd?: string; detached?: boolean; env?: NodeJS.ProcessEnv; stderr?: (line: string) => void } = {},
+): Promise<SiteProcess> {
   const program = o.program ?? ['--import', 'tsx', MAIN]
-  const proc = spawn(process.execPath, [...program, 'start', '--config', file, ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'inherit'], cwd: o.cwd, detached: o.detached })
+  const proc = spawn(process.execPath, [...program, 'start', '--config', file, ...(o.args ?? [])], {
+    stdio: ['ignore', 'pipe', o.stderr ? 'pipe' : 'inherit'],
+    cwd: o.cwd,
+    detached: o.detached,
+    env: o.env && { ...process.env, ...o.env },
+  })
+  if (o.stderr) createInterface({ input: proc.stderr! }).on('line', o.stderr)
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const kill = async () => {
     if (o.detached) {
