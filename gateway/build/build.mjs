@@ -41,6 +41,10 @@ await build({
   target: 'node20',
   external: ['lmdb', 'node-forge', '@keyv/redis'],
   plugins: [undiciCorePlugin],
+  // No import() left in the bundle (the sources load node-forge and @keyv/redis with createRequire): a
+  // vm.Script (load-compiled.mjs) could import() only through vm's experimental loader option, which
+  // warns, and fails outright under a loader hook (NODE_OPTIONS=--import …).
+  supported: { 'dynamic-import': false },
   // CommonJS has no import.meta: the sources' import.meta.url is the bundle's file URL.
   define: { 'import.meta.url': '__fedgateUrl' },
   banner: { js: "const __fedgateUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -45,7 +45,8 @@ export function loadCompiled(file, keepOn) {
   }
   // One line, so the bundle's line numbers in stack traces stay its own.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`
-  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER })
+  // No importModuleDynamically: the build leaves no import() in the bundle (build.mjs).
+  const script = new vm.Script(wrapped, { filename: file, cachedData })
   debug(cachedData === undefined ? 'none: compiled from source' : script.cachedDataRejected ? 'refused by V8: compiled from source' : 'used', cacheFile)
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once(keepOn, () => setTimeout(() => keepCache(script, cacheFile), KEEP_AFTER_MS).unref())

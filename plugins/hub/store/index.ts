@@ -4,6 +4,7 @@
 // and a prefix scan.
 import { Keyv } from 'keyv'
 import { join } from 'node:path'
+import { createRequire } from 'node:module'
 import { GatewayError, failureName } from '../../../gateway/errors.ts'
 import { registerSecret } from '../../../gateway/config/secret.ts'
 import { withDeadline } from '../../../gateway/util/deadline.ts'
@@ -96,8 +97,9 @@ export class IndexStore {
     }
     // While Redis is unreachable, commands fail at once instead of queueing until it returns: a request
     // then gets an error, not a hang, and blobs and cached states keep being served from this node.
-    // Loaded only for a Redis index: the client is the largest module a site could load (~15 MB).
-    const { default: KeyvRedis, createClient } = await import('@keyv/redis')
+    // Loaded only for a Redis index: the client is the largest module a site could load (~15 MB). Its
+    // CommonJS build, required: the same one from the sources and from dist/'s CommonJS bundle.
+    const { default: KeyvRedis, createClient } = createRequire(import.meta.url)('@keyv/redis') as typeof import('@keyv/redis')
     const label = redisLabel(where)
     // A server that accepts but does not answer (stopped, overloaded) fails each command after a bound too.
     const client = createClient({ url: where, disableOfflineQueue: true, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS }, socket: { reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
