@@ -28,6 +28,9 @@ import { RequestTally } from './metrics/request-tally.ts'
 import { metricsRoute, startMetricsListener } from './metrics/route.ts'
 import { coreMetrics } from './metrics/core-metrics.ts'
 
+/** After a stop, how long the log's last lines may take to reach a slow reader before the process exits anyway. */
+const LOG_FINISH_MS = 2000
+
 export interface StartOptions {
   plugins: readonly GatewayPlugin[]
   clock?: Clock
@@ -329,10 +332,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       if (stopSignal) return log.info({ signal: sig, pid: process.pid }, 'signal received while stopping: ignored')
       stopSignal = sig
       log.info({ signal: sig, pid: process.pid }, 'signal received')
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      )
+      const exit = (code: number) => () => void (logDestination.finish?.(LOG_FINISH_MS) ?? Promise.resolve()).then(() => process.exit(code))
+      close().then(exit(0), exit(1))
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)

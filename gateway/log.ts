@@ -38,6 +38,13 @@ export interface LogDestination extends DestinationStream {
   readonly maxWrite?: number
   /** Writes what is pending, then closes (a file made for a demo or a bench). */
   end?(): void
+  /**
+   * Before the process exits: resolves once what is pending has been written, or, when the reader has
+   * gone (a broken pipe) or takes nothing within `withinMs`, drops it. At exit, pino's destination
+   * (sonic-boom 4) writes what is left synchronously and retries a failed write for ever, 100 ms at a
+   * time: a site whose standard output nobody read any more never ended on SIGTERM.
+   */
+  finish?(withinMs: number): Promise<void>
 }
 
 /**
@@ -51,10 +58,35 @@ export interface LogDestination extends DestinationStream {
 export function logDestination(dest: number | string, maxWrite?: number): LogDestination {
   const sync = typeof dest === 'number' ? isRegularFile(dest) : true
   const boom = pino.destination({ dest, sync, contentMode: 'buffer', mkdir: typeof dest === 'string', ...(maxWrite === undefined ? {} : { maxWrite }) })
+  // Bytes handed to sonic-boom and not yet written ('write' says how many each write took): its own
+  // flush() called back while a write was still retrying, so finish() counts for itself.
+  let pending = 0
+  boom.on('write', (n: number) => (pending -= n))
   return {
-    write: (chunk: string | Uint8Array) => void boom.write(typeof chunk === 'string' ? (Buffer.from(chunk) as never) : (chunk as never)),
+    write: (chunk: string | Uint8Array) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      pending += bytes.length
+      boom.write(bytes as never)
+    },
     maxWrite,
     end: () => boom.end(),
+    finish: (withinMs) =>
+      new Promise<void>((resolve) => {
+        if (pending <= 0) return resolve()
+        const settle = (drop: boolean) => {
+          clearTimeout(timer)
+          boom.off('write', written)
+          boom.off('error', failed)
+          // Destroyed, the destination leaves nothing to the exit's synchronous write (stdout stays open).
+          if (drop) boom.destroy()
+          resolve()
+        }
+        const written = () => pending <= 0 && settle(false)
+        const failed = () => settle(true)
+        const timer = setTimeout(failed, withinMs)
+        boom.on('write', written)
+        boom.once('error', failed)
+      }),
   }
 }
 
