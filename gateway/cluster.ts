@@ -5,7 +5,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger, stdoutDestination } from './log.ts'
+import { createLogger, exitAfterLog, stdoutDestination } from './log.ts'
 import { ensureSiteCertificates } from './tls/certificates.ts'
 import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
 import { gatherWorkersMetrics } from './metrics/workers.ts'
@@ -31,7 +31,9 @@ const RESPAWN_DELAY_MAX_MS = 30_000
  * tried again, later each time, while the others keep serving.
  */
 export function runPrimary(config: SiteConfig, count: number): Promise<never> {
-  const log = createLogger({ level: config.log.level, site: config.site.name, destination: stdoutDestination() }).child({ component: 'primary' })
+  const destination = stdoutDestination()
+  const log = createLogger({ level: config.log.level, site: config.site.name, destination }).child({ component: 'primary' })
+  const exit = (code: number) => exitAfterLog(destination, code)
   // Before the workers start, so that they do not race to generate the same files.
   ensureSiteCertificates(config, log)
 
@@ -65,7 +67,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
       if (stopping) {
         if (started.size === 0) {
           log.info('stopped: every worker has ended')
-          process.exit(exitCode)
+          exit(exitCode)
         }
         return
       }
@@ -82,7 +84,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
         stopping = true
         exitCode = 2
         for (const other of started.keys()) other.process.kill('SIGTERM')
-        if (started.size === 0) process.exit(exitCode)
+        if (started.size === 0) exit(exitCode)
         return
       }
       const wait = Date.now() - s.at < QUICK_DEATH_MS ? RESPAWN_DELAY_MS : 0
@@ -95,7 +97,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
       log.info({ signal, workers: started.size }, 'stopping every worker')
       // Each worker stops gracefully on its own SIGTERM (shutdown.grace bounds it).
       for (const w of started.keys()) w.process.kill('SIGTERM')
-      if (started.size === 0) process.exit(0)
+      if (started.size === 0) exit(0)
     }
     process.on('SIGTERM', () => stop('SIGTERM'))
     process.on('SIGINT', () => stop('SIGINT'))

@@ -6,7 +6,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { basename } from 'node:path'
 import type { SiteConfig } from './config/load.ts'
-import { createLogger, stdoutDestination, type LogDestination, type Logger } from './log.ts'
+import { createLogger, exitAfterLog, stdoutDestination, type LogDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -27,9 +27,6 @@ import { MetricsRegistry } from './metrics/registry.ts'
 import { RequestTally } from './metrics/request-tally.ts'
 import { metricsRoute, startMetricsListener } from './metrics/route.ts'
 import { coreMetrics } from './metrics/core-metrics.ts'
-
-/** After a stop, how long the log's last lines may take to reach a slow reader before the process exits anyway. */
-const LOG_FINISH_MS = 2000
 
 export interface StartOptions {
   plugins: readonly GatewayPlugin[]
@@ -332,8 +329,10 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
       if (stopSignal) return log.info({ signal: sig, pid: process.pid }, 'signal received while stopping: ignored')
       stopSignal = sig
       log.info({ signal: sig, pid: process.pid }, 'signal received')
-      const exit = (code: number) => () => void (logDestination.finish?.(LOG_FINISH_MS) ?? Promise.resolve()).then(() => process.exit(code))
-      close().then(exit(0), exit(1))
+      close().then(
+        () => exitAfterLog(logDestination, 0),
+        () => exitAfterLog(logDestination, 1),
+      )
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)

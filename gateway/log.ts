@@ -90,6 +90,14 @@ export function logDestination(dest: number | string, maxWrite?: number): LogDes
   }
 }
 
+/** After a stop, how long the log's last lines may take to reach a slow reader before the process exits anyway. */
+const LOG_FINISH_MS = 2000
+
+/** Exits with `code` once `destination` has written its last lines, or dropped them (LogDestination.finish). */
+export function exitAfterLog(destination: LogDestination, code: number): void {
+  void (destination.finish?.(LOG_FINISH_MS) ?? Promise.resolve()).then(() => process.exit(code))
+}
+
 function isRegularFile(fd: number): boolean {
   try {
     return fstatSync(fd).isFile()
