@@ -5,12 +5,15 @@
 import { SITE_NAME } from '../../gateway/config/schema.ts'
 import type { Change } from '../hub/model.ts'
 import { IMAGE_ID, isRepoName, isTag, REPO_NAME_RULE, TAG_RULE } from '../hub/names.ts'
+import { changesOfState } from './state.ts'
 
 
 /** As Date.prototype.toISOString writes it: the form versions compare as text (store/versions.ts). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
 
 /** What is wrong with a change a peer sent, or undefined when it is well formed. */
 export function changeProblem(c: unknown): string | undefined {
@@ -52,6 +55,40 @@ export function pageProblem(page: unknown, since: number): string | undefined {
   for (const c of p.changes) {
     const problem = changeProblem(c)
     if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+
+/**
+ * What is wrong with a peer's whole state (wire.ts LinkSnapshot), or undefined. Checked whole before
+ * anything of it is applied: each repository's shape, then each change it makes (as a page's are), so
+ * a malformed answer fails naming the field rather than with a TypeError half-way through.
+ */
+export function snapshotProblem(snap: unknown, peer: string): string | undefined {
+  if (!isRecord(snap)) return 'a whole state is {store, revision, repos: [...]}'
+  if (typeof snap.store !== 'string' || snap.store === '') return `store ${JSON.stringify(snap.store)} is the id of the peer's store`
+  if (!isCount(snap.revision)) return `revision ${JSON.stringify(snap.revision)}: a revision, an integer ≥ 0`
+  if (!Array.isArray(snap.repos)) return 'repos is a list [{name, tags, images, versions}]'
+  for (const [i, r] of snap.repos.entries()) {
+    if (!isRecord(r)) return `repos[${i}] is {name, tags, images, versions}`
+    if (typeof r.name !== 'string' || !isRepoName(r.name)) return `repos[${i}]: name ${JSON.stringify(r.name)}: ${REPO_NAME_RULE}`
+    const where = `repos[${i}] (${r.name})`
+    if (!isRecord(r.tags)) return `${where}: tags is {tag: image id}`
+    if (!isRecord(r.images)) return `${where}: images is {image id: {id, size, createdAt}}`
+    for (const [tag, id] of Object.entries(r.tags)) {
+      if (typeof id !== 'string' || !IMAGE_ID.test(id)) return `${where}: tag ${tag} names ${JSON.stringify(id)}, not an image id (64 lower-case hex digits)`
+      const image = r.images[id]
+      if (isRecord(image) && image.id !== id) return `${where}: images[${id.slice(0, 12)}] holds image ${JSON.stringify(image.id)}`
+    }
+    // Absent: versions from before they were recorded (store/versions.ts, heldVersion).
+    if (r.versions !== undefined && !isRecord(r.versions)) return `${where}: versions is {tag: {origin, originRev, at, image | deleted}}`
+    for (const [tag, v] of Object.entries(r.versions ?? {})) if (!isRecord(v)) return `${where}: versions[${JSON.stringify(tag)}] is {origin, originRev, at, image | deleted}`
+    const state = { name: r.name, tags: r.tags as Record<string, string>, images: r.images as never, versions: r.versions as never, revision: snap.revision }
+    for (const c of changesOfState(state, peer)) {
+      const problem = changeProblem(c)
+      if (problem !== undefined) return `${where}: ${problem}`
+    }
   }
   return undefined
 }

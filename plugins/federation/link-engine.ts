@@ -16,7 +16,7 @@ import type { FileBlobStore } from '../hub/store/blob-store.ts'
 import type { CommittedChange, IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { heldVersion, newer, versionOfChange } from '../hub/store/versions.ts'
 import { BLOB_SLOTS, PeerBlobMissing, type Peer } from './peer.ts'
-import { changeProblem, pageProblem } from './change-check.ts'
+import { pageProblem, snapshotProblem } from './change-check.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { HelloAnswer } from './wire.ts'
@@ -239,10 +239,11 @@ export class LinkEngine {
 
   async #downloadSnapshot(hello: HelloAnswer, act: LinkActions): Promise<void> {
     const snap = await this.d.peer.snapshot()
+    // Nothing of a malformed answer is applied: the exchange fails naming the field (the link's status shows it).
+    const problem = snapshotProblem(snap, hello.site)
+    if (problem !== undefined) throw new GatewayError('GW_ERR_PEER_BAD_RESPONSE', `${hello.site}'s whole state: ${problem}`)
     const changes: Change[] = []
     for (const r of snap.repos) if (this.#covers(r.name)) changes.push(...changesOfState({ ...r, revision: snap.revision }, hello.site))
-    const problem = changes.map(changeProblem).find((p) => p !== undefined)
-    if (problem !== undefined) throw new GatewayError('GW_ERR_PEER_BAD_RESPONSE', `${hello.site}'s whole state: ${problem}`)
     await this.#applyDownloaded(changes, hello.site, act.deleteDownloaded)
     await this.d.state.setVector(hello.site, { store: snap.store, rev: snap.revision, patterns: [...this.link.repositories].sort() })
   }
