@@ -6,6 +6,8 @@ import { scrubSecrets } from './config/secret.ts'
 export const errorCatalogue = {
   GW_ERR_BAD_PATH: { status: 400, message: 'The request path is not allowed' },
   GW_ERR_BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  // Not a digest mismatch: no digest could be compared. The bytes that arrived stay only to continue from.
+  GW_ERR_TRUNCATED: { status: 400, message: 'The content is truncated: it ended before its declared size, and nothing was stored' },
   GW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid key or token is required' },
   GW_ERR_FORBIDDEN: { status: 403, message: 'This key may not do that' },
   GW_ERR_NOT_FOUND: { status: 404, message: 'Nothing is served at this path' },

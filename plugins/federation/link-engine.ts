@@ -350,6 +350,12 @@ export class LinkEngine {
     const file = await open(this.d.blobs.path(id)).catch(() => {
       throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is no longer stored here`)
     })
+    // A copy damaged on this disk would go as a short body the peer can only refuse: said here, nothing sent.
+    const stored = (await file.stat().catch(() => undefined))?.size
+    if (stored !== size) {
+      await file.close()
+      throw new GatewayError('GW_ERR_CONFLICT', `blob sha256:${id} is stored here with ${stored ?? 'unknown'} bytes, its image says ${size}: not sent`)
+    }
     const body = file.createReadStream({ start: from })
     try {
       return await this.d.peer.putBlob(id, from, size, body)

@@ -117,7 +117,8 @@ export interface BlobStore {
   adoptPartial?(id: string): Promise<void>
   /**
    * Streams `source` into a temp file, hashing as it goes; on a digest or size mismatch nothing is
-   * stored (GW_ERR_DIGEST_MISMATCH). Verified bytes are fsynced and renamed into place.
+   * stored (GW_ERR_DIGEST_MISMATCH; GW_ERR_TRUNCATED for a source that ends short of `expectedSize`, whose
+   * bytes are kept to continue from). Verified bytes are fsynced and renamed into place.
    * With `resume`, the kept partial bytes are hashed first and `source` continues from there.
    */
   write(id: string, source: Readable, o?: WriteOptions): Promise<void>

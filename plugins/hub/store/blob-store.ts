@@ -149,7 +149,8 @@ export class FileBlobStore implements BlobStore {
     }
     await local(file.close())
     if (o.expectedSize !== undefined && size < o.expectedSize) {
-      throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
+      const before = kept > 0 ? ` (${kept} of them kept from before)` : ''
+      throw new GatewayError('GW_ERR_TRUNCATED', `expected ${o.expectedSize} bytes of sha256:${id}, ${size} arrived${before}; kept to continue from byte ${size}`)
     }
     const got = hash.digest('hex')
     if (got !== id) {
@@ -178,7 +179,7 @@ export class FileBlobStore implements BlobStore {
     try {
       const limit = o.expectedSize ?? o.maxSize
       const size = await copyHashing(source, file, hash, { limit, overCode: o.expectedSize === undefined ? 'GW_ERR_TOO_LARGE' : 'GW_ERR_DIGEST_MISMATCH', isRequest: o.isRequest })
-      if (o.expectedSize !== undefined && size !== o.expectedSize) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `truncated: ${size} of ${o.expectedSize} bytes`)
+      if (o.expectedSize !== undefined && size !== o.expectedSize) throw new GatewayError('GW_ERR_TRUNCATED', `expected ${o.expectedSize} bytes, ${size} arrived`)
       const id = hash.digest('hex')
       if (o.expectedId !== undefined && id !== o.expectedId) throw new GatewayError('GW_ERR_DIGEST_MISMATCH', `expected sha256:${o.expectedId}, got sha256:${id}`)
       o.onReceived?.()
