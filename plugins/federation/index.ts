@@ -9,7 +9,7 @@ import { actionsOf, linkCovers, type LinkRing } from '../hub/links.ts'
 import { LiveSubscription } from '../hub/stream-subscription.ts'
 import { ownsMatches } from '../hub/ownership.ts'
 import type { Logger } from 'pino'
-import { hubSpec } from '../hub/options.ts'
+import { hubSpec, storeSpec } from '../hub/options.ts'
 import { onlyMethods, sendJson } from '../hub/routes/http.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { linksCommands } from './commands.ts'
@@ -20,6 +20,7 @@ import { incomingRoutes } from './routes.ts'
 import { FederationState } from './state.ts'
 import { LinkTraffic, viewOf, type LinkStatus } from './status.ts'
 import { OwnerClaims, ownershipConflicts } from './owner-claims.ts'
+import { LinkUploads } from './link-uploads.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 
 declare module '../../gateway/plugin-api.ts' {
@@ -71,6 +72,19 @@ export const federationPlugin: GatewayPlugin = {
     const site = { name: config.site.name, owns: config.site.owns }
     const owners = new OwnerClaims({ site: site.name, repos, state, log: log.child({ component: 'ownership' }) })
     await forgetUnselected({ repos, state, links, outgoing: outLinks.map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
+    const grace = section(config, 'store', storeSpec).collect.grace
+    const uploads = new LinkUploads(index, clock, grace)
+    // Records of blobs no change named go once past the grace, at start and once per grace after.
+    let sweepTimer: unknown
+    let sweeping: Promise<unknown> = Promise.resolve()
+    const sweep = () => {
+      sweeping = uploads.sweep().then(
+        (n) => n && log.info({ records: n }, 'links: expired records of uploaded blobs removed'),
+        (err: unknown) => log.warn({ err: (err as Error)?.message }, 'links: records of uploaded blobs not swept'),
+      )
+      sweepTimer = clock.setTimeout(sweep, grace)
+    }
+    sweep()
     const stop = new AbortController()
     // Every request of every link listens to it (16 transfers each way per link): no leak warning.
     setMaxListeners(0, stop.signal)
@@ -127,7 +141,7 @@ export const federationPlugin: GatewayPlugin = {
 
     return {
       routes: [
-        ...incomingRoutes({ site, links, repos, blobs, state, owners, traffic, log, pageLimit: hub.changesLimit, maxUploadBytes: hub.maxUploadBytes }),
+        ...incomingRoutes({ site, links, repos, blobs, state, owners, traffic, uploads, log, pageLimit: hub.changesLimit, maxUploadBytes: hub.maxUploadBytes }),
         {
           name: 'federation-links-status',
           stage: 'gateway',
@@ -146,6 +160,8 @@ export const federationPlugin: GatewayPlugin = {
         ownershipConflicts: ownershipConflicts(repos),
       }),
       async close() {
+        clock.clearTimeout(sweepTimer)
+        await sweeping // the index closes after this
         for (const off of unsubscribes) off()
         for (const live of lives) live.close()
         stop.abort(new GatewayError('GW_ERR_STOPPING'))

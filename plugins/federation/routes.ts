@@ -18,6 +18,7 @@ import { changeProblem } from './change-check.ts'
 import { changesOfState, type FederationState } from './state.ts'
 import type { LinkTraffic } from './status.ts'
 import type { OwnerClaims } from './owner-claims.ts'
+import type { LinkUploads } from './link-uploads.ts'
 import { LINK_PREFIX, OFFSET_HEADER, PARTIAL_HEADER, SIZE_HEADER, type HelloAnswer, type LinkPage, type LinkSnapshot, type UploadBatch } from './wire.ts'
 
 export interface IncomingDeps {
@@ -29,6 +30,8 @@ export interface IncomingDeps {
   /** Records a caller's claims, and sets aside what this site published in them. */
   owners: OwnerClaims
   traffic: LinkTraffic
+  /** What each link uploaded and no change of its has named yet (in the index: it survives a restart). */
+  uploads: LinkUploads
   log: Logger
   /** Most changes in one page or upload. */
   pageLimit: number
@@ -38,8 +41,6 @@ export interface IncomingDeps {
 export function incomingRoutes(d: IncomingDeps): Route[] {
   /** Uploaded blobs are pinned until the link's next committed batch: no collection removes them first. */
   const uploadPins = new Map<string, (() => void)[]>()
-  /** Per link, the blobs it uploaded that no batch of it has committed yet: it knows them (it sent them). */
-  const uploaded = new Map<string, Set<string>>()
 
   /**
    * What a link may learn is held: only blobs its own repositories reference, or that it uploaded
@@ -47,7 +48,7 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
    * sender uploads it, and the bytes are verified and kept once.
    */
   const holdsFor = async (l: LinkInfo, id: string): Promise<boolean> =>
-    (d.repos.referencedBy(id, (repo) => linkCovers(l, repo)) || !!uploaded.get(l.name)?.has(id)) && (await d.blobs.has(id))
+    (d.repos.referencedBy(id, (repo) => linkCovers(l, repo)) || (await d.uploads.has(l.id, id))) && (await d.blobs.has(id))
 
   const link = async (ctx: RequestContext): Promise<LinkInfo> => {
     const presented = presentedKey(ctx.req.headers)
@@ -181,9 +182,9 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
       const pins = uploadPins.get(l.name) ?? []
       uploadPins.set(l.name, pins)
       pins.push(await d.blobs.pins.pin([id]))
+      const stored = d.uploads.starting(l.id, id)
       await d.blobs.write(id, ctx.req, { resume: offset > 0, resumeAt: offset, expectedSize: size, verifyHeld: true, onChunk: (n) => d.traffic.bytesIn(l.name, n) })
-      const mine = uploaded.get(l.name) ?? new Set<string>()
-      uploaded.set(l.name, mine.add(id))
+      await stored()
       ctx.res.writeHead(201, { 'cache-control': 'no-store' })
       ctx.res.end()
     },
@@ -198,9 +199,12 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     if (!Number.isSafeInteger(body.upTo) || body.upTo < 0) throw new GatewayError('GW_ERR_BAD_REQUEST', 'upTo is a revision of the sender\'s log: an integer ≥ 0')
     if (body.changes.length > d.pageLimit) throw new GatewayError('GW_ERR_TOO_LARGE', `at most ${d.pageLimit} changes per upload`)
     const byRepo = new Map<RepoName, Change[]>()
+    /** The blobs the batch tags: the link's record of having uploaded them ends with its commit. */
+    const named = new Set<string>()
     for (const c of body.changes) {
       const problem = changeProblem(c)
       if (problem !== undefined) throw new GatewayError('GW_ERR_BAD_REQUEST', problem)
+      if (c.op === 'tag') named.add(c.image!.id)
       // A withdrawal goes with the changes, where deletes may not: it removes only its origin's value.
       checkLink(l, c.op === 'untag' && !c.aside ? 'deleteUploaded' : 'upload', c.repo)
       const list = byRepo.get(c.repo)
@@ -213,31 +217,37 @@ export function incomingRoutes(d: IncomingDeps): Route[] {
     // A blob held only for repositories beyond the link counts as missing (as in POST …/blobs): tagged,
     // the token could read it through its own repository, and the answer would say the site holds it.
     const held = (id: string) => holdsFor(l, id)
-    for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true, held })
-    // Its place in this site's log and the `via` of what it sends are the site's its token speaks for
-    // (bound here, once nothing else refuses the batch).
-    await speaksFor(l, body.site)
-    let applied = 0
-    let notOwner = 0
-    for (const [repo, changes] of byRepo) {
-      if (owned(repo)) {
-        const n = d.traffic.notOwner(l.name, d.site.name, changes)
-        if (n) d.log.warn({ link: l.name, peer: body.site, repo, changes: n }, `changes to ${repo}, owned by ${d.site.name}, made elsewhere: not applied`)
-        notOwner += n
-        continue
+    // Pinned from the check to the commit: after a restart, no pin of the blob's upload is left.
+    const release = await d.blobs.pins.pin(named)
+    try {
+      for (const [repo, changes] of byRepo) if (!owned(repo)) await d.repos.checkRemote(repo, changes, { via: body.site, deletes: true, held })
+      // Its place in this site's log and the `via` of what it sends are the site's its token speaks for
+      // (bound here, once nothing else refuses the batch).
+      await speaksFor(l, body.site)
+      let applied = 0
+      let notOwner = 0
+      for (const [repo, changes] of byRepo) {
+        if (owned(repo)) {
+          const n = d.traffic.notOwner(l.name, d.site.name, changes)
+          if (n) d.log.warn({ link: l.name, peer: body.site, repo, changes: n }, `changes to ${repo}, owned by ${d.site.name}, made elsewhere: not applied`)
+          notOwner += n
+          continue
+        }
+        const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
+        applied += r.applied
+        await d.state.recordConflicts(r.conflicts)
+        // A value withdrawn here may have replaced another that is due again: every peer's log is read again.
+        if (r.withdrawn) await d.state.resetVectors()
       }
-      const r = await d.repos.applyRemote(repo, changes, { via: body.site, deletes: true })
-      applied += r.applied
-      await d.state.recordConflicts(r.conflicts)
-      // A value withdrawn here may have replaced another that is due again: every peer's log is read again.
-      if (r.withdrawn) await d.state.resetVectors()
+      await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
+      for (const done of uploadPins.get(l.name)?.splice(0) ?? []) done()
+      await d.uploads.forget(l.id, named)
+      d.traffic.received(l.name, applied)
+      d.traffic.echoes(l.name, d.site.name, body.changes)
+      sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })
+    } finally {
+      release()
     }
-    await d.state.setVector(body.site, { store: body.store, rev: body.upTo })
-    for (const release of uploadPins.get(l.name)?.splice(0) ?? []) release()
-    uploaded.delete(l.name)
-    d.traffic.received(l.name, applied)
-    d.traffic.echoes(l.name, d.site.name, body.changes)
-    sendJson(ctx, 200, { applied, notOwner }, { 'cache-control': 'no-store' })
   }
 
   return [
