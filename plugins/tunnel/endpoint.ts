@@ -243,6 +243,7 @@ export class Endpoint {
   /** What is wrong with a frame, as a close code and reason; undefined when nothing is. */
   #problem(h: FrameHeader): [number, string] | undefined {
     if (h.rsv !== 0) return [1002, 'reserved bits set']
+    if (h.lengthTopBit) return [1002, 'payload length has its most significant bit set']
     if (h.masked === this.client) return [1002, this.client ? 'a server frame must not be masked' : 'a client frame must be masked']
     if (h.opcode >= OP_CLOSE) {
       if (h.opcode > OP_PONG) return [1002, 'unknown opcode']

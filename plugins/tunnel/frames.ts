@@ -18,11 +18,13 @@ export interface FrameHeader {
   payloadLength: number
   /** RSV1-3: no extension is ever negotiated, so a frame with one set is a protocol error. */
   rsv: number
+  /** A 64-bit length with its most significant bit set, which RFC 6455 §5.2 forbids: a protocol error, not a size. */
+  lengthTopBit: boolean
 }
 
 /**
  * The header at `at`, or undefined while fewer bytes than the header are there. A length that does not
- * fit a safe integer is given as Infinity (it is over any limit).
+ * fit a safe integer is given as Infinity (it is over any limit), one with its top bit set too.
  */
 export function readHeader(buf: Buffer, at: number): FrameHeader | undefined {
   const left = buf.length - at
@@ -32,6 +34,7 @@ export function readHeader(buf: Buffer, at: number): FrameHeader | undefined {
   const masked = (b1 & 0x80) !== 0
   let payloadLength = b1 & 0x7f
   let headerLength = 2
+  let lengthTopBit = false
   if (payloadLength === 126) {
     if (left < 4) return undefined
     payloadLength = buf.readUInt16BE(at + 2)
@@ -39,12 +42,13 @@ export function readHeader(buf: Buffer, at: number): FrameHeader | undefined {
   } else if (payloadLength === 127) {
     if (left < 10) return undefined
     const high = buf.readUInt32BE(at + 2)
+    lengthTopBit = high >= 0x80000000
     payloadLength = high >= 0x200000 ? Infinity : high * 2 ** 32 + buf.readUInt32BE(at + 6)
     headerLength = 10
   }
   if (masked) headerLength += 4
   if (left < headerLength) return undefined
-  return { fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, masked, headerLength, payloadLength, rsv: b0 & 0x70 }
+  return { fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, masked, headerLength, payloadLength, rsv: b0 & 0x70, lengthTopBit }
 }
 
 /** The payload of the frame at `at` (whole in `buf`), unmasked into a new buffer. */
