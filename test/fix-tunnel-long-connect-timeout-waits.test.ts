@@ -7,6 +7,7 @@ import http from 'node:http'
 import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { openUpstream } from '../plugins/tunnel/upstream.ts'
+import { systemClock } from '../gateway/util/clock.ts'
 
 const HOURS_600 = 600 * 60 * 60 * 1000
 
@@ -26,7 +27,7 @@ t.test('an upstream reached within a connectTimeout past 596 h opens its tunnel'
   })
   const url = new URL(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/hub`)
   const stop = new AbortController()
-  const opened = await openUpstream({ url, maxMessageBytes: 1024, connectTimeout: HOURS_600 }, [], {}, stop.signal).then(
+  const opened = await openUpstream({ url, maxMessageBytes: 1024, connectTimeout: HOURS_600, clock: systemClock }, [], {}, stop.signal).then(
     (endpoint) => {
       endpoint.socket.destroy()
       return 'opened'

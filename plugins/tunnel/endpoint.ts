@@ -3,6 +3,7 @@
 // upstream the gateway is a client of, an upstream's unmasked ones for the caller), while the header
 // parser bounds messages, checks the framing and picks out the control frames the gateway answers itself.
 import type { Duplex } from 'node:stream'
+import type { Clock } from '../../gateway/util/clock.ts'
 import { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, closePayload, encodeFrame, isValidCloseCode, readHeader, readPayload, type FrameHeader } from './frames.ts'
 
 export interface EndpointEvents {
@@ -56,17 +57,20 @@ export class Endpoint {
   #readPaused = false
   #listening = false
   #finished = false
-  #timer: NodeJS.Timeout | undefined
+  /** The close handshake's wait for the peer (its close frame, then its end of the socket). */
+  #timer: unknown
 
   /**
    * @param client the gateway is this side's client (the upstream): frames it sends are masked and frames
    *   it reads must not be; the other way round for a caller.
+   * @param clock the gateway's, for the close handshake's wait
    * @param head bytes read past the handshake
    */
   constructor(
     readonly socket: Duplex,
     readonly client: boolean,
     readonly maxMessageBytes: number,
+    private readonly clock: Clock,
     head: Buffer,
     /** The subprotocol the handshake settled on ('' for none). */
     readonly protocol = '',
@@ -78,7 +82,7 @@ export class Endpoint {
     socket.on('error', noop)
     socket.on('end', () => socket.end())
     socket.once('close', () => {
-      clearTimeout(this.#timer)
+      clock.clearTimeout(this.#timer)
       this.#peerEnded(1006, '')
       this.#events.gone?.()
     })
@@ -150,7 +154,7 @@ export class Endpoint {
     this.waiting = false
     this.resume()
     if (this.closeReceived || this.#broken) this.#finish()
-    else this.#timer = setTimeout(() => this.socket.destroy(), CLOSE_WAIT).unref()
+    else this.#timer = this.clock.setTimeout(() => this.socket.destroy(), CLOSE_WAIT)
   }
 
   destroy(): void {
@@ -160,9 +164,9 @@ export class Endpoint {
   #finish(): void {
     if (this.#finished) return
     this.#finished = true
-    clearTimeout(this.#timer)
+    this.clock.clearTimeout(this.#timer)
     this.socket.end()
-    this.#timer = setTimeout(() => this.socket.destroy(), CLOSE_WAIT).unref()
+    this.#timer = this.clock.setTimeout(() => this.socket.destroy(), CLOSE_WAIT)
   }
 
   #peerEnded(code: number, reason: string): void {

@@ -48,7 +48,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
   const closing = new AbortController()
   // One listener per upstream being opened, each removed once it opens: many at once is not a leak.
   setMaxListeners(0, closing.signal)
-  const upstreamOptions = { url: o.upstream, ca: deps.ca, maxMessageBytes: o.maxMessageBytes, connectTimeout: o.connectTimeout }
+  const upstreamOptions = { url: o.upstream, ca: deps.ca, maxMessageBytes: o.maxMessageBytes, connectTimeout: o.connectTimeout, clock }
   const upstreamName = o.upstream.origin
 
   const refused = (reason: RefusalReason, address: string) => {
@@ -125,7 +125,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
     openUpstream(upstreamOptions, protocols, headers, closing.signal).then(
       (up) => {
         upstream = up
-        const caller = settle() ? acceptUpgrade(req, socket, head, answerProtocol(offered, cred.where === 'protocol' ? cred.entry : undefined, up.protocol) ?? '', o.maxMessageBytes) : undefined
+        const caller = settle() ? acceptUpgrade(req, socket, head, answerProtocol(offered, cred.where === 'protocol' ? cred.entry : undefined, up.protocol) ?? '', o.maxMessageBytes, clock) : undefined
         if (caller === undefined) return void up.destroy()
         join(caller, up, address)
       },
@@ -165,7 +165,7 @@ export function createTunnelRoute(o: TunnelOptions, deps: { log: Logger; clock: 
       return true
     }
     socket.once('close', () => void settle())
-    const caller = acceptUpgrade(req, socket, head, CLASP_SUBPROTOCOL, o.maxMessageBytes)
+    const caller = acceptUpgrade(req, socket, head, CLASP_SUBPROTOCOL, o.maxMessageBytes, clock)
     if (caller === undefined) return void settle()
     waiting.add(caller)
     const refuse = (reason: RefusalReason, code: number, why: string) => {

@@ -7,20 +7,22 @@ import * as https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { GatewayError, TUNNEL_UPSTREAM_FAILURES, upstreamError } from '../../gateway/errors.ts'
 import { Endpoint } from './endpoint.ts'
-import { systemClock } from '../../gateway/util/clock.ts'
+import { systemClock, type Clock } from '../../gateway/util/clock.ts'
 
 export interface UpstreamOptions {
   url: URL
   ca?: Buffer
   maxMessageBytes: number
   connectTimeout: number
+  /** The gateway's clock, which the tunnel's close handshake waits on. */
+  clock: Clock
 }
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 const acceptKey = (key: string) => createHash('sha1').update(key + GUID).digest('base64')
 
 /** Answers a checked upgrade (isValidUpgrade) with 101 and `protocol` ('' for none); undefined when the caller left. */
-export function acceptUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, protocol: string, maxMessageBytes: number): Endpoint | undefined {
+export function acceptUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, protocol: string, maxMessageBytes: number, clock: Clock): Endpoint | undefined {
   if (socket.destroyed || !socket.writable) return undefined
   socket.write(
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
@@ -28,7 +30,7 @@ export function acceptUpgrade(req: http.IncomingMessage, socket: Duplex, head: B
       (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') +
       '\r\n',
   )
-  return new Endpoint(socket, false, maxMessageBytes, head, protocol)
+  return new Endpoint(socket, false, maxMessageBytes, clock, head, protocol)
 }
 
 export function openUpstream(o: UpstreamOptions, protocols: string[], headers: Record<string, string>, signal: AbortSignal): Promise<Endpoint> {
@@ -87,7 +89,7 @@ export function openUpstream(o: UpstreamOptions, protocols: string[], headers: R
       }
       settled = true
       done()
-      resolve(new Endpoint(socket, true, o.maxMessageBytes, head, protocol))
+      resolve(new Endpoint(socket, true, o.maxMessageBytes, o.clock, head, protocol))
     })
     req.end()
   })
