@@ -21,8 +21,12 @@ export interface EndpointEvents {
 
 /** How long a close frame waits for the peer's before the socket is cut. */
 const CLOSE_WAIT = 1000
-/** The payload of the gateway's own pings: a pong carrying it is the answer, not passed on. */
-const KEEPALIVE = Buffer.from('fedgate keep-alive')
+/**
+ * What the gateway's own pings carry, then their number: a pong starting with it is the gateway's, not passed
+ * on, and the answer only with the outstanding ping's data (RFC 6455 §5.5.3), not a peer's pong of its own.
+ */
+const KEEPALIVE = 'fedgate keep-alive '
+const KEEPALIVE_BYTES = Buffer.from(KEEPALIVE)
 const EMPTY = Buffer.alloc(0)
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const noop = () => {}
@@ -30,6 +34,9 @@ const noop = () => {}
 export class Endpoint {
   /** The peer answered the last ping (or none was sent). */
   answered = true
+  /** The data of the ping the peer owes a pong for; undefined when none is outstanding. */
+  #pingData: Buffer | undefined
+  #pings = 0
   closeSent = false
   closeReceived = false
   /** Not read while the other side of the tunnel has not written what this side passed it. */
@@ -141,7 +148,8 @@ export class Endpoint {
       return
     }
     this.answered = false
-    this.socket.write(encodeFrame(OP_PING, KEEPALIVE, this.client))
+    this.#pingData = Buffer.from(KEEPALIVE + ++this.#pings)
+    this.socket.write(encodeFrame(OP_PING, this.#pingData, this.client))
   }
 
   /** Starts the close handshake; a side that cannot be sent a whole frame now is cut instead. */
@@ -213,8 +221,7 @@ export class Endpoint {
       if (h.opcode >= OP_CLOSE || this.#collectFirst) {
         // Control frames (125 bytes at most) and a collected message are read whole.
         if (end > buf.length) break
-        if (h.opcode === OP_PONG) this.answered = true
-        if (h.opcode === OP_PING || (h.opcode === OP_PONG && !readPayload(buf, at, h).equals(KEEPALIVE))) {
+        if (h.opcode === OP_PING || (h.opcode === OP_PONG && !this.#ownPong(readPayload(buf, at, h)))) {
           at = end // a peer's own ping or pong: passed on with the frames around it
           continue
         }
@@ -242,6 +249,16 @@ export class Endpoint {
     }
     if (from < at) this.#events.relay?.(buf.subarray(from, at))
     if (at < buf.length) this.#held = buf.subarray(at)
+  }
+
+  /** Is this pong the gateway's own? It answers the keep-alive only with the outstanding ping's data. */
+  #ownPong(data: Buffer): boolean {
+    if (this.#pingData !== undefined && data.equals(this.#pingData)) {
+      this.answered = true
+      this.#pingData = undefined
+      return true
+    }
+    return data.length > KEEPALIVE_BYTES.length && KEEPALIVE_BYTES.equals(data.subarray(0, KEEPALIVE_BYTES.length))
   }
 
   /** What is wrong with a frame, as a close code and reason; undefined when nothing is. */
