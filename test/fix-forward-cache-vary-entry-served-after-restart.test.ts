@@ -17,7 +17,7 @@ t.test('a varying answer stored before a restart is served after it, the root st
   })
   const get = (s: typeof site) => fetchText(s, '/api/v1/packages/pkg-x', { headers: { 'accept-encoding': 'identity' } })
   const first = await get(site)
-  t.match(first.headers['cache-status'], /fwd=miss; stored/)
+  t.match(first.headers['cache-status'], /fwd=miss/) // chunked (no Content-Length): not claimed stored as its head leaves
   t.match((await get(site)).headers['cache-status'], /; hit;/, 'found again before the restart')
   await site.gw.close()
 

@@ -16,7 +16,7 @@ t.test('a fresh cached answer is served with the root stopped', async (t) => {
   })
   const first = await fetchText(site, '/api/v1/repos/acme/tool?x=1')
   t.equal(first.status, 200)
-  t.match(first.headers['cache-status'], /fwd=miss; stored/)
+  t.match(first.headers['cache-status'], /fwd=miss/) // chunked (no Content-Length): not claimed stored as its head leaves
   const second = await fetchText(site, '/api/v1/repos/acme/tool?x=1')
   t.equal(second.body, first.body, 'the same answer')
   t.match(second.headers['cache-status'], /; hit; ttl=\d+/)

@@ -11,8 +11,11 @@ import type { Entry, EntryMeta, EntryStore } from '../../gateway/http-cache/entr
 /** Headers a 304 carries (RFC 9110 §15.4.5), besides Age and Cache-Status. */
 const NOT_MODIFIED_HEADERS = ['etag', 'cache-control', 'expires', 'last-modified', 'vary', 'content-location', 'date']
 
-/** RFC 9211 Cache-Status for an answer found as `status`. */
-export function cacheStatusValue(site: string, status: CacheStatus, e: EntryMeta, now: number): string {
+/**
+ * RFC 9211 Cache-Status for an answer found as `status`. `stored` false: a miss whose head leaves before
+ * it is known to fit the cache (chunked), which then says only that it was fetched.
+ */
+export function cacheStatusValue(site: string, status: CacheStatus, e: EntryMeta, now: number, stored = true): string {
   const ttl = Math.round(-staleFor(e, now) / 1000)
   switch (status) {
     case 'hit':
@@ -24,15 +27,15 @@ export function cacheStatusValue(site: string, status: CacheStatus, e: EntryMeta
     case 'coalesced':
       return `${site}; fwd=miss; stored; collapsed; ttl=${ttl}`
     case 'miss':
-      return `${site}; fwd=miss; stored; ttl=${ttl}`
+      return stored ? `${site}; fwd=miss; stored; ttl=${ttl}` : `${site}; fwd=miss; ttl=${ttl}`
   }
 }
 
-/** The stored headers with the entry's Age and its Cache-Status (RFC 9211) for an answer found as `status`. */
-export function entryHeaders(e: EntryMeta, status: CacheStatus, site: string, now: number): Record<string, string | string[] | number> {
+/** The stored headers with the entry's Age and its Cache-Status (RFC 9211) for an answer found as `status` (`stored`: cacheStatusValue). */
+export function entryHeaders(e: EntryMeta, status: CacheStatus, site: string, now: number, stored = true): Record<string, string | string[] | number> {
   // RFC 9211: a cache appends its entry to the list the caches nearer the origin (a middle site) wrote.
   const before = e.headers['cache-status']
-  const ours = cacheStatusValue(site, status, e, now)
+  const ours = cacheStatusValue(site, status, e, now, stored)
   return { ...e.headers, age: String(Math.floor(ageNow(e, now) / 1000)), 'cache-status': before ? `${String(before)}, ${ours}` : ours }
 }
 

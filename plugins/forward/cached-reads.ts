@@ -96,13 +96,14 @@ export function cachedReads(d: CachedReadsDeps): (ctx: RequestContext) => Promis
 
 /**
  * A miss sent as it is stored: the head a stored miss gets (sendEntry), its Content-Length the root's
- * (none for a chunked answer); the body as it is written to the entry. A root (or disk) failing mid-body
- * cuts the answer, and the request log says why; a client that leaves does not stop the fill.
+ * (none for a chunked answer, whose Cache-Status does not say `stored`: it may yet prove too large to
+ * keep); the body as it is written to the entry. A root (or disk) failing mid-body cuts the answer, and
+ * the request log says why; a client that leaves does not stop the fill.
  */
 function sendFilling(ctx: RequestContext, f: Filling, site: string, now: number, rootHealth: RootHealth | undefined): Promise<void> {
   const { res } = ctx
   ctx.cache = 'miss'
-  res.writeHead(f.meta.status, entryHeaders(f.meta, 'miss', site, now))
+  res.writeHead(f.meta.status, entryHeaders(f.meta, 'miss', site, now, f.meta.headers['content-length'] !== undefined))
   // The body also fails when the cache's own disk does: only the root's failures count against it.
   return streamOn(ctx, f.body, (ge) => isRootFailure(ge) && rootHealth?.report(ge))
 }
