@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { SiteConfig } from '../config/load.ts'
 import { certificateNames, loadPair } from './pair.ts'
 import { dropPending, pairOncePlaced, pendingFiles, placePending, writePair } from './durable-pair.ts'
+import { withGenerationLock } from './generation-lock.ts'
 
 // node-forge is loaded only to make a certificate: a site whose files exist never pays for it (~10 MB, ~100 ms).
 let forgeModule: typeof Forge | undefined
@@ -27,6 +28,8 @@ export interface EnsureOptions {
   hosts: readonly string[]
   cert?: string
   key?: string
+  /** How long a generation waits for another process's in the same dir (GENERATION_LOCK_WAIT_MS; tests shorten it). */
+  lockWaitMs?: number
 }
 
 export interface EnsureResult extends CertificateFiles {
@@ -125,8 +128,16 @@ export function planCertificates(o: EnsureOptions): CertificatePlan {
  * this only after the loader refused explicit paths that are missing (missingCertificateFile).
  */
 export function ensureCertificates(o: EnsureOptions): EnsureResult {
-  const paths = certificatePaths(o)
   const plan = planCertificates(o)
+  // Files to use as they are need no lock (the dir may be read-only). Anything to write is planned again
+  // under the dir's lock: what looked like a crash's leftovers may have been another process's generation.
+  if (!plan.leftovers && plan.action !== 'make') return carryOut(o, plan)
+  return withGenerationLock(o.dir, () => carryOut(o, planCertificates(o)), o.lockWaitMs)
+}
+
+/** Does what `plan` says (with the dir's lock held when it writes anything). */
+function carryOut(o: EnsureOptions, plan: CertificatePlan): EnsureResult {
+  const paths = certificatePaths(o)
   const created: string[] = []
   const leftovers = plan.leftovers && { outcome: plan.leftovers, files: pendingFiles(paths) }
   if (plan.leftovers === 'complete') placePending(paths)
