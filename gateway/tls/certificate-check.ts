@@ -5,8 +5,8 @@
 import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { SiteConfig } from '../config/load.ts'
-import { certificatePaths, planCertificates, RENEW_BEFORE_MS } from './certificates.ts'
-import { loadPair, validityProblem } from './pair.ts'
+import { certificatePaths, planCertificates } from './certificates.ts'
+import { expiresSoon, loadPair, validityProblem } from './pair.ts'
 
 export interface CertificateFindings {
   /** Start would refuse the site, or clients every handshake: `check` exits 2. Each names its option and files. */
@@ -25,9 +25,9 @@ export function certificateFindings(config: Pick<SiteConfig, 'site' | 'tls'>, no
   const plan = planCertificates(o)
   const dated = (option: string, file: string, x: X509Certificate) => {
     const problem = validityProblem(x, file, now)
-    const left = Date.parse(x.validTo) - now
+    const soon = expiresSoon(x, now)
     if (problem) found.errors.push(`${option}: ${problem}`)
-    else if (left < RENEW_BEFORE_MS) found.warnings.push(`${option}: ${file}: the certificate expires ${x.validTo} (in ${Math.floor(left / 86_400_000)} days)`)
+    else if (soon) found.warnings.push(`${option}: ${file}: the certificate expires ${soon.expires} (in ${soon.days} days)`)
   }
 
   if (plan.leftovers === 'complete') found.notes.push(`${paths.cert}: start completes the generation of this pair a crash cut short`)

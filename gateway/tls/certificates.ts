@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import type Forge from 'node-forge'
 import type { Logger } from 'pino'
 import type { SiteConfig } from '../config/load.ts'
-import { certificateNames, loadPair } from './pair.ts'
+import { certificateNames, loadPair, RENEW_BEFORE_MS } from './pair.ts'
 import { dropPending, pairOncePlaced, pendingFiles, placePending, writePair } from './durable-pair.ts'
 import { withGenerationLock } from './generation-lock.ts'
 
@@ -191,9 +191,6 @@ export function ensureSiteCertificates(config: Pick<SiteConfig, 'site' | 'tls'>,
   if (log && r.created.length) log.info({ files: r.created, ...(r.renewed && { renewed: r.renewed }) }, 'generated TLS certificates (local CA: trust ca.crt in clients)')
   return r
 }
-
-/** A generated certificate is made again this long before it expires (as ACME clients renew). */
-export const RENEW_BEFORE_MS = 30 * 86_400_000
 
 /**
  * Why the site's certificate must be made again, if it is one fedgate generated: it lacks a name the site

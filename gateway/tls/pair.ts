@@ -66,6 +66,15 @@ export function validityProblem(x: X509Certificate, file: string, now = Date.now
   return undefined
 }
 
+/** A certificate this close to its end is said to expire soon (check, start, reload), and a generated one is made again (as ACME clients renew). */
+export const RENEW_BEFORE_MS = 30 * 86_400_000
+
+/** When `x`, valid now, ends within RENEW_BEFORE_MS: its end date as the certificate says it, and the whole days left. */
+export function expiresSoon(x: X509Certificate, now = Date.now()): { expires: string; days: number } | undefined {
+  const left = Date.parse(x.validTo) - now
+  return left >= 0 && left < RENEW_BEFORE_MS ? { expires: x.validTo, days: Math.floor(left / 86_400_000) } : undefined
+}
+
 /** The DNS names and IP addresses a certificate's subjectAltName lists, as it prints them. */
 export function certificateNames(x: X509Certificate): string[] {
   const out: string[] = []

@@ -2,9 +2,10 @@
 // change. Live connections keep the context they were made with, so a reload drops nothing.
 import { watchFile, unwatchFile } from 'node:fs'
 import { type SecureContext, type SecureContextOptions } from 'node:tls'
+import type { X509Certificate } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { certificateNames, loadPair, pairError, readPair, validityProblem } from './pair.ts'
+import { certificateNames, expiresSoon, loadPair, pairError, readPair, validityProblem } from './pair.ts'
 
 export interface CertPair {
   cert: string
@@ -24,6 +25,8 @@ interface Loaded {
   wildcards: [string, SecureContext][]
   names: HostNames
   invalid: (string | undefined)[]
+  /** The certificates that expire within RENEW_BEFORE_MS (as `fedgate check` warns of them). */
+  expiring: { file: string; expires: string; days: number }[]
 }
 
 export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
@@ -65,9 +68,16 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     const exact = new Map<string, SecureContext>()
     const wild: [string, SecureContext][] = []
     const invalid = [validityProblem(main.x509, this.main.cert)]
+    const expiring: Loaded['expiring'] = []
+    const dated = (file: string, x: X509Certificate) => {
+      const soon = expiresSoon(x)
+      if (soon) expiring.push({ file, ...soon })
+    }
+    dated(this.main.cert, main.x509)
     for (const s of this.sni) {
       const pair = loadPair(s.cert, s.key, TLS_BASE)
       invalid.push(validityProblem(pair.x509, s.cert))
+      dated(s.cert, pair.x509)
       const ctx = pair.context
       for (const h of s.hosts) {
         if (h.startsWith('*.')) wild.push([h.slice(1).toLowerCase(), ctx])
@@ -75,7 +85,7 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
       }
     }
     const names = new HostNames([...certificateNames(main.x509), ...this.sni.flatMap((s) => s.hosts)])
-    return { main: { ...TLS_BASE, cert: main.cert, key: main.key }, sni: exact, wildcards: wild, names, invalid }
+    return { main: { ...TLS_BASE, cert: main.cert, key: main.key }, sni: exact, wildcards: wild, names, invalid, expiring }
   }
 
   /** `apply` builds the default pair's context; what OpenSSL refuses there is said as loadPair says it. */
@@ -93,6 +103,7 @@ export class TlsContexts extends EventEmitter<{ reload: []; error: [Error] }> {
     this.#names = next.names
     // Served all the same (it may be all there is), but said at every start and reload.
     for (const problem of next.invalid) if (problem) this.log.error({ err: problem }, 'tls certificate not valid now')
+    for (const soon of next.expiring) this.log.warn(soon, 'tls certificate expires soon')
   }
 
   /** SNICallback: exact host, then *.domain, then the default. */
