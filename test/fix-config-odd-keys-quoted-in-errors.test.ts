@@ -8,7 +8,7 @@ import { builtinPlugins } from '../plugins/index.ts'
 import { tempDir } from './helpers/sites.ts'
 
 const cases: [string, string][] = [
-  ['"": 1\n', '^site\\.yaml:1:5: \\[""\\]: expected a known option'],
+  ['"": 1\n', '^site\\.yaml:1:1: \\[""\\]: expected a known option'],
   ['" ": {}\n', '^site\\.yaml:1:1: \\[" "\\]: expected a known option'],
   ['site: { name: a, role: root, "a b": 1 }\n', '^site\\.yaml:1:\\d+: site\\["a b"\\]: expected a known option'],
   ['site: { name: a, role: root }\nlisten: { "": 1 }\n', '^site\\.yaml:2:\\d+: listen\\[""\\]: expected a known option'],

@@ -3,7 +3,7 @@
 import { readRegularFile } from '../util/regular-file.ts'
 import { dirname, basename, resolve } from 'node:path'
 import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, isCollection, isAlias, type Alias, type Document, type Node } from 'yaml'
-import { formatPath, opt, OptionError, type Path, type Spec, type ParseContext } from './options.ts'
+import { formatPath, opt, OptionError, UnknownOptionError, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
 import { missingCertificateFile, unusableCertificate } from '../tls/certificates.ts'
@@ -79,7 +79,7 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
     parsed = spec.parse(value ?? {}, [], ctx)
   } catch (e) {
     if (!(e instanceof OptionError)) throw e
-    const pos = locate(doc, lines, e.path)
+    const pos = locate(doc, lines, e.path, e instanceof UnknownOptionError)
     throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${e.message}`, file, pos.line)
   }
   const config = { ...(parsed as CoreConfig), file, sections: parsed }
@@ -180,19 +180,22 @@ function firstAlias(doc: Document): { first?: number; unresolved?: number } {
 }
 
 /**
- * Line and column of the deepest node on `path` that exists (the key itself when it is unknown); the
- * document's start when not even the top level exists (an empty file).
+ * Line and column of the deepest node on `path` that exists: a scalar value's own, else its key's, and the
+ * key's always with `atKey` (an unknown option: the key is what is wrong); the document's start when not
+ * even the top level exists (an empty file).
  */
-function locate(doc: Document, lines: LineCounter, path: Path): { line: number; col: number } {
+function locate(doc: Document, lines: LineCounter, path: Path, atKey = false): { line: number; col: number } {
   let node: Node | null | undefined = doc.contents as Node | null
   let offset = node?.range?.[0]
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key)
+      // As toJS names keys: `1: x` is the option "1".
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === key)
       if (!pair) break
       const k = pair.key as Node
       offset = k.range?.[0] ?? offset
       node = pair.value as Node | null
+      if (atKey && i === path.length - 1) break
       if (node?.range && !isMap(node) && !isSeq(node)) offset = node.range[0]
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key] as Node | null

@@ -20,6 +20,9 @@ export class OptionError extends Error {
   }
 }
 
+/** A key no option has: the loader places it at the key, where an OptionError is placed at the value. */
+export class UnknownOptionError extends OptionError {}
+
 export interface ParseContext {
   /** Folder of the YAML file: relative paths are resolved against it. */
   baseDir: string
@@ -216,7 +219,7 @@ export const opt = {
           // Own keys only: `toString` or `constructor` is no option either.
           if (!Object.hasOwn(fields, key)) {
             const near = closestName(key, Object.keys(fields))
-            throw new OptionError([...path, key], `a known option${near ? ` (did you mean "${near}"?)` : ''}; known here: ${Object.keys(fields).join(', ')}`)
+            throw new UnknownOptionError([...path, key], `a known option${near ? ` (did you mean "${near}"?)` : ''}; known here: ${Object.keys(fields).join(', ')}`)
           }
         }
         const out: Record<string, unknown> = {}
