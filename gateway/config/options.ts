@@ -171,8 +171,13 @@ export const opt = {
     })
   },
 
-  /** `${ENV_NAME}` or `file:./path`: never the secret itself in the YAML file. */
-  secret(o: Common<Secret> & { allowEmpty?: boolean }): Spec<Secret> {
+  /**
+   * `${ENV_NAME}` or `file:./path`: never the secret itself in the YAML file. One line, blanks around it
+   * ignored, unless `oneALine`: then several secrets, one a line, for the option's reader to split.
+   */
+  secret(o: Common<Secret> & { allowEmpty?: boolean; oneALine?: boolean }): Spec<Secret> {
+    // A second line in a key is a mistake (two keys pasted, a note), and sent whole it fails every request.
+    const lineCount = (value: string) => (o.oneALine ? 1 : value.split(/\r\n|\r|\n/).length)
     return leaf('secret', o, (v, path, ctx) => {
       if (typeof v !== 'string') throw new OptionError(path, 'a secret reference: ${ENV_NAME} or file:./path', typeof v)
       const env = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v)
@@ -180,18 +185,20 @@ export const opt = {
         // Blanks alone (a stray newline) are no key, as a blank secret file is none.
         const value = ctx.env[env[1]!]?.trim()
         if (value === undefined || value === '') throw new OptionError(path, `environment variable ${env[1]} to be set and non-empty`)
+        if (lineCount(value) > 1) throw new OptionError(path, `environment variable ${env[1]} to hold one line (it has ${lineCount(value)})`)
         return new Secret(value, `env:${env[1]}`)
       }
       if (v.startsWith('file:')) {
         const file = resolve(ctx.baseDir, v.slice(5))
         let text: string
         try {
-          text = readRegularFile(file).toString('utf8')
+          text = readRegularFile(file).toString('utf8').trim()
         } catch (e) {
           throw new OptionError(path, `a readable secret file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`)
         }
-        if (text.trim() === '' && !o.allowEmpty) throw new OptionError(path, `a non-empty secret file (${file} is empty)`)
-        return new Secret(text.trim(), `file:${file}`, file)
+        if (text === '' && !o.allowEmpty) throw new OptionError(path, `a non-empty secret file (${file} is empty)`)
+        if (lineCount(text) > 1) throw new OptionError(path, `a secret file of one line (${file} has ${lineCount(text)} lines; only a tunnel's tokens take one a line)`)
+        return new Secret(text, `file:${file}`, file)
       }
       // The literal is not echoed back: it may be a real key pasted by mistake.
       throw new OptionError(path, 'a secret reference: ${ENV_NAME} or file:./path (a literal secret in the YAML file is refused)')

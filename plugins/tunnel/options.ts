@@ -4,7 +4,7 @@ export const tunnelSpec = opt.obj(
   {
     path: opt.string({ doc: 'Upgrade requests on this exact path are tunnelled', pattern: /^\/[^?#\s]*$/, patternText: 'a path starting with /' }),
     upstream: opt.url({ doc: 'Where the tunnel goes: wss:// (certificates checked) or ws:// for a local relay', protocols: ['ws', 'wss'] }),
-    tokens: opt.secret({ doc: 'Accepted caller tokens, one a line (blank lines and # comments ignored): file:./path (re-read when it changes) or ${ENV_NAME}' }),
+    tokens: opt.secret({ doc: 'Accepted caller tokens, one a line (blank lines and # comments ignored): file:./path (re-read when it changes) or ${ENV_NAME}', oneALine: true }),
     upstreamToken: opt.secret({ doc: 'Token the gateway presents upstream (Authorization: Bearer, and in CLASP HELLO) in place of the caller\'s; absent: the caller\'s own is passed on', optional: true }),
     ca: opt.path({ doc: 'Extra CA certificate (PEM) trusted for a wss:// upstream; default root.ca', optional: true }),
     maxConnections: opt.int({ doc: 'Most tunnels open or opening at once on this path, callers still to send a CLASP HELLO aside (503 beyond)', default: 1000, min: 1 }),
