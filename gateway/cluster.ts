@@ -4,7 +4,7 @@
 // among them by the sync lease in the index (plugins/sync/leader.ts), as it is among nodes.
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import type { SiteConfig } from './config/load.ts'
+import { logConfigWarnings, type SiteConfig } from './config/load.ts'
 import { createLogger, exitAfterLog, stdoutDestination } from './log.ts'
 import { ensureSiteCertificates } from './tls/certificates.ts'
 import { WORKER_SLOT_ENV } from './util/worker-slot.ts'
@@ -34,6 +34,7 @@ export function runPrimary(config: SiteConfig, count: number): Promise<never> {
   const destination = stdoutDestination()
   const log = createLogger({ level: config.log.level, site: config.site.name, destination }).child({ component: 'primary' })
   const exit = (code: number) => exitAfterLog(destination, code)
+  logConfigWarnings(config, log)
   // Before the workers start, so that they do not race to generate the same files.
   ensureSiteCertificates(config, log)
 

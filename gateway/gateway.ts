@@ -5,7 +5,7 @@ import http from 'node:http'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { basename } from 'node:path'
-import type { SiteConfig } from './config/load.ts'
+import { logConfigWarnings, type SiteConfig } from './config/load.ts'
 import { createLogger, exitAfterLog, stdoutDestination, type LogDestination, type Logger } from './log.ts'
 import { HotAnswers } from './hot-answers.ts'
 import { RequestLog } from './request-log.ts'
@@ -63,6 +63,8 @@ export async function startGateway(config: SiteConfig, opts: StartOptions): Prom
   const log = createLogger({ level: config.log.level, site: config.site.name, destination: logDestination })
   const started = clock.now()
 
+  // With workers, their primary has said them.
+  if (!cluster.isWorker) logConfigWarnings(config, log)
   const certs = ensureSiteCertificates(config, log)
   const tls = new TlsContexts({ cert: certs.cert, key: certs.key }, config.tls.sni, log)
   const serverOptions = {

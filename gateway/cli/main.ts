@@ -34,6 +34,7 @@ const core: Record<string, CliCommand> = {
       const c = config()
       const file = basename(c.file)
       const found = certificateFindings(c)
+      for (const w of c.warnings) process.stderr.write(`fedgate: warning: ${w.where}: ${w.option}: ${w.text}\n`)
       for (const w of found.warnings) process.stderr.write(`fedgate: warning: ${file}: ${w}\n`)
       for (const e of found.errors) process.stderr.write(`fedgate: ${file}: ${e}\n`)
       if (found.errors.length) return 2

@@ -3,9 +3,10 @@
 import { readRegularFile } from '../util/regular-file.ts'
 import { dirname, basename, resolve } from 'node:path'
 import { parseDocument, visit, Parser, LineCounter, isMap, isSeq, isPair, isScalar, isCollection, isAlias, type Alias, type Document, type Node } from 'yaml'
-import { formatPath, opt, OptionError, UnknownOptionError, type Path, type Spec, type ParseContext } from './options.ts'
+import { formatPath, opt, OptionError, UnknownOptionError, type OptionWarning, type Path, type Spec, type ParseContext } from './options.ts'
 import { coreOptions, type CoreConfig } from './schema.ts'
 import type { GatewayPlugin } from '../plugin-api.ts'
+import type { Logger } from 'pino'
 import { missingCertificateFile, unusableCertificate } from '../tls/certificates.ts'
 
 export class ConfigError extends Error {
@@ -20,7 +21,22 @@ export class ConfigError extends Error {
 }
 
 /** The parsed site: the core's options plus each plugin's own sections (plugins read theirs by name). */
-export type SiteConfig = CoreConfig & { readonly file: string; readonly sections: Record<string, unknown> }
+export type SiteConfig = CoreConfig & { readonly file: string; readonly sections: Record<string, unknown>; readonly warnings: readonly ConfigWarning[] }
+
+/** An OptionWarning placed in the file: `check` prints `where: option: text`, `start` logs `kind` with the fields. */
+export interface ConfigWarning {
+  /** file:line:col */
+  where: string
+  option: string
+  kind: string
+  text: string
+  fields: Record<string, string>
+}
+
+/** Logs the file's warnings (start: a single process, or a workers' primary, once for the site). */
+export function logConfigWarnings(config: Pick<SiteConfig, 'warnings'>, log: Logger): void {
+  for (const w of config.warnings) log.warn({ where: w.where, option: w.option, ...w.fields }, w.kind)
+}
 
 /** The whole declared option tree: the core's sections and every plugin's. */
 export function siteSpec(plugins: readonly GatewayPlugin[]): Spec<Record<string, unknown>> {
@@ -72,7 +88,8 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
     const pos = lines.linePos(alias?.unresolved ?? alias?.first ?? 0)
     throw new ConfigError(`${name}:${pos.line}:${pos.col}: YAML alias error: ${String((e as Error).message ?? e).split('\n')[0]}`, file, pos.line)
   }
-  const ctx: ParseContext = { baseDir: dirname(file), env }
+  const warnings: OptionWarning[] = []
+  const ctx: ParseContext = { baseDir: dirname(file), env, warnings }
   const spec = siteSpec(plugins)
   let parsed: Record<string, unknown>
   try {
@@ -82,7 +99,11 @@ export function parseConfig(text: string, file: string, plugins: readonly Gatewa
     const pos = locate(doc, lines, e.path, e instanceof UnknownOptionError)
     throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${e.message}`, file, pos.line)
   }
-  const config = { ...(parsed as CoreConfig), file, sections: parsed }
+  const placed = warnings.map((w): ConfigWarning => {
+    const pos = locate(doc, lines, w.path)
+    return { where: `${name}:${pos.line}:${pos.col}`, option: formatPath(w.path), kind: w.kind, text: w.text, fields: w.fields }
+  })
+  const config = { ...(parsed as CoreConfig), file, sections: parsed, warnings: placed }
   const fail = (path: Path, message: string): never => {
     const pos = locate(doc, lines, path)
     throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${formatPath(path)}: ${message}`, file, pos.line)

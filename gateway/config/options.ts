@@ -1,7 +1,7 @@
 // The option DSL: every YAML option is declared once, here or in a plugin, with its type, default and
 // a one-line doc. The same declaration validates the file, gives defaults, and lists the documented
 // options (a test checks that config.example.yaml shows each one).
-import { readRegularFile } from '../util/regular-file.ts'
+import { readRegularFile, readRegularFileAndMode } from '../util/regular-file.ts'
 import { isAbsolute, resolve } from 'node:path'
 import { parseDuration, parseBytes } from '../util/units.ts'
 import { Secret } from './secret.ts'
@@ -27,6 +27,19 @@ export interface ParseContext {
   /** Folder of the YAML file: relative paths are resolved against it. */
   baseDir: string
   env: NodeJS.ProcessEnv
+  /** Where a spec says what works but should not be so; the loader adds file and line. */
+  warnings?: OptionWarning[]
+}
+
+/** Something in the file that works but should not be so (a secret file others may read): `check` and `start` say it. */
+export interface OptionWarning {
+  path: Path
+  /** The log line's message, one for every warning of its kind. */
+  kind: string
+  /** The warning in a sentence, for `fedgate check`. */
+  text: string
+  /** What the sentence names, as the log line's fields. */
+  fields: Record<string, string>
 }
 
 export interface Spec<T> {
@@ -190,14 +203,20 @@ export const opt = {
       }
       if (v.startsWith('file:')) {
         const file = resolve(ctx.baseDir, v.slice(5))
-        let text: string
+        let read: { bytes: Buffer; mode: number }
         try {
-          text = readRegularFile(file).toString('utf8').trim()
+          read = readRegularFileAndMode(file)
         } catch (e) {
           throw new OptionError(path, `a readable secret file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`)
         }
+        const text = read.bytes.toString('utf8').trim()
         if (text === '' && !o.allowEmpty) throw new OptionError(path, `a non-empty secret file (${file} is empty)`)
         if (lineCount(text) > 1) throw new OptionError(path, `a secret file of one line (${file} has ${lineCount(text)} lines; only a tunnel's tokens take one a line)`)
+        const others = secretReaders(read.mode)
+        if (others) {
+          const mode = `0${read.mode.toString(8).padStart(3, '0')}`
+          ctx.warnings?.push({ path, kind: 'secret file readable by others', text: `${file} is readable by ${others} (mode ${mode}); chmod 600 it`, fields: { file, mode } })
+        }
         return new Secret(text, `file:${file}`, file)
       }
       // The literal is not echoed back: it may be a real key pasted by mistake.
@@ -243,6 +262,13 @@ export const opt = {
     })
     return { ...s, item }
   },
+}
+
+/** Who besides its owner may read a file of permission bits `mode`, as ssh checks a private key (Windows has no such bits). */
+function secretReaders(mode: number): string | undefined {
+  if (process.platform === 'win32') return undefined
+  const who = [mode & 0o040 ? 'its group' : '', mode & 0o004 ? 'others' : ''].filter(Boolean)
+  return who.length ? who.join(' and ') : undefined
 }
 
 /** The declared name a typo most likely meant (at most 2 edits away), for "did you mean". */
