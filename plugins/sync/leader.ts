@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { withDeadline } from '../../gateway/util/deadline.ts'
 import type { IndexStore, LeaseState } from '../hub/store/index.ts'
+import { processAlive } from '../../gateway/util/process-alive.ts'
 
 export interface LeaderEvents {
   /** This process now leads: start syncing. */
@@ -129,7 +130,7 @@ export class SyncLeader {
   async #holderDied(lease: LeaseState): Promise<boolean> {
     const other = lease.holder
     const [host, pid] = other?.split(':') ?? []
-    if (!other || host !== hostname() || alive(Number(pid))) return false
+    if (!other || host !== hostname() || processAlive(Number(pid))) return false
     await this.index.releaseLease(this.name, other)
     return true
   }
@@ -151,16 +152,6 @@ export class SyncLeader {
     for (const l of this.#listeners) await l.follow().catch((err: unknown) => this.o.log.error({ reason: (err as Error).message }, 'sync stop failed'))
     // A hung index must not hold up the stop: the lease then runs out by itself.
     await withDeadline(this.index.releaseLease(this.name, this.holder), this.#margin(), 'the index').catch(() => {})
-  }
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true // not one of ours: wait for its lease
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

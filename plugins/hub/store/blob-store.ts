@@ -10,6 +10,7 @@ import { finished, type Readable } from 'node:stream'
 import { GatewayError } from '../../../gateway/errors.ts'
 import type { BlobStore, WriteOptions } from '../model.ts'
 import { BlobPins } from './blob-pins.ts'
+import { processAlive } from '../../../gateway/util/process-alive.ts'
 
 export const BLOB_ID = /^[0-9a-f]{64}$/
 /** `partial/<id>.<host>`: one file per node, since nodes of a site may share the blob folder. */
@@ -245,7 +246,7 @@ export class FileBlobStore implements BlobStore {
       const pid = Number(/^(\d+)-\d+-/.exec(name)?.[1])
       const old = ((await ageMs(join(tmp, name))) ?? Infinity) > 86_400_000
       // At start, this pid's files are an earlier process's; later, they are this one's writes in progress.
-      const dead = pid === process.pid ? o.atStart : !alive(pid)
+      const dead = pid === process.pid ? o.atStart : !processAlive(pid)
       if (old || !(Number.isSafeInteger(pid) && pid > 0) || dead) await rm(join(tmp, name), { force: true })
     }
   }
@@ -282,16 +283,6 @@ export class FileBlobStore implements BlobStore {
 async function ageMs(file: string): Promise<number | undefined> {
   const st = await stat(file).catch(() => undefined)
   return st && Date.now() - st.mtimeMs
-}
-
-/** Is process `pid` running (EPERM: it is, under another user)? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**
