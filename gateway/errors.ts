@@ -11,6 +11,10 @@ export const errorCatalogue = {
   GW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid key or token is required' },
   GW_ERR_FORBIDDEN: { status: 403, message: 'This key may not do that' },
   GW_ERR_NOT_FOUND: { status: 404, message: 'Nothing is served at this path' },
+  // The root answered 401 or 403 to a read made with the site's key. Passed on as 401, npm would tell the
+  // user to log in (their credentials are not what was refused); as 404, that the package does not exist;
+  // as 502, it would retry for 70 s. 403 is what happened: npm says so at once and does not retry.
+  GW_ERR_ROOT_REFUSED: { status: 403, message: 'The root registry does not let this site read this package (it refused the site\'s key)' },
   GW_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   GW_ERR_WRITES_DISABLED: { status: 405, message: 'Writes through this gateway are disabled (forward.allowWrites is false); publish to the root directly' },
   GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },

@@ -16,7 +16,7 @@ import type { RequestContext } from '../../gateway/plugin-api.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 import { asPackument, CORGI, rewriteTarballs, wantsAbbreviated, type Packument } from './packument.ts'
 import type { ProxyBudget } from './proxy-budget.ts'
-import { packumentPath, type RegistryUpstream } from './registry-upstream.ts'
+import { packumentPath, refusalReason, statusError as rootStatusError, type RegistryUpstream } from './registry-upstream.ts'
 
 /** What the root's answer to a `Accept` varies by: npm's abbreviated form or the full document. */
 const ACCEPT = { abbreviated: `${CORGI}; q=1.0, application/json; q=0.8, */*`, full: 'application/json' } as const
@@ -120,6 +120,7 @@ export class ProxiedPackuments {
   }
 
   async #fromResponse(name: string, res: RootAnswer, received: (n: number) => void, cache: CacheStatus | 'bypass'): Promise<FetchedPackument> {
+    if (res.statusCode === 401 || res.statusCode === 403) throw statusError(name, res.statusCode, await refusalReason(res))
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => {})
       throw statusError(name, res.statusCode)
@@ -151,8 +152,7 @@ export class ProxiedPackuments {
   }
 }
 
-function statusError(name: string, status: number): GatewayError {
+function statusError(name: string, status: number, reason?: string): GatewayError {
   if (status === 404) return new GatewayError('GW_ERR_NOT_FOUND', `${name} is not in the root registry`)
-  if (status === 401 || status === 403) return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root refused this site's key for ${name} (${status})`)
-  return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `the root answered ${status} for ${name}`)
+  return rootStatusError(name, status, reason)
 }

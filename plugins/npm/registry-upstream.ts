@@ -38,10 +38,7 @@ export class RegistryUpstream {
       await res.body.dump().catch(() => {})
       return undefined
     }
-    if (res.statusCode !== 200) {
-      await res.body.dump().catch(() => {})
-      throw statusError(`packument ${name}`, res.statusCode)
-    }
+    if (res.statusCode !== 200) throw statusError(`packument ${name}`, res.statusCode, await refusalReason(res))
     const what = `the root's packument for ${name}`
     return asPackument(await this.boundedJson(res, what), what)
   }
@@ -152,7 +149,38 @@ export function packumentPath(name: string): string {
   return '/' + name.replace('/', '%2f')
 }
 
-function statusError(what: string, status: number): GatewayError {
-  if (status === 401 || status === 403) return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what}: the root refused this site's key (${status})`)
+/**
+ * The root's answer other than 200 (and 404, which callers take as "no such package"), in catalogue terms:
+ * 401 and 403 are the site's key refused (GW_ERR_ROOT_REFUSED), with the root's `reason` when it gave one.
+ */
+export function statusError(what: string, status: number, reason?: string): GatewayError {
+  if (status === 401 || status === 403) return new GatewayError('GW_ERR_ROOT_REFUSED', `${what}: the root answered ${status}${reason ? ` (${reason})` : ''}`)
   return new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what}: the root answered ${status}`)
+}
+
+/** Bytes of a refusal read for its reason: a registry's error is a line of JSON. */
+const REASON_BYTES = 4096
+
+/**
+ * The `error` text of a registry's error answer (`{"error": "…"}`, what npm prints), from at most its
+ * first REASON_BYTES, on one line and clipped; undefined when there is none. The body is consumed or
+ * destroyed. The site's key, should the root echo it, is scrubbed where the answer is sent (sendNpmError).
+ */
+export async function refusalReason(res: RootAnswer): Promise<string | undefined> {
+  res.body.on('error', () => {}) // destroyed unread past the bound: that abort has no one to tell
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      size += chunk.length
+      if (size >= REASON_BYTES) break
+    }
+    const error = (JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as { error?: unknown })?.error
+    return typeof error === 'string' && error !== '' ? error.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200) : undefined
+  } catch {
+    return undefined // cut, not JSON, or no answer at all: the status says enough
+  } finally {
+    if (!res.body.readableEnded) res.body.destroy()
+  }
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ConnectionOptions } from 'node:tls'
 import { request } from 'undici'
+import type { Clock } from '../../gateway/util/clock.ts'
 import { connectTls, sendRaw } from './raw-http.ts'
 import type { KeyRing } from '../../plugins/hub/keys.ts'
 import { project, runNpm, type NpmConfig, type NpmResult } from './npm-client.ts'
@@ -33,13 +34,17 @@ export interface NpmStack {
   syncNow(name?: string): Promise<{ packages: { name: string; state: string; error?: string }[] }>
 }
 
-export async function startNpmStack(t: TestLike, dir: string, o: { packages?: string[]; extra?: string; site?: string; fixtures?: PackageSpec[] } = {}): Promise<NpmStack> {
-  const root = await startVerdaccio(t, dir)
+export async function startNpmStack(
+  t: TestLike,
+  dir: string,
+  o: { packages?: string[]; extra?: string; site?: string; fixtures?: PackageSpec[]; rootPackages?: string; clock?: Clock } = {},
+): Promise<NpmStack> {
+  const root = await startVerdaccio(t, dir, { packages: o.rootPackages })
   for (const pkg of o.fixtures ?? FIXTURES) await root.publish(pkg)
   writeSecret(dir, 'root.key', root.token)
   const packages = o.packages ?? ['left-pad', '@acme/*']
   const yaml = childYaml('branch', root.url.replace(/\/$/, ''), `npm:\n  packages: [${packages.map((p) => `'${p}'`).join(', ')}]\n  interval: 1h\n${o.extra ?? ''}`, o.site)
-  const child = await startSite(t, yaml, { dir, name: 'branch' })
+  const child = await startSite(t, yaml, { dir, name: 'branch', clock: o.clock })
   const admin = (await child.gw.service<KeyRing>('keys')!.create({ name: 'ops', scope: 'admin' })).key
   const publicUrl = child.url
   const npm: NpmConfig = {

@@ -47,7 +47,11 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function startVerdaccio(t: TestLike, dir: string): Promise<Verdaccio> {
+/**
+ * `packages` is extra YAML put first under Verdaccio's `packages:` (two-space indented rules), for
+ * packages with access rules of their own (readable by another user only, say).
+ */
+export async function startVerdaccio(t: TestLike, dir: string, o: { packages?: string } = {}): Promise<Verdaccio> {
   const root = join(dir, 'verdaccio')
   const storage = join(root, 'storage')
   mkdirSync(storage, { recursive: true })
@@ -62,7 +66,7 @@ auth:
     max_users: 10
 uplinks: {}
 packages:
-  '@*/*':
+${o.packages ?? ''}  '@*/*':
     access: $authenticated
     publish: $authenticated
     unpublish: $authenticated
