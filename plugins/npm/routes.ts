@@ -15,6 +15,7 @@ import type { BlobResponder } from '../hub/routes/blob-response.ts'
 import { matchesEtag, notModified, sendJson } from '../hub/routes/http.ts'
 import { fromNpmClient, npmHandler, WritesRefused } from './npm-errors.ts'
 import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
+import { isPackageWrite } from './package-writes.ts'
 import { PackageSync } from './package-sync.ts'
 import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated } from './packument.ts'
 import type { ProxiedPackuments } from './proxied-packuments.ts'
@@ -59,7 +60,8 @@ interface Rendered {
 export function npmRoutes(d: NpmRouteDeps): Route[] {
   const pathOf = perRequest((ctx: RequestContext): NpmPath | undefined => parseNpmPath(ctx.path))
   const writeIntent = (ctx: RequestContext) => ctx.query !== '' && new URLSearchParams(ctx.query.slice(1)).get('write') === 'true'
-  // Every write an npm client may send: parsed npm paths (but another client's POST), the registry's own `/-/…` (login, access,
+  // Every write an npm client may send, and any client's write the root routes to a package (package-writes.ts):
+  // parsed npm paths (but another client's POST), the registry's own `/-/…` (login, access,
   // token, org) and, from an npm client, anything under a package-like first segment (legacy names),
   // except fedgate's own API and npm audit's POSTs, which change nothing (they stay the forward
   // plugin's, under forward.allowWrites). Other clients' writes elsewhere (a hub's uploads) stay the
@@ -67,10 +69,13 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
   const npmWrite = (ctx: RequestContext) => {
     if (READS.has(ctx.method)) return ctx.path.startsWith('/-/') && ACCOUNT_READ.test(ctx.path)
     if (ctx.method === 'OPTIONS') return false
+    // Whoever sends it: the root would take it as a publish, unpublish or dist-tag change.
+    if (isPackageWrite(ctx.method, ctx.path)) return true
+    // Before the POST exception below: the root's POSTs (dist-tags, tokens, profile) are all under `/-/`.
+    if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
     // npm never POSTs to a package's path (publish, unpublish, deprecate and owner are PUT and DELETE):
     // another client's POST there (a hub's own `/login`, `/upload`) is not npm's to refuse.
     if (pathOf(ctx) !== undefined) return ctx.method !== 'POST' || fromNpmClient(ctx)
-    if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
     return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/') && fromNpmClient(ctx)
   }
   /** Throws unless writes may go through to the root, naming the setting that refuses them. */
