@@ -15,12 +15,12 @@ const SEG = '(?:[^/%]|%(?!2f)[0-9a-f]{2})+'
 // A scoped name as npm escapes it: the one `%2f` between scope and name, none anywhere else.
 const SCOPED = `@${SEG}%2f${SEG}`
 /**
- * Raw paths where `%2f` is part of a scoped name: `/@scope%2fname`, `/@scope%2fname/-rev/…`,
- * `/-/package/@scope%2fname/dist-tags[/tag]`, and the tarball paths `/@scope%2fname/-/file.tgz[/-rev/…]`
- * that older registries (Verdaccio 4) write into packuments.
+ * Raw paths where `%2f` is part of a scoped name: `/@scope%2fname`, `/@scope%2fname/<version or tag>`,
+ * `/@scope%2fname/-rev/…`, `/-/package/@scope%2fname/dist-tags[/tag]`, and the tarball paths
+ * `/@scope%2fname/-/file.tgz[/-rev/…]` that older registries (Verdaccio 4) write into packuments.
  */
 export const ENCODED_SCOPED = [
-  new RegExp(`^/${SCOPED}(/-rev/${SEG}|/-/${SEG}(/-rev/${SEG})?)?$`, 'i'),
+  new RegExp(`^/${SCOPED}(/${SEG}|/-rev/${SEG}|/-/${SEG}(/-rev/${SEG})?)?$`, 'i'),
   new RegExp(`^/-/package/${SCOPED}/dist-tags(/${SEG})?$`, 'i'),
 ]
 
@@ -76,17 +76,23 @@ export type NpmPath =
   | { kind: 'tarball'; name: string; file: string }
   | { kind: 'dist-tags'; name: string; tag?: string }
   | { kind: 'revision'; name: string; rest: string }
+  /** One version's document, by version or dist-tag (`/left-pad/1.0.0`, `/left-pad/latest`). */
+  | { kind: 'version'; name: string; version: string }
 
-/** Parses a decoded path: `/pkg`, `/@s/pkg`, `/pkg/-/file.tgz`, `/-/package/pkg/dist-tags[/tag]`, `/pkg/-rev/…`. */
+/**
+ * Parses a decoded path: `/pkg`, `/@s/pkg`, `/pkg/-/file.tgz`, `/-/package/pkg/dist-tags[/tag]`,
+ * `/pkg/-rev/…`, `/pkg/<version or tag>`.
+ */
 export function parseNpmPath(path: string): NpmPath | undefined {
   if (path.startsWith('/-/package/')) {
     const m = /^\/-\/package\/((?:@[^/]+\/)?[^/@][^/]*)\/dist-tags(?:\/([^/]+))?$/.exec(path)
     if (!m || !isPackageName(m[1]!)) return undefined
     return m[2] === undefined ? { kind: 'dist-tags', name: m[1]! } : { kind: 'dist-tags', name: m[1]!, tag: m[2] }
   }
-  const m = /^\/((?:@[^/]+\/)?[^/@-][^/]*)(?:\/(-|-rev)\/(.+))?$/.exec(path)
+  const m = /^\/((?:@[^/]+\/)?[^/@-][^/]*)(?:\/(-|-rev)\/(.+)|\/([^/]+))?$/.exec(path)
   if (!m || !isPackageName(m[1]!)) return undefined
   const name = m[1]!
+  if (m[4] !== undefined) return m[4] === '-' || m[4] === '-rev' ? undefined : { kind: 'version', name, version: m[4] }
   if (m[2] === undefined) return { kind: 'packument', name }
   if (m[2] === '-rev') return { kind: 'revision', name, rest: m[3]! }
   // npm 7+ asks `/pkg/-/pkg-1.0.0.tgz`; unpublish deletes `/pkg/-/pkg-1.0.0.tgz/-rev/<rev>`.

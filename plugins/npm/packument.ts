@@ -45,6 +45,21 @@ function problem(doc: unknown): string | undefined {
   return undefined
 }
 
+/** The root's parsed version document (`GET /pkg/1.0.0`), or GW_ERR_ROOT_BAD_RESPONSE: an object whose `dist`, when present, is one. */
+export function asVersionDoc(doc: unknown, what: string): VersionDoc {
+  const wrong = !isObject(doc) ? problem(doc) : doc.dist !== undefined && !isObject(doc.dist) ? 'its dist is not an object' : undefined
+  if (wrong !== undefined) throw new GatewayError('GW_ERR_ROOT_BAD_RESPONSE', `${what} is not a version document (${wrong})`)
+  return doc as VersionDoc
+}
+
+/** The version `spec` names in `p`, a version or a dist-tag (as registries resolve `GET /pkg/<spec>`). */
+export function versionOf(p: Packument, spec: string): VersionDoc | undefined {
+  const versions = p.versions ?? {}
+  const tags = p['dist-tags'] ?? {}
+  const version = Object.hasOwn(versions, spec) ? spec : Object.hasOwn(tags, spec) ? tags[spec]! : undefined
+  return version !== undefined && Object.hasOwn(versions, version) ? versions[version] : undefined
+}
+
 /** Versions kept: all, or the newest `newest` by publish time (then by their order in the document). */
 export function keptVersions(p: Packument, newest: number | undefined): string[] {
   const all = Object.keys(p.versions ?? {})
@@ -75,14 +90,14 @@ export function cutPackument(p: Packument, versions: string[]): Packument {
  */
 export function rewriteTarballs(p: Packument, base: string, name: string): Packument {
   const versions: Record<string, VersionDoc> = {}
-  for (const [v, doc] of Object.entries(p.versions ?? {})) {
-    if (!doc?.dist?.tarball) {
-      versions[v] = doc
-      continue
-    }
-    versions[v] = { ...doc, dist: { ...doc.dist, tarball: base + tarballPath(name, tarballFile(doc.dist.tarball)) } }
-  }
+  for (const [v, doc] of Object.entries(p.versions ?? {})) versions[v] = rewriteTarball(doc, base, name)
   return { ...p, versions }
+}
+
+/** One version's document with its tarball URL pointed at `base`, as rewriteTarballs does for each. */
+export function rewriteTarball(doc: VersionDoc, base: string, name: string): VersionDoc {
+  if (!doc?.dist?.tarball) return doc
+  return { ...doc, dist: { ...doc.dist, tarball: base + tarballPath(name, tarballFile(doc.dist.tarball)) } }
 }
 
 const CORGI_FIELDS = ['name', 'version', 'deprecated', 'dependencies', 'optionalDependencies', 'devDependencies', 'bundleDependencies', 'bundledDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'dist', 'engines', 'os', 'cpu', 'funding', 'license', '_hasShrinkwrap', 'hasInstallScript', 'acceptDependencies'] as const

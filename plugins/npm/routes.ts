@@ -17,7 +17,7 @@ import { fromNpmClient, npmHandler, WritesRefused } from './npm-errors.ts'
 import { parseNpmPath, repoOf, type NpmPath } from './names.ts'
 import { isPackageWrite } from './package-writes.ts'
 import { PackageSync } from './package-sync.ts'
-import { abbreviate, CORGI, rewriteTarballs, wantsAbbreviated } from './packument.ts'
+import { abbreviate, CORGI, rewriteTarball, rewriteTarballs, versionOf, wantsAbbreviated } from './packument.ts'
 import type { ProxiedPackuments } from './proxied-packuments.ts'
 
 const READS = new Set(['GET', 'HEAD'])
@@ -75,7 +75,9 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
     // npm never POSTs to a package's path (publish, unpublish, deprecate and owner are PUT and DELETE):
     // another client's POST there (a hub's own `/login`, `/upload`) is not npm's to refuse.
-    if (pathOf(ctx) !== undefined) return ctx.method !== 'POST' || fromNpmClient(ctx)
+    const p = pathOf(ctx)
+    // `/x/y` is a version document's path when read; written, it is npm's only as isPackageWrite takes it.
+    if (p !== undefined && p.kind !== 'version') return ctx.method !== 'POST' || fromNpmClient(ctx)
     return PACKAGE_LIKE.test(ctx.path) && !ctx.path.startsWith('/api/') && fromNpmClient(ctx)
   }
   /** Throws unless writes may go through to the root, naming the setting that refuses them. */
@@ -127,15 +129,28 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
     ctx.res.end(ctx.method === 'HEAD' ? undefined : body)
   }
 
-  /** A packument the root serves, with its tarball URLs pointed at this site. */
-  const proxyPackument = (ctx: RequestContext, name: string) => {
+  /** One version's document (by version or dist-tag) from the stored packument, its tarball URL on this site. */
+  const serveVersion = async (ctx: RequestContext, name: string, spec: string) => {
+    const stored = await d.sync.stored(name)
+    const doc = stored && versionOf(stored.packument, spec)
+    if (!doc) throw new GatewayError('GW_ERR_NOT_FOUND', `${name}@${spec} is not synchronized here`)
+    ctx.cache = 'hit'
+    sendJson(ctx, 200, rewriteTarball(doc, baseOf(ctx), name))
+  }
+
+  /** A packument (or, given `version`, one version's document) the root serves, with its tarball URLs pointed at this site. */
+  const proxyPackument = (ctx: RequestContext, name: string, version?: string) => {
     const proxied = d.proxied
     if (!proxied) throw new GatewayError('GW_ERR_NO_ROOT', `${name} is not synchronized here`)
     ctx.upstream = proxied.origin
     ctx.cache = 'bypass'
     return proxied.track(async () => {
       // An npm client gets a short wait for the root's head: npm retries a 504 for minutes (npm-errors.ts).
-      const fetched = await proxied.fetch(name, ctx.req.headers.accept, fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined, ctx.req.headers['cache-control'])
+      const headersTimeout = fromNpmClient(ctx) ? d.clientHeadersTimeout : undefined
+      const cacheControl = ctx.req.headers['cache-control']
+      const fetched = await (version === undefined
+        ? proxied.fetch(name, ctx.req.headers.accept, headersTimeout, cacheControl)
+        : proxied.fetchVersion(name, version, headersTimeout, cacheControl))
       ctx.cache = fetched.cache
       // The rewrite, after the shared fetch: per base, so each request gets the URLs meant for it.
       await proxied.send(ctx, fetched, fetched.bodyFor(baseOf(ctx)))
@@ -182,8 +197,8 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         if (!p || p.kind === 'revision') return false
         if (p.kind === 'packument' && writeIntent(ctx)) return true
         if (held(p.name)) return true
-        // Not synchronized: packuments are fetched and rewritten; npm's tarball and dist-tag reads are forwarded.
-        if (p.kind === 'packument') return /json/.test(String(ctx.req.headers.accept ?? ''))
+        // Not synchronized: packuments and version documents are fetched and rewritten; npm's tarball and dist-tag reads are forwarded.
+        if (p.kind === 'packument' || p.kind === 'version') return /json/.test(String(ctx.req.headers.accept ?? ''))
         return true
       },
       handle: npmHandler(d, (ctx) => {
@@ -198,6 +213,8 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
               return forward(ctx, { fromRoot: true })
             }
             return local ? servePackument(ctx, p.name) : proxyPackument(ctx, p.name)
+          case 'version':
+            return local ? serveVersion(ctx, p.name, p.version) : proxyPackument(ctx, p.name, p.version)
           case 'tarball':
             return local ? serveTarball(ctx, p.name, p.file) : forward(ctx)
           case 'dist-tags':
