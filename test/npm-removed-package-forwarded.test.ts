@@ -1,9 +1,12 @@
 // A package removed from npm.packages is dropped when the child starts again: requests for it go to
-// the root (new versions visible), its tarballs and packument leave the store, and the packages still
-// listed keep being served from the store.
+// the root (new versions visible), its tarballs and packument leave the store once older than
+// store.collect.grace (the site's collection, as for any blob no snapshot references), and the packages
+// still listed keep being served from the store.
 import t from 'tap'
+import { utimesSync } from 'node:fs'
 import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../plugins/hub/store/repository-store.ts'
+import type { SyncEngine } from '../plugins/sync/engine.ts'
 import { childYaml, fetchText, startSite, tempDir } from './helpers/sites.ts'
 import { startNpmStack } from './helpers/npm-stack.ts'
 
@@ -30,6 +33,11 @@ t.test('a package removed from npm.packages is forwarded, and its blobs collecte
   const repos = child.gw.service<IndexedRepositoryStore>('repositoryStore')!
   const blobs = child.gw.service<FileBlobStore>('blobStore')!
   t.notOk(repos.holds('npm/left-pad'), 'the snapshot is gone')
+  for (const id of ids) t.ok(await blobs.has(id), `blob ${id.slice(0, 12)} is kept while younger than the grace`)
+  // Past the grace (the collection reads file times), the site's collection removes them.
+  const old = (Date.now() - 2 * 60 * 60_000) / 1000
+  for (const id of ids) utimesSync(blobs.path(id), old, old)
+  await child.gw.service<SyncEngine>('syncEngine')!.collect()
   for (const id of ids) t.notOk(await blobs.has(id), `blob ${id.slice(0, 12)} is removed`)
 
   const acme = await fetchText(child, '/@acme%2futil', { headers: { accept: 'application/json' } })

@@ -3,7 +3,7 @@
 // the hub's snapshot machinery and served from it, also while the root is down; every other package
 // is fetched from the root with the site's key, over the plugin's own connections, one fetch per package
 // at a time and within npm.proxy's bounds. Reuses the hub's stores and blob responder and the
-// sync plugin's scheduler (backoff, on-demand runs) and status.
+// sync plugin's scheduler (backoff, on-demand runs), status and collection.
 import { setMaxListeners } from 'node:events'
 import { GatewayError } from '../../gateway/errors.ts'
 import { section, type GatewayPlugin, type RequestContext } from '../../gateway/plugin-api.ts'
@@ -35,7 +35,7 @@ export const npmPlugin: GatewayPlugin = {
   options: { npm: npmSpec },
   encodedSlashAllowed: ENCODED_SCOPED,
   needs: ['repositoryStore', 'blobStore'],
-  uses: ['rootClient', 'httpCache', 'syncLeader', 'forward', 'authorize'],
+  uses: ['rootClient', 'httpCache', 'syncLeader', 'syncEngine', 'forward', 'authorize'],
   enabled: (config) => config.site.role === 'child' && Boolean(section(config, 'npm', npmSpec)?.enabled),
   validate(config, fail) {
     const o = section(config, 'npm', npmSpec)
@@ -57,7 +57,10 @@ export const npmPlugin: GatewayPlugin = {
     const proxyClient = config.root && rootClient ? createRootClient({ ...config.root, connectTimeout: 5000, headersTimeout: o.requestTimeout, connections: o.proxy.concurrency }) : undefined
     const proxied = proxyClient ? new ProxiedPackuments(new RegistryUpstream(proxyClient, rootHealth, upstreamOptions), new ProxyBudget(o.proxy, clock), services.get('httpCache')) : undefined
     const status = new SyncStatus(clock)
-    const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency) })
+    // Superseded tarballs go by the hub sync's collection, its grace included (one rule for the store).
+    const engine = services.get('syncEngine')
+    const collect = async () => void (await engine?.collectAfterCommit())
+    const sync = new PackageSync({ repos, blobs, upstream: upstream!, status, clock, log, newest: newestCount(o.versions), maxTarballBytes: o.maxTarballBytes, downloads: new DownloadSlots(o.concurrency), collect })
 
     const entries = () => o.packages
     const scheduler = new SyncScheduler(

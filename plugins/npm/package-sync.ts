@@ -33,6 +33,11 @@ export interface PackageSyncDeps {
   maxTarballBytes: number
   /** Tarball downloads in flight at once, over every package (each hands its slot on before its fsync). */
   downloads: DownloadSlots
+  /**
+   * The site's collection of blobs no snapshot references (the sync plugin's collectAfterCommit, under
+   * sync.collect and store.collect.grace), run after a commit that left some of the previous snapshot's.
+   */
+  collect: () => Promise<void>
 }
 
 export class PackageSync {
@@ -153,15 +158,13 @@ export class PackageSync {
     return true
   }
 
-  /** Removes blobs the previous snapshot had that no snapshot references any more. */
-  #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
-    const { blobs, repos } = this.d
-    return blobs.pins.exclusive(async () => {
-      for (const id of Object.keys(before)) {
-        if (id in after || repos.references(id) || blobs.pins.isPinned(id)) continue
-        await blobs.remove(id)
-      }
-    })
+  /**
+   * When the previous snapshot had blobs this one lacks: the site's collection, which removes them only
+   * once older than the grace, as the hub sync's does: another process (`fedgate publish`, a worker) may
+   * have found the same bytes stored and be about to commit them, pinned where this one cannot see.
+   */
+  async #collect(before: Record<string, ImageRecord>, after: Record<string, ImageRecord>): Promise<void> {
+    if (Object.keys(before).some((id) => !(id in after))) await this.d.collect()
   }
 }
 

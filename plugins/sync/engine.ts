@@ -132,7 +132,7 @@ export class SyncEngine {
     } finally {
       release()
     }
-    if (this.d.collect) await this.collect()
+    await this.collectAfterCommit()
   }
 
   /**
@@ -201,6 +201,14 @@ export class SyncEngine {
     const { removed, comeOfAge } = await collectUnreferenced(this.d, { grace: this.d.collectGrace, partialMaxAge: this.d.partialMaxAge })
     this.#collectIn(comeOfAge)
     return removed
+  }
+
+  /**
+   * The collection that follows a commit that may have orphaned blobs, this engine's or npm's package
+   * sync's (sync.collect: none when off), so that one rule, the grace included, decides what goes.
+   */
+  async collectAfterCommit(): Promise<void> {
+    if (this.d.collect) await this.collect()
   }
 
   /** This process leads: collections (with sync.collect) come back for what they spare, the first a grace from now. */
