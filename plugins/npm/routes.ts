@@ -21,6 +21,8 @@ import { abbreviate, CORGI, rewriteTarball, rewriteTarballs, versionOf, wantsAbb
 import type { ProxiedPackuments } from './proxied-packuments.ts'
 
 const READS = new Set(['GET', 'HEAD'])
+/** A semantic version as npm publishes them (`1.2.3`, `1.2.3-rc.1+build`; a leading `v` as npm accepts it). */
+const VERSION_LIKE = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/
 /** A first path segment that could be an npm package (legacy names had capitals): a write there is npm's. */
 const LOOSE_PART = "[A-Za-z0-9~][A-Za-z0-9._~!*'()-]*"
 const PACKAGE_LIKE = new RegExp(`^/(@${LOOSE_PART}/)?${LOOSE_PART}(/|$)`)
@@ -198,7 +200,10 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
         if (p.kind === 'packument' && writeIntent(ctx)) return true
         if (held(p.name)) return true
         // Not synchronized: packuments and version documents are fetched and rewritten; npm's tarball and dist-tag reads are forwarded.
-        if (p.kind === 'packument' || p.kind === 'version') return /json/.test(String(ctx.req.headers.accept ?? ''))
+        if (p.kind === 'packument') return /json/.test(String(ctx.req.headers.accept ?? ''))
+        // Any JSON read of `/x/y` would look like one: unless scoped or naming a version, it stays the root's
+        // own path, forwarded as it answers (a root that is not a registry: `/api/status`, `/files/latest`).
+        if (p.kind === 'version') return (p.name.startsWith('@') || VERSION_LIKE.test(p.version)) && /json/.test(String(ctx.req.headers.accept ?? ''))
         return true
       },
       handle: npmHandler(d, (ctx) => {
