@@ -5,10 +5,9 @@
 // nothing of the answer is applied (not even its well-formed repositories).
 import t from 'tap'
 import { createHash } from 'node:crypto'
-import { linkStatus, startLinked } from './helpers/links.ts'
-import { fetchText, startOrigin, tempDir } from './helpers/sites.ts'
-
-const LINK = '/api/v1/federation/link'
+import { linkStatus, startPullFromFakePeer } from './helpers/links.ts'
+import { fetchText } from './helpers/sites.ts'
+import { LINK_PREFIX } from '../plugins/federation/wire.ts'
 
 t.test('a malformed whole state from the peer fails the exchange naming the field, nothing applied', async (t) => {
   const bytes = 'london bytes'
@@ -17,24 +16,10 @@ t.test('a malformed whole state from the peer fails the exchange naming the fiel
   const image = { id, size: bytes.length, createdAt: at }
   const good = { name: 'london/a', tags: { '1.0': id }, images: { [id]: image }, versions: { '1.0': { origin: 'london', originRev: 1, at, image: id, prev: null } } }
   let snapshot: unknown = {}
-  const peer = await startOrigin(t, (req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    req.resume()
-    if (req.url === `${LINK}/hello`) return send(200, { site: 'london', owns: [], link: { name: 'tokyo', mode: 'pull', actions: { download: true, upload: false, deleteDownloaded: true, deleteUploaded: false }, repositories: ['london/*'] }, store: 'S', revision: 5 })
-    // The log no longer reaches back: the whole state is read.
-    if (req.url?.startsWith(`${LINK}/changes?`)) return send(410, { error: { code: 'GW_ERR_GONE', message: 'gone' } })
-    if (req.url === `${LINK}/snapshot`) return send(200, snapshot)
-    if (req.url === `/api/v1/blobs/sha256:${id}`) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' })
-      return res.end(bytes)
-    }
-    send(404, { error: { code: 'GW_ERR_NOT_FOUND', message: 'no' } })
-  })
-  const dir = tempDir(t)
-  const tokyo = await startLinked(t, 'tokyo', { dir, owns: ['tokyo/*'], links: [{ name: 'london', url: peer.url, token: 'fgk_0123456789abcdef_' + 'a'.repeat(43), mode: 'pull', repositories: ['london/*'] }] })
+  // The log no longer reaches back: the whole state is read.
+  const { tokyo } = await startPullFromFakePeer(t, bytes, (url) =>
+    url.startsWith(`${LINK_PREFIX}/changes?`) ? { status: 410, body: { error: { code: 'GW_ERR_GONE', message: 'gone' } } } : url === `${LINK_PREFIX}/snapshot` ? { status: 200, body: snapshot } : undefined,
+  )
   const exchange = () => tokyo.engine('london').exchange().then(() => 'ok', (err: Error & { code?: string }) => `${err.code}: ${err.message}`)
 
   const cases: [string, unknown, RegExp][] = [

@@ -9,11 +9,12 @@ import { KeyRing as KeyRingClass, type KeyRing } from '../../plugins/hub/keys.ts
 import { LinkRing as LinkRingClass, type LinkMode, type LinkRing } from '../../plugins/hub/links.ts'
 import { openStores } from '../../plugins/hub/store/open.ts'
 import type { LinkEngine } from '../../plugins/federation/link-engine.ts'
+import { LINK_PREFIX } from '../../plugins/federation/wire.ts'
 import type { LinkStatus, LinkView } from '../../plugins/federation/status.ts'
 import type { FileBlobStore } from '../../plugins/hub/store/blob-store.ts'
 import { sha256 } from './stores.ts'
 import { adminKeyOf, bearer } from './hub.ts'
-import { fetchText, startSite, writeSecret, type TestLike, type TestSite } from './sites.ts'
+import { fetchText, startOrigin, startSite, tempDir, writeSecret, type Origin, type TestLike, type TestSite } from './sites.ts'
 
 export interface OutLink {
   name: string
@@ -62,6 +63,35 @@ export async function startLinked(t: TestLike, name: string, o: Parameters<typeo
   const publish = (await site.gw.service<KeyRing>('keys')!.create({ name: 'ci', scope: 'publish', namespaces: ['*'] })).key
   const engines = site.gw.service<Map<string, LinkEngine>>('linkEngines')!
   return { ...site, name, publish, links: site.gw.service<LinkRing>('links')!, engine: (n) => engines.get(n)! }
+}
+
+/**
+ * A fake peer `london` that a site `tokyo` pulls `london/*` from (a real site): the peer answers its hello
+ * and london's one blob (`bytes`); `answer` gives what it says to the rest (its log, its whole state), else 404.
+ */
+export async function startPullFromFakePeer(
+  t: TestLike,
+  bytes: string,
+  answer: (url: string) => { status: number; body: unknown } | undefined,
+): Promise<{ peer: Origin; tokyo: LinkedSite }> {
+  const id = sha256(bytes)
+  const peer = await startOrigin(t, (req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    req.resume()
+    if (req.url === `${LINK_PREFIX}/hello`) return send(200, { site: 'london', owns: [], link: { name: 'tokyo', mode: 'pull', actions: { download: true, upload: false, deleteDownloaded: true, deleteUploaded: false }, repositories: ['london/*'] }, store: 'S', revision: 5 })
+    if (req.url === `/api/v1/blobs/sha256:${id}`) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      return res.end(bytes)
+    }
+    const a = answer(req.url ?? '')
+    if (a) return send(a.status, a.body)
+    send(404, { error: { code: 'GW_ERR_NOT_FOUND', message: 'no' } })
+  })
+  const tokyo = await startLinked(t, 'tokyo', { dir: tempDir(t), owns: ['tokyo/*'], links: [{ name: 'london', url: peer.url, token: 'fgk_0123456789abcdef_' + 'a'.repeat(43), mode: 'pull', repositories: ['london/*'] }] })
+  return { peer, tokyo }
 }
 
 /** A link's status from the site's status API (admin key); the first of that direction unless named. */
