@@ -15,6 +15,7 @@ export const errorCatalogue = {
   // user to log in (their credentials are not what was refused); as 404, that the package does not exist;
   // as 502, it would retry for 70 s. 403 is what happened: npm says so at once and does not retry.
   GW_ERR_ROOT_REFUSED: { status: 403, message: 'The root registry does not let this site read this package (it refused the site\'s key)' },
+  GW_ERR_NO_OWNERSHIP_CONFLICT: { status: 404, message: 'This site holds no ownership conflict for that repository and tag (fedgate links status lists them)' },
   GW_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   GW_ERR_WRITES_DISABLED: { status: 405, message: 'Writes through this gateway are disabled (forward.allowWrites is false); publish to the root directly' },
   GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },

@@ -6,11 +6,10 @@
 // the site owns.
 import t from 'tap'
 import { adminKeyOf, bearer, healthOf, publish } from './helpers/hub.ts'
-import { startLinked, type LinkedSite } from './helpers/links.ts'
-import { fetchText, tempDir, type TestLike } from './helpers/sites.ts'
+import { ownerLearntLate, type LinkedSite } from './helpers/links.ts'
+import { fetchText, tempDir } from './helpers/sites.ts'
 import { sha256 } from './helpers/stores.ts'
 import pino from 'pino'
-import type { LinkMode } from '../plugins/hub/links.ts'
 import { collectUnreferenced } from '../plugins/hub/store/collect.ts'
 import type { FileBlobStore } from '../plugins/hub/store/blob-store.ts'
 import type { IndexedRepositoryStore } from '../plugins/hub/store/repository-store.ts'
@@ -28,31 +27,9 @@ interface Conflict {
 // One folder (one set of certificates, made once) for both tests; each its own stores.
 const dir = tempDir(t)
 
-/**
- * Tokyo and London over a mirror link, made disabled at its incoming side: no hello (the outgoing
- * side's first exchange runs at start) tells Tokyo who owns london/* before `enable()`.
- */
-async function sites(t: TestLike, londonConnects: boolean) {
-  const store = (name: string) => `store: { dir: .fedgate/${name}-${londonConnects ? 'in' : 'out'}/store }\n`
-  const repositories = ['london/*', 'tokyo/*']
-  const mode: LinkMode = 'mirror'
-  if (londonConnects) {
-    const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'] })
-    const token = (await tokyo.links.create({ name: 'london', repositories, mode })).token
-    await tokyo.links.setDisabled('london', true)
-    const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'], links: [{ name: 'london', url: tokyo.url, token, mode, repositories }] })
-    return { tokyo, london, enable: () => tokyo.links.setDisabled('london', false), exchange: () => london.engine('london').exchange() }
-  }
-  const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'] })
-  const token = (await london.links.create({ name: 'tokyo', repositories, mode })).token
-  await london.links.setDisabled('tokyo', true)
-  const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'], links: [{ name: 'tokyo', url: london.url, token, mode, repositories }] })
-  return { tokyo, london, enable: () => london.links.setDisabled('tokyo', false), exchange: () => tokyo.engine('tokyo').exchange() }
-}
-
 for (const londonConnects of [true, false]) {
   t.test(`the owner's tag wins at both sites, tokyo's kept aside (tokyo learns as the ${londonConnects ? 'incoming' : 'outgoing'} side)`, async (t) => {
-    const { tokyo, london, enable, exchange } = await sites(t, londonConnects)
+    const { tokyo, london, enable, exchange } = await ownerLearntLate(t, { dir, londonConnects })
     t.equal((await publish(london, london.publish, 'london/app', '1.0', 'london one')).status, 201)
     // Published after london's: without ownership, the newer value, which tokyo kept and london never applied.
     t.equal((await publish(tokyo, tokyo.publish, 'london/app', '1.0', 'tokyo one')).status, 201, 'tokyo (a root) does not know the owner yet')

@@ -8,9 +8,10 @@ import { openStores } from '../hub/store/open.ts'
 import { runTokenVerb } from '../hub/token-commands.ts'
 import { FederationState } from './state.ts'
 import { viewOf, type LinkStatus } from './status.ts'
-import { ownershipConflicts } from './owner-claims.ts'
+import { dismissOwnershipConflict, ownershipConflicts } from './owner-claims.ts'
+import { readReference } from '../hub/names.ts'
 
-const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status"
+const USAGE = "links --config site.yaml create --name N --repositories 'a/*,b/*' --mode pull|push|mirror|custom [--download --upload --delete-downloaded --delete-uploaded] | list | disable N | enable N | recreate N | status | dismiss-conflict REPO:TAG"
 
 export const linksCommands: Record<string, CliCommand> = {
   links: {
@@ -57,6 +58,15 @@ export const linksCommands: Record<string, CliCommand> = {
             for (const s of all) console.log(JSON.stringify(viewOf(s as unknown as LinkStatus, Date.now())))
             for (const c of await state.conflicts()) console.log(`conflict ${c.repo}:${c.tag}: ${c.winner.origin} (${c.winner.at}) won over ${c.loser.origin} (${c.loser.at})`)
             for (const a of ownershipConflicts(stores.repositoryStore)) console.log(`set aside ${a.repo}:${a.tag} ${a.digest} (published ${a.publishedAt}, set aside ${a.setAsideAt}): ${a.owner} owns ${a.repo}`)
+            return
+          }
+          case 'dismiss-conflict': {
+            // A tag always: a bare repository would read as its latest, which is not what was named.
+            const ref = which === undefined || !which.includes(':') ? undefined : readReference(which)
+            if (!ref || !('tag' in ref) || ref.tag === undefined) throw new Error(`usage: fedgate links --config site.yaml dismiss-conflict REPO:TAG (as fedgate links status lists it)${ref && 'problem' in ref ? `: ${ref.problem}` : ''}`)
+            for (const a of await dismissOwnershipConflict(stores.repositoryStore, ref.repo, ref.tag)) {
+              console.log(`dismissed ${a.repo}:${a.tag} ${a.digest} (set aside ${a.setAsideAt}, ${a.owner} owns ${a.repo}): no longer listed; its blob may be collected once store.collect.grace has passed, unless something else references it`)
+            }
             return
           }
           default:

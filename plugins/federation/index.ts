@@ -10,7 +10,7 @@ import { LiveSubscription } from '../hub/stream-subscription.ts'
 import { ownsMatches } from '../hub/ownership.ts'
 import type { Logger } from 'pino'
 import { hubSpec, storeSpec } from '../hub/options.ts'
-import { onlyMethods, sendJson } from '../hub/routes/http.ts'
+import { onlyMethods, readJson, sendJson } from '../hub/routes/http.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import { linksCommands } from './commands.ts'
 import { LinkEngine } from './link-engine.ts'
@@ -19,7 +19,7 @@ import { Peer } from './peer.ts'
 import { incomingRoutes } from './routes.ts'
 import { FederationState } from './state.ts'
 import { LinkTraffic, viewOf, type LinkStatus } from './status.ts'
-import { OwnerClaims, ownershipConflicts } from './owner-claims.ts'
+import { OwnerClaims, OwnershipConflicts } from './owner-claims.ts'
 import { LinkUploads } from './link-uploads.ts'
 import { InFlight } from '../../gateway/util/in-flight.ts'
 
@@ -28,10 +28,13 @@ declare module '../../gateway/plugin-api.ts' {
     /** The outgoing links' engines, by link name. */
     linkEngines: Map<string, LinkEngine>
     linkTraffic: LinkTraffic
+    /** The values set aside for an owner's: listed, and dismissed by an operator. */
+    ownershipConflicts: OwnershipConflicts
   }
 }
 
 export const STATUS_PATH = '/api/v1/federation/links/status'
+const DISMISS_PATH = '/api/v1/federation/links/dismiss-conflict'
 
 const CUSTOM_ACTIONS = ['download', 'upload', 'deleteDownloaded', 'deleteUploaded'] as const
 
@@ -71,6 +74,7 @@ export const federationPlugin: GatewayPlugin = {
     await traffic.restore((name, direction) => (direction === 'incoming' ? incoming : outgoing).has(name))
     const site = { name: config.site.name, owns: config.site.owns }
     const owners = new OwnerClaims({ site: site.name, repos, state, log: log.child({ component: 'ownership' }) })
+    const conflicts = new OwnershipConflicts({ repos, log: log.child({ component: 'ownership' }) })
     await forgetUnselected({ repos, state, links, outgoing: outLinks.map((l) => l.repositories), owns: (name) => ownership.ownsLocally(name), site: site.name, log })
     const grace = section(config, 'store', storeSpec).collect.grace
     const uploads = new LinkUploads(index, clock, grace)
@@ -136,7 +140,7 @@ export const federationPlugin: GatewayPlugin = {
       const made = await links.list()
       // Every link made here has an incoming entry (one never called yet, too); outgoing ones are the engines'.
       for (const l of made) Object.assign(traffic.get(l.name, 'incoming'), { mode: l.mode })
-      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...view(s), disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts(), ownershipConflicts: ownershipConflicts(repos) }
+      return { site: site.name, owns: site.owns, links: traffic.list().map((s) => ({ ...view(s), disabled: s.direction === 'incoming' ? made.find((l) => l.name === s.name)?.disabled : undefined })), conflicts: await state.conflicts(), ownershipConflicts: conflicts.list() }
     }
 
     return {
@@ -152,12 +156,24 @@ export const federationPlugin: GatewayPlugin = {
             sendJson(ctx, 200, await statusBody(), { 'cache-control': 'no-store' })
           },
         },
+        {
+          name: 'federation-dismiss-conflict',
+          stage: 'gateway',
+          match: (ctx) => ctx.path === DISMISS_PATH,
+          async handle(ctx) {
+            onlyMethods(ctx, 'POST')
+            await authorize(ctx, 'admin')
+            const { repo, tag } = await readJson(ctx.req)
+            if (typeof repo !== 'string' || typeof tag !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"repo": "ns/name", "tag": "..."}')
+            sendJson(ctx, 200, { dismissed: await conflicts.dismiss(repo, tag) }, { 'cache-control': 'no-store' })
+          },
+        },
       ],
-      provides: { linkEngines: engines, linkTraffic: traffic },
+      provides: { linkEngines: engines, linkTraffic: traffic, ownershipConflicts: conflicts },
       // The admin page lists these: a state, and what an operator reads first.
       health: () => ({
         links: traffic.list().map(view).map((s) => ({ name: s.name, state: s.state, direction: s.direction, mode: s.mode, lastExchange: s.lastExchange, pending: s.pending, ...(s.failing ? { failing: s.failing } : {}), ...(s.stale ? { stale: s.stale } : {}) })),
-        ownershipConflicts: ownershipConflicts(repos),
+        ownershipConflicts: conflicts.list(),
       }),
       async close() {
         clock.clearTimeout(sweepTimer)

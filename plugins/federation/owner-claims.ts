@@ -4,6 +4,7 @@
 // the two sites converge. Nothing is lost: what is set aside stays stored and listed for the operator.
 import type { Logger } from 'pino'
 import { ownsAny } from '../hub/ownership.ts'
+import type { AsideTag } from '../hub/model.ts'
 import type { IndexedRepositoryStore } from '../hub/store/repository-store.ts'
 import type { FederationState } from './state.ts'
 
@@ -36,10 +37,47 @@ export class OwnerClaims {
   }
 }
 
+/** A value this site set aside when it learnt that `owner` owns its repository, as status lists it. */
+export interface OwnershipConflict {
+  repo: string
+  tag: string
+  digest: string
+  size: number
+  publishedAt: string
+  setAsideAt: string
+  owner: string
+}
+
+const conflictOf = (a: AsideTag): OwnershipConflict => ({ repo: a.repo, tag: a.tag, digest: `sha256:${a.image.id}`, size: a.image.size, publishedAt: a.publishedAt, setAsideAt: a.setAsideAt, owner: a.owner })
+
 /**
  * The values this site set aside when it learnt that another site owns their repository
  * (docs/federation.md, "Ownership learnt late"): what an operator needs to publish one again.
  */
-export function ownershipConflicts(repos: IndexedRepositoryStore): { repo: string; tag: string; digest: string; size: number; publishedAt: string; setAsideAt: string; owner: string }[] {
-  return repos.asideTags().map((a) => ({ repo: a.repo, tag: a.tag, digest: `sha256:${a.image.id}`, size: a.image.size, publishedAt: a.publishedAt, setAsideAt: a.setAsideAt, owner: a.owner }))
+export function ownershipConflicts(repos: IndexedRepositoryStore): OwnershipConflict[] {
+  return repos.asideTags().map(conflictOf)
+}
+
+/**
+ * Dismisses the ownership conflicts of `repo`'s `tag`, in one index commit: no longer listed, and the
+ * image an ordinary orphan from now on (collected a grace later unless something else references it).
+ * The values dismissed; 404 GW_ERR_NO_OWNERSHIP_CONFLICT, nothing changed, when there is none.
+ */
+export async function dismissOwnershipConflict(repos: IndexedRepositoryStore, repo: string, tag: string): Promise<OwnershipConflict[]> {
+  return (await repos.dismissAside(repo, tag)).map(conflictOf)
+}
+
+/** The ownership conflicts as a service: listed, and dismissed by an operator (admin API, admin page). */
+export class OwnershipConflicts {
+  constructor(private readonly d: { repos: IndexedRepositoryStore; log: Logger }) {}
+
+  list(): OwnershipConflict[] {
+    return ownershipConflicts(this.d.repos)
+  }
+
+  async dismiss(repo: string, tag: string): Promise<OwnershipConflict[]> {
+    const dismissed = await dismissOwnershipConflict(this.d.repos, repo, tag)
+    for (const c of dismissed) this.d.log.info({ repo: c.repo, tag: c.tag, digest: c.digest, owner: c.owner }, `${c.repo}:${c.tag}: ownership conflict dismissed; its blob may be collected once store.collect.grace has passed`)
+    return dismissed
+  }
 }

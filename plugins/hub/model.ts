@@ -153,6 +153,11 @@ export interface RepositoryStore {
   changes(since: number, repo?: RepoName): Promise<ChangePage | 'too-old'>
   /** Blob ids that no repository's snapshot references. */
   unreferenced(): Promise<string[]>
+  /**
+   * Blob id → ms since an operator released it (a dismissed ownership conflict), for those released
+   * within `grace`: its grace counts from then (store/released-blobs.ts).
+   */
+  released?(grace: number): Promise<ReadonlyMap<string, number>>
   /** Does a snapshot reference blob `id` now (as this process knows it)? */
   references(id: string): boolean
   /**

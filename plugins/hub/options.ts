@@ -14,7 +14,7 @@ export const storeSpec = opt.obj(
       {
         enabled: opt.bool({ doc: 'Remove blobs no snapshot references and the change log no longer names (overwritten and deleted tags\' bytes) every interval. Default: true at a root; false at a child, whose sync leader collects instead, with the same grace (sync.collect)', optional: true }),
         interval: opt.duration({ doc: 'Time between two collections', default: 10 * 60_000, min: '100ms' }),
-        grace: opt.duration({ doc: 'Unreferenced blobs stored more recently than this are kept, here and by a child\'s sync collection: a publish in another process (a worker, a node, fedgate publish), whose pins this process cannot see, may be about to commit one', default: 60 * 60_000, min: '10m' }),
+        grace: opt.duration({ doc: 'Unreferenced blobs stored (or released: a dismissed ownership conflict) more recently than this are kept, here and by a child\'s sync collection: a publish in another process (a worker, a node, fedgate publish), whose pins this process cannot see, may be about to commit one', default: 60 * 60_000, min: '10m' }),
       },
       { doc: 'Removing blobs that no snapshot references, at the sites that publish' },
     ),

@@ -13,7 +13,7 @@ import { LINK_PREFIX } from '../../plugins/federation/wire.ts'
 import type { LinkStatus, LinkView } from '../../plugins/federation/status.ts'
 import type { FileBlobStore } from '../../plugins/hub/store/blob-store.ts'
 import { sha256 } from './stores.ts'
-import { adminKeyOf, bearer } from './hub.ts'
+import { adminKeyOf, bearer, publish } from './hub.ts'
 import { fetchText, startOrigin, startSite, tempDir, writeSecret, type Origin, type TestLike, type TestSite } from './sites.ts'
 
 export interface OutLink {
@@ -136,4 +136,45 @@ export function spoilBlob(site: TestSite, bytes: string): () => void {
   const good = readFileSync(file)
   writeFileSync(file, `not ${bytes}`)
   return () => writeFileSync(file, good)
+}
+
+/**
+ * Tokyo and London over a mirror link, made disabled at its incoming side (Tokyo's when `londonConnects`,
+ * else London's): no hello (the outgoing side's first exchange runs at start) tells Tokyo who owns
+ * london/* before `enable()` (docs/federation.md, "Ownership learnt late"). `store`: more fields of each
+ * site's `store` mapping; the stores are `.fedgate/<site>-in|out/store` under `dir`.
+ */
+export async function ownerLearntLate(t: TestLike, o: { dir: string; londonConnects: boolean; store?: string; clock?: Clock }) {
+  const { dir, londonConnects, clock } = o
+  const store = (name: string) => `store: { dir: .fedgate/${name}-${londonConnects ? 'in' : 'out'}/store${o.store ? `, ${o.store}` : ''} }\n`
+  const repositories = ['london/*', 'tokyo/*']
+  const mode: LinkMode = 'mirror'
+  if (londonConnects) {
+    const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'], clock })
+    const token = (await tokyo.links.create({ name: 'london', repositories, mode })).token
+    await tokyo.links.setDisabled('london', true)
+    const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'], links: [{ name: 'london', url: tokyo.url, token, mode, repositories }], clock })
+    return { tokyo, london, enable: () => tokyo.links.setDisabled('london', false), exchange: () => london.engine('london').exchange() }
+  }
+  const london = await startLinked(t, 'london', { dir, extra: store('london'), owns: ['london/*'], clock })
+  const token = (await london.links.create({ name: 'tokyo', repositories, mode })).token
+  await london.links.setDisabled('tokyo', true)
+  const tokyo = await startLinked(t, 'tokyo', { dir, extra: store('tokyo'), owns: ['tokyo/*'], links: [{ name: 'tokyo', url: london.url, token, mode, repositories }], clock })
+  return { tokyo, london, enable: () => london.links.setDisabled('tokyo', false), exchange: () => tokyo.engine('tokyo').exchange() }
+}
+
+/**
+ * Tokyo with two ownership conflicts: it published london/app:1.0 (`tokyo one`, also tagged latest) before
+ * it learnt, from London's hello, that London owns london/*; both tags are set aside for London's values.
+ */
+export async function ownershipConflictAtTokyo(t: TestLike, o: { dir: string; store?: string; clock?: Clock }) {
+  const sites = await ownerLearntLate(t, { ...o, londonConnects: true })
+  const { tokyo, london, enable, exchange } = sites
+  for (const [site, bytes] of [[london, 'london one'], [tokyo, 'tokyo one']] as const) {
+    const res = await publish(site, site.publish, 'london/app', '1.0', bytes)
+    if (res.status !== 201) throw new Error(`${site.name}: publish london/app:1.0: ${res.status} ${res.text}`)
+  }
+  await enable()
+  await exchange()
+  return sites
 }

@@ -35,9 +35,13 @@ export function collectUnreferenced(d: { blobs: BlobStore; repos: RepositoryStor
     let comeOfAge: number | undefined
     const kept = o.keep ? await o.keep() : new Set<string>()
     if (kept === undefined) return { removed }
-    for (const id of await repos.unreferenced()) {
+    const orphans = await repos.unreferenced()
+    // Read after the listing: a release committed before it (no longer aside there) has its record here.
+    const released = o.grace > 0 && repos.released ? await repos.released(o.grace) : undefined
+    for (const id of orphans) {
       if (kept.has(id)) continue
-      const age = o.grace > 0 ? ((await blobs.age(id)) ?? 0) : Infinity
+      // An operator's release (a dismissed ownership conflict) restarts the grace of bytes stored long ago.
+      const age = o.grace > 0 ? Math.min((await blobs.age(id)) ?? 0, released?.get(id) ?? Infinity) : Infinity
       if (age < o.grace) {
         comeOfAge = Math.min(comeOfAge ?? Infinity, o.grace - age)
         continue

@@ -12,6 +12,7 @@ import { STORE_ID_KEY, storeIdOf } from './store-id.ts'
 import { checkRepoName, checkTag } from '../names.ts'
 import { Limiter } from '../../../gateway/util/limiter.ts'
 import { conflicting, heldVersion, newer, publishTime, refOf, versionOfChange, WITHDRAWN_AT, type Conflict, type TagVersion } from './versions.ts'
+import { releasedKey, releasedWithin } from './released-blobs.ts'
 
 /** A repository's new committed revision, as the change stream announces it. */
 export interface CommittedChange {
@@ -28,6 +29,19 @@ const FLOOR = 'floor'
 const TRIMMED = 'trimmed'
 const repoKey = (name: RepoName) => `repo/${name}`
 const logKey = (rev: number) => `log/${String(rev).padStart(12, '0')}`
+
+/**
+ * A log entry that is no change: its commit moved only what this site keeps for itself (an ownership
+ * conflict dismissed). It is there for other processes' refresh, which learns from the log which
+ * states to read again; no change page, hence no peer or child, ever sees it.
+ */
+interface LogNote {
+  rev: number
+  repo: RepoName
+  note: 'aside-dismissed'
+}
+type LogEntry = Change | LogNote
+const isNote = (e: LogEntry): e is LogNote => 'note' in e
 
 export interface RepositoryStoreOptions {
   /** Change-log entries kept; a child further behind gets 410 and fetches whole repositories. */
@@ -436,6 +450,51 @@ export class IndexedRepositoryStore implements RepositoryStore {
     return false
   }
 
+  /**
+   * An operator dismisses the ownership conflict of `name`'s `tag`: its values leave the state's `aside`,
+   * and their images become ordinary orphans whose grace counts from now (released-blobs.ts), in one
+   * commit. It takes a revision and logs a note, not a change (LogNote): tags and versions are as they
+   * were. 404 GW_ERR_NO_OWNERSHIP_CONFLICT, nothing written, when nothing of that tag is set aside.
+   */
+  dismissAside(name: RepoName, tag: string): Promise<AsideTag[]> {
+    checkRepoName(name)
+    checkTag(tag)
+    const run = this.#commits.then(() => this.#dismissAside(name, tag))
+    this.#commits = run.catch(() => {})
+    return run
+  }
+
+  async #dismissAside(name: RepoName, tag: string): Promise<AsideTag[]> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const counter = await this.#index.get<number>(REV)
+      const floor = (await this.#index.get<number>(FLOOR)) ?? 0
+      const prev = await this.#index.get<RepoState>(repoKey(name))
+      const dismissed = prev?.aside?.filter((a) => a.tag === tag) ?? []
+      if (!prev || dismissed.length === 0) throw new GatewayError('GW_ERR_NO_OWNERSHIP_CONFLICT', `${name}:${tag}`)
+      const r = (counter ?? 0) + 1
+      const { aside, ...rest } = prev
+      const left = aside!.filter((a) => a.tag !== tag)
+      const state: RepoState = { ...rest, revision: r, ...(left.length ? { aside: left } : {}) }
+      const now = this.#o.clock.now()
+      const note: LogNote = { rev: r, repo: name, note: 'aside-dismissed' }
+      const newFloor = Math.max(floor, r - this.#o.changeLogKeep)
+      const entries: [string, unknown][] = [[logKey(r), note], ...dismissed.map((a): [string, unknown] => [releasedKey(a.image.id), now])]
+      entries.push([repoKey(name), state], [FLOOR, newFloor], [REV, r])
+      if (!(await this.#index.compareAndSet(REV, counter, entries))) continue
+      // Quiet: nothing a subscriber or a link could fetch changed.
+      this.#apply(name, state, false, undefined, true)
+      if (this.#known === (counter ?? 0)) this.#known = r
+      if (newFloor > floor) await this.#trim(floor, newFloor).catch(() => {})
+      return dismissed
+    }
+    throw new GatewayError('GW_ERR_CONFLICT', 'too many concurrent commits; try again')
+  }
+
+  /** RepositoryStore.released: the images of dismissed conflicts, by how long ago (this store's clock). */
+  released(grace: number): Promise<ReadonlyMap<string, number>> {
+    return releasedWithin(this.#index, this.#o.clock.now(), grace)
+  }
+
   /** The images the tags point to, each checked to be listed and in the blob store. */
   async #imagesOf(next: RepoUpdate, inStore: (id: string) => Promise<boolean> = (id) => this.#blobs.has(id)): Promise<Record<string, ImageRecord>> {
     const images: Record<string, ImageRecord> = {}
@@ -477,8 +536,10 @@ export class IndexedRepositoryStore implements RepositoryStore {
     }
   }
 
-  /** changes() without its store-id check: the refresh makes that check itself, first. */
-  async #changes(since: number, repo: RepoName | undefined, limit: number): Promise<ChangePage | 'too-old'> {
+  /** changes() without its store-id check: the refresh makes that check itself, first, and reads the notes too. */
+  async #changes(since: number, repo: RepoName | undefined, limit: number): Promise<ChangePage | 'too-old'>
+  async #changes(since: number, repo: RepoName | undefined, limit: number, notes: true): Promise<{ revision: number; changes: LogEntry[] } | 'too-old'>
+  async #changes(since: number, repo: RepoName | undefined, limit: number, notes = false): Promise<{ revision: number; changes: LogEntry[]; more?: boolean } | 'too-old'> {
     const revision = await this.revision()
     const floor = (await this.#index.get<number>(FLOOR)) ?? 0
     // A `since` ahead of this site means the site's index was replaced: the caller must start over.
@@ -487,15 +548,15 @@ export class IndexedRepositoryStore implements RepositoryStore {
     // is never removed), and the state is read after the head: a quiet one is answered without a scan,
     // and a scan stops at its last entry. A child's round asks this of every repository it holds.
     const last = repo === undefined ? revision : Math.min(revision, (await this.#index.get<RepoState>(repoKey(repo)))?.revision ?? since)
-    const changes: Change[] = []
+    const changes: LogEntry[] = []
     let from = since + 1
     while (from <= last && changes.length < limit) {
       const to = Math.min(last, from + 999)
       const keys: string[] = []
       for (let r = from; r <= to; r++) keys.push(logKey(r))
-      const page = await this.#index.getMany<Change>(keys)
+      const page = await this.#index.getMany<LogEntry>(keys)
       for (const c of page) {
-        if (!c || (repo !== undefined && c.repo !== repo)) continue
+        if (!c || (repo !== undefined && c.repo !== repo) || (!notes && isNote(c))) continue
         changes.push(c)
         if (changes.length === limit) break
       }
@@ -532,12 +593,14 @@ export class IndexedRepositoryStore implements RepositoryStore {
     const rev = await this.revision()
     if (rev === this.#known) return
     if (rev < this.#known) this.#applied.clear()
-    const page = await this.#changes(this.#known, undefined, Number.MAX_SAFE_INTEGER)
+    const page = await this.#changes(this.#known, undefined, Number.MAX_SAFE_INTEGER, true)
     if (page === 'too-old') return this.#reload()
     const touched = new Set(page.changes.map((c) => c.repo))
+    // Touched by notes only: nothing to announce (dismissAside).
+    const changed = new Set(page.changes.filter((c) => !isNote(c)).map((c) => c.repo))
     const states = await this.#index.getMany<RepoState>([...touched].map(repoKey))
     let i = 0
-    for (const name of touched) this.#apply(name, states[i++])
+    for (const name of touched) this.#apply(name, states[i++], false, undefined, !changed.has(name))
     this.#known = page.revision
   }
 
@@ -559,15 +622,15 @@ export class IndexedRepositoryStore implements RepositoryStore {
     this.#known = rev
   }
 
-  /** Makes `state` the one held for `name`, unless a newer one is held already (or `force`). */
-  #apply(name: RepoName, state: RepoState | undefined, force = false, via?: string): void {
+  /** Makes `state` the one held for `name`, unless a newer one is held already (or `force`); `quiet`: listeners are not told. */
+  #apply(name: RepoName, state: RepoState | undefined, force = false, via?: string, quiet = false): void {
     const held = this.#applied.get(name) ?? 0
     if (!force && (state?.revision ?? 0) < held) return
     if (state) this.#applied.set(name, state.revision)
     else this.#applied.delete(name)
     if (state?.aside?.length) this.#aside.set(name, state.aside)
     else this.#aside.delete(name)
-    if (this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision, ...(via === undefined ? {} : { via }) })
+    if (!quiet && this.#opened && state && state.revision > held) for (const l of this.#listeners) l({ repo: name, revision: state.revision, ...(via === undefined ? {} : { via }) })
     for (const id of this.#served.get(name) ?? []) {
       const repos = this.#refs.get(id)
       repos?.delete(name)
