@@ -27,6 +27,9 @@ t.test('bad input is refused with a clear error and changes nothing', async (t) 
     ['a sync of a pattern', '/admin/api/sync', { kind: 'repo', name: 'acme/*' }, 400, /name/],
     ['a sync of a repository not synchronized', '/admin/api/sync', { kind: 'repo', name: 'other/x' }, 404, /not synchronized/],
     ['a sync of an npm package not synchronized', '/admin/api/sync', { kind: 'npm', name: 'left-pad' }, 404, /not synchronized/],
+    ['a dismissal of an unknown ownership conflict', '/admin/api/links/dismiss-conflict', { repo: 'acme/app', tag: '1.0' }, 404, /no ownership conflict.*acme\/app:1\.0/],
+    ['a dismissal naming a bad repository', '/admin/api/links/dismiss-conflict', { repo: '../etc', tag: '1.0' }, 400, /namespace\/name/],
+    ['a dismissal without a tag', '/admin/api/links/dismiss-conflict', { repo: 'acme/app' }, 400, /tag/],
   ]
   for (const [what, path, body, status, message] of cases) {
     const res = await adminApi(child, s, 'POST', path, body)

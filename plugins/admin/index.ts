@@ -16,7 +16,7 @@ export const adminPlugin: GatewayPlugin = {
   // Sign-in is with the hub's keys: without them there is no one to let in.
   enabled: (config) => section(config, 'admin', adminSpec).enabled && section(config, 'hub', hubSpec).enabled,
   needs: ['keys', 'index'],
-  uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'syncLeader', 'npmStatus', 'npmScheduler'],
+  uses: ['syncStatus', 'syncScheduler', 'syncAdmin', 'syncLeader', 'npmStatus', 'npmScheduler', 'ownershipConflicts'],
   setup({ config, clock, rootHealth, services, siteHealth }) {
     const o = section(config, 'admin', adminSpec)
     const syncStatus = services.get('syncStatus')
@@ -35,6 +35,7 @@ export const adminPlugin: GatewayPlugin = {
       state: () => adminState({ siteHealth, clock, rootHealth, syncAdmin, syncLeader, npmStatus }),
       sync: syncAdmin && syncScheduler && syncStatus ? { admin: syncAdmin, scheduler: syncScheduler, status: syncStatus } : undefined,
       npm: npmScheduler && npmStatus ? { scheduler: npmScheduler, status: npmStatus } : undefined,
+      conflicts: services.get('ownershipConflicts'),
     })
     return { routes }
   },

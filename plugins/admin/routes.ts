@@ -9,6 +9,7 @@ import { isRepoName } from '../hub/names.ts'
 import type { SyncScheduler } from '../sync/scheduler.ts'
 import type { SyncAdmin } from '../sync/index.ts'
 import type { SyncStatus } from '../sync/status.ts'
+import type { OwnershipConflicts } from '../federation/owner-claims.ts'
 import { checkSameOrigin, COOKIE, cookieOf, readForm, send, sessionCookie, pageHeaders } from './http.ts'
 import { pageByPath, type PageFiles } from './pages.ts'
 import { Sessions, type Session } from './sessions.ts'
@@ -23,6 +24,8 @@ export interface AdminDeps {
   state: () => Record<string, unknown>
   sync?: { admin: SyncAdmin; scheduler: SyncScheduler; status: SyncStatus }
   npm?: { scheduler: SyncScheduler; status: SyncStatus }
+  /** The federation plugin's ownership conflicts, to dismiss (listed in the state). */
+  conflicts?: OwnershipConflicts
 }
 
 const HTML = 'text/html; charset=utf-8'
@@ -86,6 +89,12 @@ export function adminRoutes(d: AdminDeps): Route[] {
       // Starts now; the page watches it through the state.
       target.scheduler.request(name).catch(() => {})
       sendJson(ctx, 202, { started: [name] })
+    },
+    'POST /admin/api/links/dismiss-conflict': async (ctx) => {
+      if (!d.conflicts) throw new GatewayError('GW_ERR_NOT_FOUND', 'this site has no federation links')
+      const { repo, tag } = await readJson(ctx.req)
+      if (typeof repo !== 'string' || typeof tag !== 'string') throw new GatewayError('GW_ERR_BAD_REQUEST', 'the body is {"repo": "ns/name", "tag": "..."}')
+      sendJson(ctx, 200, { dismissed: await d.conflicts.dismiss(repo, tag) })
     },
   }
 

@@ -361,8 +361,60 @@
     )
   }
 
+  function ownershipConflicts(s) {
+    // Values set aside for another site's (docs/federation.md, "Ownership learnt late"); a tag may hold
+    // more than one (set aside at different times): a row is a value, Dismiss takes the tag's all.
+    const list = Array.isArray(s.ownershipConflicts) ? s.ownershipConflicts : []
+    $('conflicts-none').hidden = list.length > 0
+    $('ownership-conflicts').hidden = list.length === 0
+    syncRows(
+      $('ownership-conflicts').tBodies[0],
+      list,
+      (c) => `${c.repo}:${c.tag} ${c.digest} ${c.setAsideAt}`,
+      (tr, c) => {
+        const name = `${c.repo}:${c.tag}`
+        rowHeader(tr, name)
+        const btn = document.createElement('button')
+        btn.type = 'button'
+        btn.className = 'secondary'
+        btn.textContent = 'Dismiss'
+        btn.setAttribute('aria-label', `Dismiss the ownership conflict of ${name}`)
+        btn.addEventListener('click', async () => {
+          if (!confirm(`Dismiss ${name}? Its value ${c.digest} is no longer kept: its blob may be collected once store.collect.grace has passed, unless something else references it.`)) return
+          btn.disabled = true
+          try {
+            await api('POST', '/admin/api/links/dismiss-conflict', { repo: c.repo, tag: c.tag })
+            setText($('conflict-result'), `${name} dismissed.`)
+            tick()
+          } catch (err) {
+            setText($('conflict-result'), `${name}: ${err.message}`)
+          } finally {
+            btn.disabled = false
+          }
+        })
+        cell(tr, 6).appendChild(btn)
+      },
+      (tr, c) => {
+        setText(cell(tr, 1, 'wrap'), c.digest)
+        setText(cell(tr, 2), bytes(c.size))
+        setText(cell(tr, 3), c.owner)
+        setText(cell(tr, 4), time(c.setAsideAt))
+        setText(cell(tr, 5), time(c.publishedAt))
+      },
+    )
+  }
+
   // ── the loop ────────────────────────────────────────────────────────────────────────────────────
-  const render = { overview, federation, tunnels, links, keys: () => keys() }
+  const render = {
+    overview,
+    federation,
+    tunnels,
+    links: (s) => {
+      links(s)
+      ownershipConflicts(s)
+    },
+    keys: () => keys(),
+  }
   let timer
   async function tick() {
     clearTimeout(timer)
