@@ -21,7 +21,8 @@
       throw new Error('signed out')
     }
     const data = await res.json().catch(() => ({}))
-    if (!res.ok) throw new Error(data.message || data.error || `HTTP ${res.status}`)
+    // The catalogue's body: {"error": {"code", "message"}}; the message names the problem.
+    if (!res.ok) throw new Error((data.error && data.error.message) || `HTTP ${res.status}`)
     return data
   }
 
