@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError, upstreamError } from '../../gateway/errors.ts'
+import { scrubSecrets } from '../../gateway/config/secret.ts'
 import type { RootAnswer } from '../../gateway/http-cache/http-cache.ts'
 import type { RootClient } from '../../gateway/upstream/root-client.ts'
 import type { RootHealth } from '../../gateway/upstream/root-health.ts'
@@ -164,7 +165,8 @@ const REASON_BYTES = 4096
 /**
  * The `error` text of a registry's error answer (`{"error": "…"}`, what npm prints), from at most its
  * first REASON_BYTES, on one line and clipped; undefined when there is none. The body is consumed or
- * destroyed. The site's key, should the root echo it, is scrubbed where the answer is sent (sendNpmError).
+ * destroyed. The site's key, should the root echo it, is masked here, before the clip (and again where the
+ * answer is sent, sendNpmError).
  */
 export async function refusalReason(res: RootAnswer): Promise<string | undefined> {
   res.body.on('error', () => {}) // destroyed unread past the bound: that abort has no one to tell
@@ -177,7 +179,8 @@ export async function refusalReason(res: RootAnswer): Promise<string | undefined
       if (size >= REASON_BYTES) break
     }
     const error = (JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as { error?: unknown })?.error
-    return typeof error === 'string' && error !== '' ? error.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200) : undefined
+    // Masked before it is clipped: a clip inside an echoed key leaves a part the masking cannot find.
+    return typeof error === 'string' && error !== '' ? scrubSecrets(error.replace(/[\u0000-\u001f\u007f]+/g, ' ')).slice(0, 200) : undefined
   } catch {
     return undefined // cut, not JSON, or no answer at all: the status says enough
   } finally {
