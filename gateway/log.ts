@@ -1,5 +1,5 @@
 import cluster from 'node:cluster'
-import { fstatSync } from 'node:fs'
+import { fstatSync, writeSync } from 'node:fs'
 import pino, { type Logger, type DestinationStream } from 'pino'
 import { scrubSecrets } from './config/secret.ts'
 
@@ -61,31 +61,46 @@ export function logDestination(dest: number | string, maxWrite?: number): LogDes
   // Bytes handed to sonic-boom and not yet written ('write' says how many each write took): its own
   // flush() called back while a write was still retrying, so finish() counts for itself.
   let pending = 0
-  boom.on('write', (n: number) => (pending -= n))
+  /** A write failed: the log is dropped from then on. */
+  let broken = false
+  /** A finish() waiting for the pending bytes. */
+  let finishing: (() => void) | undefined
+  boom.on('write', (n: number) => (pending -= n) <= 0 && finishing?.())
+  // A write error (a terminal hung up: EIO; a reader gone: EPIPE; a full disk) must not end the site, and,
+  // left in the destination, the exit's synchronous write retries it for ever, 100 ms at a time: the site
+  // hung with its port open. Destroyed, the destination leaves nothing to that write (stdout stays open).
+  boom.on('error', (err: NodeJS.ErrnoException) => {
+    if (broken) return
+    broken = true
+    boom.destroy()
+    try {
+      writeSync(2, `fedgate: the log cannot be written (${err.code ?? err.message}): its lines are dropped from now on\n`)
+    } catch {} // standard error is gone too (the same terminal)
+    finishing?.()
+  })
   return {
     write: (chunk: string | Uint8Array) => {
+      if (broken) return
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       pending += bytes.length
       boom.write(bytes as never)
     },
     maxWrite,
-    end: () => boom.end(),
+    end: () => {
+      if (!broken) boom.end()
+    },
     finish: (withinMs) =>
       new Promise<void>((resolve) => {
-        if (pending <= 0) return resolve()
-        const settle = (drop: boolean) => {
+        if (broken || pending <= 0) return resolve()
+        const timer = setTimeout(() => {
+          boom.destroy() // a reader that takes nothing: its lines are dropped, as above
+          finishing?.()
+        }, withinMs)
+        finishing = () => {
           clearTimeout(timer)
-          boom.off('write', written)
-          boom.off('error', failed)
-          // Destroyed, the destination leaves nothing to the exit's synchronous write (stdout stays open).
-          if (drop) boom.destroy()
+          finishing = undefined
           resolve()
         }
-        const written = () => pending <= 0 && settle(false)
-        const failed = () => settle(true)
-        const timer = setTimeout(failed, withinMs)
-        boom.on('write', written)
-        boom.once('error', failed)
       }),
   }
 }
