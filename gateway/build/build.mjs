@@ -45,9 +45,11 @@ await build({
   // vm.Script (load-compiled.mjs) could import() only through vm's experimental loader option, which
   // warns, and fails outright under a loader hook (NODE_OPTIONS=--import …).
   supported: { 'dynamic-import': false },
-  // CommonJS has no import.meta: the sources' import.meta.url is the bundle's file URL.
+  // CommonJS has no import.meta: the sources' import.meta.url is the bundle's file URL. The banner comes
+  // before esbuild's "use strict", which is then no directive: it says it first, so that the program stays
+  // strict code, as the sources (ES modules) are.
   define: { 'import.meta.url': '__fedgateUrl' },
-  banner: { js: "const __fedgateUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: "'use strict';const __fedgateUrl = require('node:url').pathToFileURL(__filename).href;" },
   // ws's optional native helpers (bufferutil, utf-8-validate) are require()d in a try: absent is fine.
   logOverride: { 'require-resolve-not-external': 'silent' },
   // No comments or indentation: the source text stays in memory; names are kept for stack traces.
