@@ -71,8 +71,10 @@ export function npmRoutes(d: NpmRouteDeps): Route[] {
   const npmWrite = (ctx: RequestContext) => {
     if (READS.has(ctx.method)) return ctx.path.startsWith('/-/') && ACCOUNT_READ.test(ctx.path)
     if (ctx.method === 'OPTIONS') return false
-    // Whoever sends it: the root would take it as a publish, unpublish or dist-tag change.
-    if (isPackageWrite(ctx.method, ctx.path)) return true
+    // Whoever sends it, once the forward plugin would pass it on: the root would take it as a publish,
+    // unpublish or dist-tag change. (Under forward.allowWrites false, another client's write is refused
+    // there, in the gateway's own error shape, naming that setting.)
+    if (isPackageWrite(ctx.method, ctx.path)) return d.forwardWrites || fromNpmClient(ctx)
     // Before the POST exception below: the root's POSTs (dist-tags, tokens, profile) are all under `/-/`.
     if (ctx.path.startsWith('/-/')) return !ctx.path.startsWith('/-/npm/v1/security/')
     // npm never POSTs to a package's path (publish, unpublish, deprecate and owner are PUT and DELETE):
