@@ -4,63 +4,13 @@
 // site compiles from source, serves, and makes the cache again. Other node flags keep a cache of their own.
 // Seen through NODE_DEBUG=fedgate-code-cache (the loader's debuglog) and the files in the copy's dist/.
 import t from 'tap'
-import { cpSync, mkdirSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { readdirSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { Agent, request } from 'undici'
-import { readFileSync } from 'node:fs'
-import { tempDir } from './helpers/sites.ts'
-import { startProcess } from './helpers/process.ts'
-
-const REPO = fileURLToPath(new URL('..', import.meta.url))
-const WAIT_MS = 30_000
+import { compiledCopy } from './helpers/compiled-copy.ts'
 
 t.test('fedgate start keeps a V8 code cache beside the bundle, uses it next time, and remakes one V8 refuses', async (t) => {
-  // A copy of the built program, so this test's caches are its own.
-  const copy = tempDir(t)
-  mkdirSync(join(copy, 'gateway'))
-  cpSync(join(REPO, 'gateway/cli'), join(copy, 'gateway/cli'), { recursive: true })
-  cpSync(join(REPO, 'dist'), join(copy, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.v8cache') && !f.endsWith('.tmp') })
-  symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir')
-  symlinkSync(join(REPO, 'plugins'), join(copy, 'plugins'), 'dir')
-  const dist = join(copy, 'dist/gateway/cli')
+  const { dist, caches, start } = compiledCopy(t)
   const bundle = statSync(join(dist, 'main.cjs'))
-  const caches = () => readdirSync(dist).filter((f) => f.endsWith('.v8cache'))
-
-  const site = join(copy, 'site')
-  mkdirSync(site)
-  writeFileSync(join(site, 'root.yaml'), 'site: { name: root, role: root }\nlisten:\n  https: { host: 127.0.0.1, port: 0 }\ntls: { dir: certs, watch: false }\n')
-  const bin = join(copy, 'gateway/cli/bin.mjs')
-
-  /** One start: the loader's debug lines, resolved once /health answered and (when `keeps`) the cache was written. */
-  async function start(nodeArgs: string[], keeps: boolean) {
-    const said: string[] = []
-    let kept: () => void = () => {}
-    const written = new Promise<void>((r) => (kept = r))
-    const gw = await startProcess(t, join(site, 'root.yaml'), {
-      program: [...nodeArgs, bin],
-      cwd: site,
-      env: { NODE_DEBUG: 'fedgate-code-cache' },
-      stderr: (line) => {
-        const m = /^FEDGATE-CODE-CACHE \d+: (.*)$/.exec(line)
-        if (!m) return
-        const what = m[1]!
-        said.push(what)
-        if (what.startsWith('kept') || what.startsWith('not kept')) kept()
-      },
-    })
-    const agent = new Agent({ connect: { ca: readFileSync(join(site, 'certs/ca.crt'), 'utf8') } })
-    const res = await request(`${gw.url}/health`, { dispatcher: agent })
-    await res.body.text()
-    await agent.close()
-    if (keeps) {
-      const timer = setTimeout(kept, WAIT_MS)
-      await written
-      clearTimeout(timer)
-    }
-    await gw.kill()
-    return { status: res.statusCode, said }
-  }
 
   const first = await start([], true)
   t.equal(first.status, 200, 'the first start serves')

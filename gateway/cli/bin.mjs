@@ -34,6 +34,9 @@ if (!process.execArgv.some((a) => /^--(max|min)-semi-space-size|^--semi-space-gr
 // of the user's own about WebAssembly tiering wins (`node --no-liftoff-only …/fedgate start`).
 if (!process.execArgv.some((a) => /^--(no-)?liftoff|^--(no-)?wasm-(dynamic-)?tier/.test(a))) setFlagsFromString('--liftoff-only')
 
+/** Keeps V8's code cache for the bundle now, if it is to be kept (load-compiled.mjs). */
+let keepCodeCache = () => {}
+
 function growWhenBusy() {
   let windowStart = 0
   let count = 0
@@ -45,6 +48,8 @@ function growWhenBusy() {
         count = 0
       }
       if (++count < BUSY_SCAVENGES) continue
+      // The code cache is stamped with V8's flags: kept before this one changes, or every start refuses it.
+      keepCodeCache()
       setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`)
       observer.disconnect()
       return
@@ -63,4 +68,4 @@ if (!existsSync(main)) {
   process.stderr.write('fedgate: the compiled code (dist/) is missing: run `npm run build` (`npm install` runs it)\n')
   process.exit(2)
 }
-loadCompiled(main, 'fedgate:started')
+keepCodeCache = loadCompiled(main, 'fedgate:started')

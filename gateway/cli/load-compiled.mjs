@@ -25,7 +25,12 @@ const debug = debuglog('fedgate-code-cache')
 /** After the start, time for the first requests (a probe, /health) to compile their functions too. */
 const KEEP_AFTER_MS = 2000
 
-/** Runs the CommonJS `file` as Node's loader would; keeps its code cache once `process` emits `keepOn`. */
+/**
+ * Runs the CommonJS `file` as Node's loader would; keeps its code cache KEEP_AFTER_MS after `process`
+ * emits `keepOn`. Returns what keeps it at once (when it is to be kept): V8 stamps a cache with the flags
+ * in force when it is made, so a caller about to change one (bin.mjs, under load) keeps it first, else
+ * every later start would refuse it.
+ */
 export function loadCompiled(file, keepOn) {
   const fd = openSync(file, 'r')
   let source, stat
@@ -48,11 +53,19 @@ export function loadCompiled(file, keepOn) {
   // No importModuleDynamically: the build leaves no import() in the bundle (build.mjs).
   const script = new vm.Script(wrapped, { filename: file, cachedData })
   debug(cachedData === undefined ? 'none: compiled from source' : script.cachedDataRejected ? 'refused by V8: compiled from source' : 'used', cacheFile)
+  let keepNow = () => {}
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.once(keepOn, () => setTimeout(() => keepCache(script, cacheFile), KEEP_AFTER_MS).unref())
+    let timer
+    keepNow = () => {
+      keepNow = () => {}
+      clearTimeout(timer)
+      keepCache(script, cacheFile)
+    }
+    process.once(keepOn, () => (timer = setTimeout(() => keepNow(), KEEP_AFTER_MS).unref()))
   }
   const module = { exports: {}, filename: file, id: '.' }
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
+  return () => keepNow()
 }
 
 function keepCache(script, cacheFile) {
