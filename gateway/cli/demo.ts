@@ -125,6 +125,8 @@ Ctrl-C stops both.
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  // Its terminal closing ends it too: it ran for that terminal (else it kept the demo's fixed ports).
+  process.once('SIGHUP', stop)
 }
 
 async function waitForFile(file: string): Promise<void> {
