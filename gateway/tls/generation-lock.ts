@@ -63,8 +63,10 @@ function read(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim()
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    // Node's message names neither the file nor what to do (`EISDIR: illegal operation on a directory, read`).
+    throw new Error(`${file}: the certificate generation lock cannot be read (${code ?? String(err)})${code === 'EISDIR' ? ': it is a directory, not a lock file; remove it' : ''}`)
   }
 }
 
