@@ -8,35 +8,19 @@ import t from 'tap'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { tempDir } from './helpers/sites.ts'
-import { startRedis } from './helpers/redis.ts'
-import { startNode, type NodeOptions } from './helpers/nodes.ts'
-import { blobBytes, publish, sha256, startRoot, startTcpProxy, waitFor } from './helpers/sync.ts'
+import { sharedFolderNodes, startNode } from './helpers/nodes.ts'
+import { blobBytes, publish, sha256, waitFor } from './helpers/sync.ts'
 
 // The compiled fedgate (`npm test` builds it first): the nodes start far quicker than under tsx.
 const BIN = fileURLToPath(new URL('../gateway/cli/bin.mjs', import.meta.url))
 const SIZE = 1024 * 1024
 
 t.test('a leader thawed after its lease ran out writes nothing more into the shared download', async (t) => {
-  const dir = tempDir(t)
-  const redis = await startRedis(t)
-  const root = await startRoot(t, dir)
-  const v1 = await publish(root, 'acme/app:1.0', blobBytes(2000, 1))
-  const shared = join(dir, 'shared-store')
-  const toRoot = { host: '127.0.0.1', port: root.gw.httpsPort }
-  const [pa, pb] = [await startTcpProxy(t, toRoot), await startTcpProxy(t, toRoot)]
-  const node = (name: string, rootUrl: string): NodeOptions => ({
-    dir,
-    name,
-    rootUrl,
-    key: root.readKey,
-    redisUrl: redis.url,
-    store: `dir: "${shared}"`,
-    program: [BIN],
-    extra: 'repositories: [acme/app]\nsync: { interval: 1h, lease: 1s }\n',
-  })
-  const a = await startNode(t, node('node-a', pa.url))
-  const b = await startNode(t, node('node-b', pb.url))
+  const { root, v1, shared, proxies, options } = await sharedFolderNodes(t, { firstBlob: 2000, program: [BIN] })
+  const [pa, pb] = proxies
+  const node = (name: string, i: 0 | 1) => options(name, i, 'sync: { interval: 1h, lease: 1s }\n')
+  const a = await startNode(t, node('node-a', 0))
+  const b = await startNode(t, node('node-b', 1))
   const leads = (n: typeof a) => n.lines.some((l) => l.msg === 'sync leader: this process synchronizes the site')
   await waitFor('node a serves v1', async () => (await a.tags('acme/app'))?.latest === v1)
   t.ok(leads(a), 'node a, first, leads')

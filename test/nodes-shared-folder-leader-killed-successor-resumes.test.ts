@@ -6,35 +6,20 @@
 import t from 'tap'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { tempDir } from './helpers/sites.ts'
-import { startRedis } from './helpers/redis.ts'
-import { startNode, type NodeOptions } from './helpers/nodes.ts'
-import { blobBytes, publish, sha256, startRoot, startTcpProxy, waitFor } from './helpers/sync.ts'
+import { sharedFolderNodes, startNode } from './helpers/nodes.ts'
+import { blobBytes, publish, sha256, waitFor } from './helpers/sync.ts'
 
 const SIZE = 1024 * 1024
 
 t.test('the leader killed mid-sync, the other node takes over and resumes its download', async (t) => {
-  const dir = tempDir(t)
-  const redis = await startRedis(t)
-  const root = await startRoot(t, dir)
-  const v1 = await publish(root, 'acme/app:1.0', blobBytes(20_000, 1))
-  const shared = join(dir, 'shared-store')
   // Each node reaches the root through its own proxy, which counts the bytes it receives.
-  const toRoot = { host: '127.0.0.1', port: root.gw.httpsPort }
-  const [pa, pb] = [await startTcpProxy(t, toRoot), await startTcpProxy(t, toRoot)]
-  const node = (name: string, rootUrl: string): NodeOptions => ({
-    dir,
-    name,
-    rootUrl,
-    key: root.readKey,
-    redisUrl: redis.url,
-    store: `dir: "${shared}"`,
-    // The change stream is on; rounds are an hour apart; a short lease, so the takeover is quick.
-    extra: 'repositories: [acme/app]\nsync: { interval: 1h, lease: 2s }\n',
-  })
-  const a = await startNode(t, node('node-a', pa.url))
+  const { root, v1, shared, proxies, options } = await sharedFolderNodes(t, { firstBlob: 20_000 })
+  const [pa, pb] = proxies
+  // The change stream is on; rounds are an hour apart; a short lease, so the takeover is quick.
+  const node = (name: string, i: 0 | 1) => options(name, i, 'sync: { interval: 1h, lease: 2s }\n')
+  const a = await startNode(t, node('node-a', 0))
   await waitFor('node a serves v1', async () => (await a.tags('acme/app'))?.latest === v1)
-  const b = await startNode(t, node('node-b', pb.url))
+  const b = await startNode(t, node('node-b', 1))
   await waitFor('node b serves v1', async () => (await b.tags('acme/app'))?.latest === v1)
   const leads = (n: typeof a) => n.lines.some((l) => l.msg === 'sync leader: this process synchronizes the site')
   t.ok(leads(a), 'node a, first, leads')

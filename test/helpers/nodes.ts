@@ -4,7 +4,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
-import { childYaml, writeSecret, type TestLike } from './sites.ts'
+import { childYaml, tempDir, writeSecret, type TestLike } from './sites.ts'
+import { startRedis } from './redis.ts'
+import { blobBytes, publish, startRoot, startTcpProxy } from './sync.ts'
 import { startProcess, type SiteProcess } from './process.ts'
 
 export interface NodeSite extends SiteProcess {
@@ -70,3 +72,30 @@ export async function startNode(t: TestLike, o: NodeOptions): Promise<NodeSite> 
   return { ...site, file, get, tags, sync }
 }
 
+
+/**
+ * One child site's nodes sharing a blob folder on a real redis-server, before any starts: a root with
+ * acme/app:1.0 published (`firstBlob` bytes: `v1`), the `shared` blob folder, and per node a TCP proxy to that root, which counts
+ * the bytes it receives. `options(name, i, extra)` is node i's (0 or 1): through proxy i, synchronizing
+ * acme/app, with `extra` YAML (its `sync` mapping).
+ */
+export async function sharedFolderNodes(t: TestLike, o: { firstBlob: number; program?: string[] }) {
+  const dir = tempDir(t)
+  const redis = await startRedis(t)
+  const root = await startRoot(t, dir)
+  const v1 = await publish(root, 'acme/app:1.0', blobBytes(o.firstBlob, 1))
+  const shared = join(dir, 'shared-store')
+  const toRoot = { host: '127.0.0.1', port: root.gw.httpsPort }
+  const proxies = [await startTcpProxy(t, toRoot), await startTcpProxy(t, toRoot)] as const
+  const options = (name: string, i: 0 | 1, extra: string): NodeOptions => ({
+    dir,
+    name,
+    rootUrl: proxies[i].url,
+    key: root.readKey,
+    redisUrl: redis.url,
+    store: `dir: "${shared}"`,
+    extra: `repositories: [acme/app]\n${extra}`,
+    ...(o.program ? { program: o.program } : {}),
+  })
+  return { dir, root, v1, shared, proxies, options }
+}
